@@ -1,0 +1,1 @@
+"""One module per subcommand of `python -m derivations`; each has add_parser() and run()."""
