@@ -1,0 +1,145 @@
+"""The one formatter for every number printed in the book, and the record it leaves.
+
+Every displayed number goes through `format_number`, so display precision is one decision.
+Page code never pastes a number into Markdown itself: it asks for a `Fragment` from `num`
+(inside math), `text_num` (in prose or tables) or `matrix` (a LaTeX pmatrix of numbers);
+each fragment carries a `Record` per number, in document order, naming the quantity it shows
+(`key`) so that the audit can recompute it by an independent route.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+from numbers import Real
+
+# Four decimals keep hand-checkable examples exact (they are integers or simple fractions)
+# while still showing finite-difference estimates honestly.
+DISPLAY_DECIMALS = 4
+
+ASCII_MINUS = "-"
+MINUS_SIGN = "\u2212"  # typographic minus, what readers see in prose
+
+
+def format_number(value: Real | Fraction) -> str:
+    """Return the display form of value: an integer when exact, else rounded to 4 decimals.
+
+    Uses an ASCII hyphen for negatives; `display_text` turns it into a typographic minus.
+    """
+    if isinstance(value, bool):
+        raise TypeError("booleans are not numbers to print")
+    if isinstance(value, Fraction | int):
+        exact = Fraction(value)
+    else:
+        as_float = float(value)
+        if not math.isfinite(as_float):
+            raise ValueError(f"cannot print non-finite number {as_float!r}")
+        exact = Fraction(as_float)
+    rounded = round(exact, DISPLAY_DECIMALS)
+    if rounded == 0:
+        return "0"
+    if rounded.denominator == 1:
+        return str(rounded.numerator)
+    text = f"{float(rounded):.{DISPLAY_DECIMALS}f}".rstrip("0").rstrip(".")
+    return text
+
+
+def parse_printed(text: str) -> str:
+    """Normalise a number as it appears on a page back to format_number's spelling."""
+    return text.replace(MINUS_SIGN, ASCII_MINUS).replace("\u2009", "").strip()
+
+
+@dataclass(frozen=True)
+class Record:
+    """One printed number: which quantity it shows, its exact-as-computed value, its print."""
+
+    key: str
+    value: float | int | Fraction
+    printed: str
+
+
+@dataclass(frozen=True)
+class Fragment:
+    """A piece of Markdown plus the records of the numbers printed in it, in order."""
+
+    text: str
+    records: tuple[Record, ...] = ()
+
+    def __add__(self, other: Fragment | str) -> Fragment:
+        other = as_fragment(other)
+        return Fragment(self.text + other.text, self.records + other.records)
+
+    def __radd__(self, other: str) -> Fragment:
+        return as_fragment(other) + self
+
+
+def as_fragment(piece: Fragment | str) -> Fragment:
+    if isinstance(piece, Fragment):
+        return piece
+    if isinstance(piece, str):
+        return Fragment(piece)
+    raise TypeError(f"a page slot takes a Fragment or str, not {type(piece).__name__}")
+
+
+def join(pieces: Iterable[Fragment | str], separator: str = "") -> Fragment:
+    """Concatenate fragments with a separator, keeping records in order."""
+    out = Fragment("")
+    for index, piece in enumerate(pieces):
+        if index:
+            out = out + separator
+        out = out + piece
+    return out
+
+
+def _record(value, key: str) -> Record:
+    return Record(key=key, value=value, printed=format_number(value))
+
+
+def num(value, key: str) -> Fragment:
+    r"""A number inside math: `\num{…}`, which the math renderer turns into a marked <mn>."""
+    record = _record(value, key)
+    return Fragment(rf"\num{{{record.printed}}}", (record,))
+
+
+def num_signed(value, key: str) -> Fragment:
+    r"""A number inside math, in parentheses when negative (for use after + or ·)."""
+    fragment = num(value, key)
+    if fragment.records[0].printed.startswith(ASCII_MINUS):
+        return "(" + fragment + ")"
+    return fragment
+
+
+def text_num(value, key: str) -> Fragment:
+    """A number in prose or a table cell: a marked span the audit can find."""
+    record = _record(value, key)
+    shown = record.printed.replace(ASCII_MINUS, MINUS_SIGN)
+    return Fragment(f'<span class="num">{shown}</span>', (record,))
+
+
+def lit(text: str | int) -> str:
+    """A number that is notation, not a result (a step label, a formula's constant).
+
+    The audit accepts it because the generator declared it; keep these rare.
+    """
+    return rf"\lit{{{text}}}"
+
+
+def text_lit(text: str | int) -> str:
+    """Notation number in prose (e.g. 'step 2'), declared for the audit."""
+    return f'<span class="lit">{text}</span>'
+
+
+def matrix(values, key: str, environment: str = "pmatrix") -> Fragment:
+    r"""A 2-D array as a LaTeX matrix; entry (r, c) is recorded as key[r,c]."""
+    rows = []
+    for r, row in enumerate(values):
+        cells = [num(value, f"{key}[{r},{c}]") for c, value in enumerate(row)]
+        rows.append(join(cells, " & "))
+    return rf"\begin{{{environment}}}" + join(rows, r" \\ ") + rf"\end{{{environment}}}"
+
+
+def shape_text(shape: Sequence[int], key: str) -> Fragment:
+    """A size like 3×3 in prose; each extent is recorded as key[d]."""
+    return join((text_num(extent, f"{key}[{d}]") for d, extent in enumerate(shape)), "×")
