@@ -1,0 +1,5 @@
+PREFIX = "demo"
+
+
+def quantities():
+    return {"demo.four": 4}
