@@ -27,7 +27,9 @@ def audit_page(name: str, records: Sequence[Record], found: PageNumbers,
     for record in records:
         expected = expected_print(record, oracle)
         if expected is None:
-            problems.append(f"{name}: no independent check for {record.key} (printed {record.printed})")
+            problems.append(
+                f"{name}: no independent check for {record.key} (printed {record.printed})"
+            )
         elif expected != record.printed:
             problems.append(f"{name}: printed {record.printed}, expected {expected} ({record.key})")
     printed = [parse_printed(text) for text in found.marked]
@@ -40,9 +42,13 @@ def audit_page(name: str, records: Sequence[Record], found: PageNumbers,
         for offset in range(pairs):
             record = records[a0 + offset]
             shown = expected_print(record, oracle) or record.printed
-            problems.append(f"{name}: printed {printed[b0 + offset]}, expected {shown} ({record.key})")
+            problems.append(
+                f"{name}: printed {printed[b0 + offset]}, expected {shown} ({record.key})"
+            )
         for record in records[a0 + pairs : a1]:
-            problems.append(f"{name}: computed number {record.printed} ({record.key}) is not on the page")
+            problems.append(
+                f"{name}: computed number {record.printed} ({record.key}) is not on the page"
+            )
         for text in printed[b0 + pairs : b1]:
             problems.append(f"{name}: unaccounted number {text}")
     problems.extend(f"{name}: unaccounted number {text}" for text in found.unaccounted)

@@ -25,7 +25,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 
-LABEL = re.compile(r"\\label\{(eq-[a-z0-9-]+)\}")
+LABEL = re.compile(r"\\label\{([^{}]*)\}")
 EQREF = re.compile(r"\\eqref\{(eq-[a-z0-9-]+)\}")
 MARKED_NUMBER = re.compile(r"\\(num|lit)\{([^{}]*)\}")
 PLACEHOLDER = "\u27e6{}\u27e7"  # ⟦n⟧: survives latex2mathml as <mtext>⟦n⟧</mtext>
@@ -162,7 +162,7 @@ class EquationTreeprocessor(Treeprocessor):
 class InlineMathProcessor(InlineProcessor):
     """`$…$` to inline MathML. Runs after code spans, before emphasis eats underscores."""
 
-    def handleMatch(self, m, data):  # noqa: N802 (Python-Markdown's name)
+    def handleMatch(self, m, data):
         mathml = render_latex(m.group(1), False, getattr(self.md, "equation_numbers", {}))
         return self.md.htmlStash.store(mathml), m.start(0), m.end(0)
 
@@ -170,7 +170,7 @@ class InlineMathProcessor(InlineProcessor):
 class EqrefProcessor(InlineProcessor):
     r"""`\eqref{eq-x}` in prose: a link "(n)" to the numbered equation on this page."""
 
-    def handleMatch(self, m, data):  # noqa: N802
+    def handleMatch(self, m, data):
         label = m.group(1)
         numbers = getattr(self.md, "equation_numbers", {})
         if label not in numbers:
@@ -181,7 +181,7 @@ class EqrefProcessor(InlineProcessor):
 
 
 class LatexMathExtension(Extension):
-    def extendMarkdown(self, md):  # noqa: N802
+    def extendMarkdown(self, md):
         md.equation_numbers = {}
         # 24: after fenced code (25) is stashed, so `$$` inside code stays code.
         md.preprocessors.register(DisplayMathPreprocessor(md), "latex_display_math", 24)
@@ -199,5 +199,5 @@ class LatexMathExtension(Extension):
         pass
 
 
-def makeExtension(**kwargs):  # noqa: N802 (Python-Markdown's entry point name)
+def makeExtension(**kwargs):
     return LatexMathExtension(**kwargs)

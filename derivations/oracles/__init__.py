@@ -42,7 +42,8 @@ def array_quantities(prefix: str, array) -> dict[str, Value]:
             for position, child in enumerate(node):
                 walk(child, (*index, position))
         else:
-            out[f"{prefix}[{','.join(map(str, index))}]"] = node.item() if hasattr(node, "item") else node
+            value = node.item() if hasattr(node, "item") else node
+            out[f"{prefix}[{','.join(map(str, index))}]"] = value
 
     walk(array, ())
     return out
