@@ -1,13 +1,347 @@
-"""Page general/layer.md (being written)."""
+"""Page general/layer.md: the three gradients of a convolution layer, derived index by index.
 
-from derivations.page import make_page
+Also holds the small formatting helpers the other general chapters share (sums of products
+with every factor recorded, figures placed under general/figures/).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sympy
+
+from derivations import general_layer as gl
+from derivations.general_figures import Panel, figure_svg, roles_where
+from derivations.numbers import Fragment, join, matrix, num, num_signed, shape_text, text_num
+from derivations.page import Asset, make_page
+
+SOURCE = "derivations/pages/general_layer.py"
+P = "general_layer"
+
+
+def products(pairs: Iterable[tuple[Fragment, Fragment]]) -> Fragment:
+    r"""a₁·b₁ + a₂·b₂ + …, each factor a recorded number (negatives in parentheses)."""
+    return join((a + r" \cdot " + b for a, b in pairs), " + ")
+
+
+def signed(value, key: str) -> Fragment:
+    return num_signed(value, key)
+
+
+def figure_asset(path: str, title: str, panels: list[Panel]) -> Asset:
+    return Asset(path, figure_svg(title, panels))
+
+
+def symbolic_latex(expression: sympy.Expr) -> str:
+    """A sum of products of indexed symbols, terms in sorted order (no numbers but indices)."""
+    terms = sorted(sympy.Add.make_args(sympy.expand(expression)), key=sympy.default_sort_key)
+    pieces = []
+    for term in terms:
+        factors = sorted(sympy.Mul.make_args(term), key=lambda s: str(s).startswith("\\delta"),
+                         reverse=True)
+        coefficient = [f for f in factors if f.is_Number]
+        if coefficient:  # every coefficient of C = Σ δ Y is one; anything else is a bug here
+            raise ValueError(f"unexpected coefficient in {term}")
+        pieces.append(" ".join(sympy.latex(f) for f in factors))
+    return " + ".join(pieces)
+
 
 TEMPLATE = r"""
 # The general convolution layer {#general-layer}
 
-This chapter is being written.
+The question works through one small network by hand. This chapter does the
+same work once for **any** single-channel convolution layer, so that every later chapter
+(stride, padding, dilation, channels) only has to adjust the bookkeeping. The notation is the
+book's general one: input $X$, kernel $W$, bias $b$, output $Y$, and the gradient that arrives
+from the rest of the network
+
+$$
+\delta_{i,j} = \frac{\partial C}{\partial Y_{i,j}} . \label{eq-delta}
+$$
+
+The layer computes a **cross-correlation** (the kernel is not flipped, as in PyTorch). For an
+input of size $H \times W_X$ and a kernel of size $k_H \times k_W$, each output entry is
+
+$$
+Y_{i,j} = b + \sum_{m=0}^{k_H-1} \sum_{n=0}^{k_W-1} W_{m,n} \, X_{i+m,\,j+n} \label{eq-forward}
+$$
+
+for $i = \lit{0}, \dots, H - k_H$ and $j = \lit{0}, \dots, W_X - k_W$, so $Y$ has $H - k_H + \lit{1}$
+rows and $W_X - k_W + \lit{1}$ columns. We write this $Y = X \star W + b$.
+
+Whatever comes after the layer, the chain rule says how the cost $C$ changes with any
+parameter $\theta$ of the layer: $C$ depends on $\theta$ only through the outputs, and
+through **all** of them, so
+
+$$
+\frac{\partial C}{\partial \theta} = \sum_{i} \sum_{j} \frac{\partial C}{\partial Y_{i,j}} \frac{\partial Y_{i,j}}{\partial \theta} = \sum_{i} \sum_{j} \delta_{i,j} \frac{\partial Y_{i,j}}{\partial \theta} . \label{eq-chain}
+$$
+
+Everything in this chapter is this one line, with $\partial Y_{i,j} / \partial \theta$
+worked out for $\theta$ a weight, an input entry and the bias.
+
+## Index bookkeeping {#index-bookkeeping}
+
+**A weight.** Fix one weight $W_{m,n}$. In \eqref{eq-forward} rename the summation indices
+to $m', n'$ so they do not clash with it. The derivative of the double sum is the sum of the
+derivatives of its terms, and the term $W_{m',n'} X_{i+m',j+n'}$ depends on $W_{m,n}$ only
+when $m' = m$ and $n' = n$. Every other term, and $b$, has derivative zero:
+
+$$
+\frac{\partial Y_{i,j}}{\partial W_{m,n}} = \sum_{m'} \sum_{n'} \frac{\partial W_{m',n'}}{\partial W_{m,n}} X_{i+m',\,j+n'} = X_{i+m,\,j+n} .
+$$
+
+Put into \eqref{eq-chain}:
+
+$$
+\frac{\partial C}{\partial W_{m,n}} = \sum_{i} \sum_{j} \delta_{i,j} \, X_{i+m,\,j+n} . \label{eq-weight-gradient}
+$$
+
+**An input entry.** Fix $X_{a,c}$. The term $W_{m',n'} X_{i+m',j+n'}$ contains it only when
+$i + m' = a$ and $j + n' = c$, that is $m' = a - i$ and $n' = c - j$; and that term exists
+only if those indices lie inside the kernel ($\lit{0} \le a - i \le k_H - \lit{1}$, and the
+same for columns). So output $Y_{i,j}$ depends on $X_{a,c}$ through exactly one weight,
+$W_{a-i,\,c-j}$, or not at all. Agree that $W$ is zero outside its range; then
+
+$$
+\frac{\partial C}{\partial X_{a,c}} = \sum_{i} \sum_{j} \delta_{i,j} \, W_{a-i,\,c-j} . \label{eq-input-scatter}
+$$
+
+Read it as a **scatter**: each $\delta_{i,j}$ sends $\delta_{i,j} W$ back onto the window of
+$X$ that produced $Y_{i,j}$, and where windows overlap the contributions add. To turn the
+sum into a sliding window, change variables twice. First $m = a - i$ (so $i = a - m$), which
+lets the sum run over the kernel instead of over the outputs, with $\delta$ taken as zero
+outside its range:
+
+$$
+\frac{\partial C}{\partial X_{a,c}} = \sum_{m=0}^{k_H-1} \sum_{n=0}^{k_W-1} W_{m,n} \, \delta_{a-m,\,c-n} .
+$$
+
+The index of $\delta$ now runs *down* while the index of $W$ runs up. Second, turn the kernel
+round: $\tilde W_{u,v} = W_{k_H-1-u,\,k_W-1-v}$ (a rotation by half a turn), i.e. substitute
+$m = k_H - \lit{1} - u$, $n = k_W - \lit{1} - v$:
+
+$$
+\frac{\partial C}{\partial X_{a,c}} = \sum_{u=0}^{k_H-1} \sum_{v=0}^{k_W-1} \tilde W_{u,v} \, \delta_{a-k_H+1+u,\,c-k_W+1+v} .
+$$
+
+Both indices now run up together, which is a cross-correlation. The indices of $\delta$ start
+$k_H - \lit{1}$ rows and $k_W - \lit{1}$ columns "before" $\delta$ begins, so surround
+$\delta$ with that many rows and columns of zeros, $\delta^{\text{pad}}$, and the zeros
+take care of every term that falls outside:
+
+$$
+\frac{\partial C}{\partial X} = \delta^{\text{pad}} \star \tilde W = \delta \;\text{full-}\!\star\; \operatorname{rot}_{180}(W) . \label{eq-input-gradient}
+$$
+
+This is the "full convolution of δ with the rotated kernel" of many texts: sliding
+$\operatorname{rot}_{180}(W)$ without further flipping over the zero-padded $\delta$. (A true,
+flipping convolution of $\delta$ with the unrotated $W$ is the same thing, which is why both
+phrasings are found.)
+
+sympy agrees. Differentiating $C = \sum_{i,j} \delta_{i,j} Y_{i,j}$ for the
+{{x_shape}} input and {{w_shape}} kernel of the example below, symbol by symbol, keeps
+exactly the terms the bookkeeping predicts. A corner entry is reached by one window, an
+inner one by all {{n_delta}}:
+
+$$
+\begin{align*}
+\frac{\partial C}{\partial X_{0,0}} &= {{sym_corner}} \\
+\frac{\partial C}{\partial X_{1,2}} &= {{sym_inner}} \\
+\frac{\partial C}{\partial W_{0,0}} &= {{sym_weight}}
+\end{align*}
+$$
+
+## The weight gradient {#weight-gradient}
+
+Equation \eqref{eq-weight-gradient} is again a cross-correlation, now with $\delta$ playing
+the kernel:
+
+$$
+\frac{\partial C}{\partial W} = X \star \delta \qquad \text{(valid: } \delta \text{ slides over } X \text{ and stays inside).}
+$$
+
+Take the input, kernel, bias and upstream gradient
+
+$$
+X = {{x}}, \quad W = {{w}}, \quad b = {{b}}, \quad \delta = {{delta}} .
+$$
+
+The forward pass \eqref{eq-forward} gives $Y = {{y}}$ (we only need its size: $\delta$ has the
+size of $Y$). Each weight gradient entry lays $\delta$ over $X$ at offset $(m, n)$ and sums
+the products, one product per output, so {{n_delta}} of them:
+
+$$
+\begin{align*}
+{{grad_w_sums}}
+\end{align*}
+$$
+
+so
+
+$$
+\frac{\partial C}{\partial W} = {{grad_w}} .
+$$
+
+![Weight gradient: delta slid over the input; the highlighted window gives one entry](figures/layer-weight-gradient.svg)
+
+*The window of $X$ under $\delta$ for the entry in the first row and second column.*
+
+## The input gradient {#input-gradient}
+
+For \eqref{eq-input-gradient}, pad $\delta$ with $k_H - \lit{1}$ and $k_W - \lit{1}$ zeros on
+every side and rotate the kernel:
+
+$$
+\delta^{\text{pad}} = {{delta_padded}}, \qquad \tilde W = \operatorname{rot}_{180}(W) = {{w_rot}} .
+$$
+
+Sliding $\tilde W$ over $\delta^{\text{pad}}$ gives a {{x_shape}} result, the size of $X$.
+Written with the scatter form \eqref{eq-input-scatter}, only the terms that survive
+(windows that contain the entry) appear:
+
+$$
+\begin{align*}
+{{grad_x_sums}}
+\end{align*}
+$$
+
+$$
+\frac{\partial C}{\partial X} = {{grad_x}} .
+$$
+
+![Input gradient: the rotated kernel slides over the zero-padded delta](figures/layer-input-gradient.svg)
+
+*The rotated kernel over the padded $\delta$ at the position that gives the entry in the
+second row, third column; grey cells are padding zeros.*
+
+## The bias gradient {#bias-gradient}
+
+The bias appears once in every output with coefficient one,
+$\partial Y_{i,j} / \partial b = \lit{1}$, so \eqref{eq-chain} gives
+
+$$
+\frac{\partial C}{\partial b} = \sum_{i} \sum_{j} \delta_{i,j} = {{bias_sum}} = {{grad_b}} . \label{eq-bias-gradient}
+$$
+
+## Sum, not average {#sum-not-average}
+
+Each weight is used at every output position, and \eqref{eq-chain} **adds** the effects.
+Dividing by the number of positions is a mistake: for the example, averaging would give
+$\partial C / \partial W_{0,0} = {{mean_w00}}$ instead of {{grad_w00_text}}. A finite
+difference settles it. Nudging $W_{0,0}$ by $\pm h$ and measuring the cost
+$C = \sum_{i,j} \delta_{i,j} Y_{i,j}$ (whose $\partial C / \partial Y$ is exactly $\delta$)
+gives {{fd}}: the sum, not the average. (If a loss is *defined* as a mean over a batch, the
+$\lit{1}/N$ is already inside $\delta$; the layer itself still sums.)
+
+## The seed as a special case {#seed-as-special-case}
+
+{{seed_section}}
 """
 
 
+def _sums_weight(e: gl.LayerExample) -> Fragment:
+    lines = []
+    out_h, out_w = e.delta.shape
+    for m in range(e.w.shape[0]):
+        for n in range(e.w.shape[1]):
+            pairs = [
+                (num(e.delta[i, j], f"{P}.delta[{i},{j}]"),
+                 signed(e.x[i + m, j + n], f"{P}.x[{i + m},{j + n}]"))
+                for i in range(out_h) for j in range(out_w)
+            ]
+            lines.append(
+                rf"\frac{{\partial C}}{{\partial W_{{{m},{n}}}}} &= " + products(pairs)
+                + " = " + num(e.grad_weight[m, n], f"{P}.grad_w[{m},{n}]")
+            )
+    return join(lines, " \\\\\n")
+
+
+def _sums_input(e: gl.LayerExample) -> Fragment:
+    lines = []
+    for a in range(e.x.shape[0]):
+        for c in range(e.x.shape[1]):
+            terms = gl.surviving_terms(e.delta.shape, e.w.shape, a, c)
+            pairs = [
+                (num(e.delta[i, j], f"{P}.delta[{i},{j}]"), signed(e.w[m, n], f"{P}.w[{m},{n}]"))
+                for i, j, m, n in terms
+            ]
+            lines.append(
+                rf"\frac{{\partial C}}{{\partial X_{{{a},{c}}}}} &= " + products(pairs)
+                + " = " + num(e.grad_input[a, c], f"{P}.grad_x[{a},{c}]")
+            )
+    return join(lines, " \\\\\n")
+
+
+def _figures(e: gl.LayerExample) -> list[Asset]:
+    k_h, k_w = e.w.shape
+    weight = figure_asset(
+        "general/figures/layer-weight-gradient.svg",
+        "The upstream gradient delta slides over the input X; the window at offset row 0, "
+        "column 1 gives the weight-gradient entry in row 0, column 1.",
+        [
+            Panel("X", e.x.tolist(), roles_where(e.x.shape, "window",
+                                                 lambda r, c: r < 2 and 1 <= c < 3),
+                  operator_after="⋆"),
+            Panel("δ", e.delta.tolist(), roles_where(e.delta.shape, "window", lambda r, c: True),
+                  operator_after="="),
+            Panel("∂C/∂W", e.grad_weight.tolist(), {(0, 1): "result"}),
+        ],
+    )
+    a, c = 1, 2
+    inp = figure_asset(
+        "general/figures/layer-input-gradient.svg",
+        "The kernel rotated by half a turn slides over delta padded with zeros; the highlighted "
+        "window gives the input-gradient entry in row 1, column 2.",
+        [
+            Panel("δ padded", e.delta_padded.tolist(),
+                  {**roles_where(e.delta_padded.shape, "zero",
+                                 lambda r, cc: not (k_h - 1 <= r < k_h - 1 + e.delta.shape[0]
+                                                    and k_w - 1 <= cc < k_w - 1 + e.delta.shape[1])),
+                   **roles_where(e.delta_padded.shape, "window",
+                                 lambda r, cc: a <= r < a + k_h and c <= cc < c + k_w)},
+                  operator_after="⋆"),
+            Panel("rot180(W)", e.w_rotated.tolist(),
+                  roles_where(e.w.shape, "tap", lambda r, cc: True), operator_after="="),
+            Panel("∂C/∂X", e.grad_input.tolist(), {(a, c): "result"}),
+        ],
+    )
+    return [weight, inp]
+
+
+def seed_section() -> Fragment | str:
+    """The seed network's first layer as an instance of the general rules."""
+    return "The seed network's numbers will appear here as an instance of these rules."
+
+
 def build():
-    yield make_page("general/layer.md", "derivations/pages/general_layer.py", TEMPLATE)
+    e = gl.example()
+    symbolic = gl.symbolic_layer(e.x.shape, e.w.shape)
+    bias_terms = join(
+        (num_signed(e.delta[i, j], f"{P}.delta[{i},{j}]") if (i, j) != (0, 0)
+         else num(e.delta[i, j], f"{P}.delta[{i},{j}]")
+         for i in range(e.delta.shape[0]) for j in range(e.delta.shape[1])),
+        " + ",
+    )
+    m, n = e.fd_weight
+    yield make_page(
+        "general/layer.md", SOURCE, TEMPLATE,
+        x_shape=shape_text(e.x.shape, f"{P}.x_shape"),
+        w_shape=shape_text(e.w.shape, f"{P}.w_shape"),
+        n_delta=text_num(e.delta.size, f"{P}.delta_size"),
+        sym_corner=symbolic_latex(symbolic.grad_input[0, 0]),
+        sym_inner=symbolic_latex(symbolic.grad_input[1, 2]),
+        sym_weight=symbolic_latex(symbolic.grad_weight[0, 0]),
+        x=matrix(e.x, f"{P}.x"), w=matrix(e.w, f"{P}.w"), b=num(e.b, f"{P}.b"),
+        delta=matrix(e.delta, f"{P}.delta"), y=matrix(e.y, f"{P}.y"),
+        grad_w_sums=_sums_weight(e), grad_w=matrix(e.grad_weight, f"{P}.grad_w"),
+        delta_padded=matrix(e.delta_padded, f"{P}.delta_padded"),
+        w_rot=matrix(e.w_rotated, f"{P}.w_rot"),
+        grad_x_sums=_sums_input(e), grad_x=matrix(e.grad_input, f"{P}.grad_x"),
+        bias_sum=bias_terms, grad_b=num(e.grad_bias, f"{P}.grad_b"),
+        mean_w00=num(e.averaged_weight_gradient[m, n], f"{P}.grad_w_mean[{m},{n}]"),
+        grad_w00_text=text_num(e.grad_weight[m, n], f"{P}.grad_w[{m},{n}]"),
+        fd=text_num(e.fd_estimate, f"{P}.fd_grad_w[{m},{n}]"),
+        seed_section=seed_section(),
+    )
+    yield from _figures(e)

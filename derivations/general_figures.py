@@ -1,0 +1,93 @@
+"""Deterministic SVG drawings of small matrices side by side, with highlighted cells.
+
+Used by the general chapters (layer, stride, padding, dilation, channels). A figure is a row
+of panels; each panel is a labelled grid whose cells show a value (or nothing) and may be
+shaded to say what role the cell plays (inside a window, an inserted zero, unreached, …).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from html import escape
+
+from derivations.numbers import format_number
+
+CELL = 34  # px: wide enough for a two-digit negative number at the font size below
+GAP = 30  # px between panels
+TOP = 28  # px above the grids for the panel labels
+MARGIN = 10
+# Shading by role; colours chosen to stay distinguishable in greyscale (different lightness).
+FILLS: Mapping[str, str] = {
+    "plain": "#ffffff",
+    "window": "#c7d7fe",  # cells one window/kernel position covers
+    "zero": "#eeeeee",  # zeros inserted by padding or dilation
+    "unreached": "#f9c6c6",  # input cells no window reaches
+    "result": "#cdeccd",  # a result cell
+    "tap": "#ffe08a",  # a kernel tap
+}
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One labelled grid: values[r][c] is a number, a string, or None (empty cell)."""
+
+    label: str
+    values: Sequence[Sequence[object]]
+    roles: Mapping[tuple[int, int], str] = field(default_factory=dict)
+    operator_after: str = ""  # drawn between this panel and the next, e.g. "⋆" or "="
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return format_number(value).replace("-", "\u2212")
+
+
+def figure_svg(title: str, panels: Sequence[Panel]) -> str:
+    """The panels left to right as one SVG; same input, same bytes."""
+    widths = [len(p.values[0]) * CELL for p in panels]
+    heights = [len(p.values) * CELL for p in panels]
+    width = MARGIN * 2 + sum(widths) + GAP * (len(panels) - 1)
+    height = MARGIN * 2 + TOP + max(heights)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+        '<g font-family="sans-serif" font-size="13" text-anchor="middle">',
+    ]
+    x0 = MARGIN
+    for index, (panel, w, h) in enumerate(zip(panels, widths, heights, strict=True)):
+        y0 = MARGIN + TOP + (max(heights) - h) // 2
+        parts.append(
+            f'<text x="{x0 + w // 2}" y="{y0 - 8}" font-size="12">{escape(panel.label)}</text>'
+        )
+        for r, row in enumerate(panel.values):
+            for c, value in enumerate(row):
+                fill = FILLS[panel.roles.get((r, c), "plain")]
+                x, y = x0 + c * CELL, y0 + r * CELL
+                parts.append(
+                    f'<rect x="{x}" y="{y}" width="{CELL}" height="{CELL}" fill="{fill}" '
+                    'stroke="#555555" stroke-width="1"/>'
+                )
+                text = _cell_text(value)
+                if text:
+                    parts.append(
+                        f'<text x="{x + CELL // 2}" y="{y + CELL // 2 + 5}">{escape(text)}</text>'
+                    )
+        if panel.operator_after and index + 1 < len(panels):
+            parts.append(
+                f'<text x="{x0 + w + GAP // 2}" y="{MARGIN + TOP + max(heights) // 2 + 6}" '
+                f'font-size="18">{escape(panel.operator_after)}</text>'
+            )
+        x0 += w + GAP
+    parts.append("</g>")
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+def roles_where(shape: tuple[int, int], role: str, predicate) -> dict[tuple[int, int], str]:
+    """Role for every cell (r, c) of shape where predicate(r, c) holds."""
+    return {(r, c): role for r in range(shape[0]) for c in range(shape[1]) if predicate(r, c)}

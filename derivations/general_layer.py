@@ -1,0 +1,170 @@
+"""The general single-channel layer Y = X ⋆ W + b and its three gradients, as the chapter derives them.
+
+Also the small array operations every general chapter reuses (valid cross-correlation,
+zero padding, zero insertion, 180° rotation): the chapter formulas are written with them,
+and tests check those formulas against the engine (derivations/conv2d.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import product
+
+import numpy as np
+import sympy
+
+# The worked example: small integers so every sum can be checked by hand.
+EXAMPLE_X = ((1, 2, 0, 1), (3, 1, 2, 0), (0, 1, 3, 2), (2, 0, 1, 1))
+EXAMPLE_W = ((1, 0, -1), (2, 1, 0), (0, -1, 1))
+EXAMPLE_B = 1
+EXAMPLE_DELTA = ((2, -1), (1, 3))
+# The weight whose derivative is checked by finite differences on the page.
+FD_WEIGHT = (0, 0)
+FD_STEP = 1e-3
+
+
+def as_array(values) -> np.ndarray:
+    return np.asarray(values, dtype=np.float64)
+
+
+def correlate_valid(a: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """Eq. (1): (A ⋆ K)[i,j] = Σ_{m,n} K[m,n] A[i+m, j+n], windows fully inside A."""
+    a, k = np.asarray(a), np.asarray(k)
+    out_h, out_w = a.shape[0] - k.shape[0] + 1, a.shape[1] - k.shape[1] + 1
+    out = np.zeros((out_h, out_w), dtype=np.result_type(a, k))
+    for m, n in product(range(k.shape[0]), range(k.shape[1])):
+        # one shifted copy of A per kernel tap: the whole sum in k.size array additions
+        out = out + k[m, n] * a[m : m + out_h, n : n + out_w]
+    return out
+
+
+def rot180(k: np.ndarray) -> np.ndarray:
+    """W̃[u,v] = W[kH−1−u, kW−1−v]: the kernel turned half a turn."""
+    return np.asarray(k)[::-1, ::-1]
+
+
+def zero_pad(a: np.ndarray, rows: int, cols: int | None = None) -> np.ndarray:
+    """A with `rows` zero rows above and below and `cols` zero columns left and right."""
+    cols = rows if cols is None else cols
+    return np.pad(np.asarray(a), ((rows, rows), (cols, cols)))
+
+
+def insert_zeros(a: np.ndarray, step: int) -> np.ndarray:
+    """A spread out: entry (i,j) moves to (step·i, step·j), step − 1 zeros between neighbours."""
+    a = np.asarray(a)
+    out = np.zeros(((a.shape[0] - 1) * step + 1, (a.shape[1] - 1) * step + 1), dtype=a.dtype)
+    out[::step, ::step] = a
+    return out
+
+
+def correlate_full(delta: np.ndarray, k: np.ndarray) -> np.ndarray:
+    """Eq. (5): full cross-correlation, δ zero-padded by kH−1, kW−1 then slid over by K."""
+    k = np.asarray(k)
+    return correlate_valid(zero_pad(delta, k.shape[0] - 1, k.shape[1] - 1), k)
+
+
+def forward(x, w, b) -> np.ndarray:
+    """Eq. (1): Y[i,j] = b + Σ_{m,n} W[m,n] X[i+m, j+n]."""
+    return correlate_valid(as_array(x), as_array(w)) + b
+
+
+def weight_gradient(x, delta) -> np.ndarray:
+    """Eq. (3): ∂C/∂W[m,n] = Σ_{i,j} δ[i,j] X[i+m, j+n], i.e. ∂C/∂W = X ⋆ δ."""
+    return correlate_valid(as_array(x), as_array(delta))
+
+
+def input_gradient(w, delta) -> np.ndarray:
+    """Eq. (5): ∂C/∂X = full cross-correlation of δ with rot180(W)."""
+    return correlate_full(as_array(delta), rot180(as_array(w)))
+
+
+def bias_gradient(delta) -> float:
+    """Eq. (6): ∂C/∂b = Σ_{i,j} δ[i,j]."""
+    return float(as_array(delta).sum())
+
+
+def surviving_terms(out_shape, kernel_shape, a: int, b: int) -> tuple[tuple[int, int, int, int], ...]:
+    """(i, j, m, n) with i+m = a, j+n = b: the terms of ∂C/∂X[a,b] that are not zero, sorted."""
+    return tuple(
+        (i, j, a - i, b - j)
+        for i, j in product(range(out_shape[0]), range(out_shape[1]))
+        if 0 <= a - i < kernel_shape[0] and 0 <= b - j < kernel_shape[1]
+    )
+
+
+@dataclass(frozen=True)
+class SymbolicLayer:
+    """C = Σ δ[i,j] Y[i,j] for symbolic X, W, δ, and its derivatives by sympy."""
+
+    x: sympy.Matrix
+    w: sympy.Matrix
+    delta: sympy.Matrix
+    grad_weight: sympy.Matrix  # ∂C/∂W[m,n], each by sympy.diff of the double sum
+    grad_input: sympy.Matrix  # ∂C/∂X[a,b]
+
+
+def symbolic_layer(x_shape, w_shape) -> SymbolicLayer:
+    """Differentiate C = Σ_{i,j} δ[i,j] (Σ_{m,n} W[m,n] X[i+m,j+n] + b) with sympy, term by term."""
+    x = sympy.Matrix(*x_shape, lambda r, c: sympy.Symbol(f"X_{{{r},{c}}}"))
+    w = sympy.Matrix(*w_shape, lambda r, c: sympy.Symbol(f"W_{{{r},{c}}}"))
+    out_shape = (x_shape[0] - w_shape[0] + 1, x_shape[1] - w_shape[1] + 1)
+    delta = sympy.Matrix(*out_shape, lambda r, c: sympy.Symbol(f"\\delta_{{{r},{c}}}"))
+    b = sympy.Symbol("b")
+    cost = sum(
+        delta[i, j] * (sum(w[m, n] * x[i + m, j + n]
+                           for m, n in product(range(w_shape[0]), range(w_shape[1]))) + b)
+        for i, j in product(range(out_shape[0]), range(out_shape[1]))
+    )
+    grad_w = sympy.Matrix(*w_shape, lambda m, n: sympy.diff(cost, w[m, n]))
+    grad_x = sympy.Matrix(*x_shape, lambda r, c: sympy.diff(cost, x[r, c]))
+    return SymbolicLayer(x=x, w=w, delta=delta, grad_weight=grad_w, grad_input=grad_x)
+
+
+@dataclass(frozen=True)
+class LayerExample:
+    """The chapter's worked example: inputs, output, the three gradients, and checks."""
+
+    x: np.ndarray
+    w: np.ndarray
+    b: float
+    delta: np.ndarray
+    y: np.ndarray
+    grad_weight: np.ndarray
+    grad_input: np.ndarray
+    grad_bias: float
+    delta_padded: np.ndarray  # δ with kH−1 / kW−1 zero rows / columns around it
+    w_rotated: np.ndarray
+    averaged_weight_gradient: np.ndarray  # the common mistake: mean instead of sum
+    fd_weight: tuple[int, int]
+    fd_estimate: float  # central difference of C = Σ δ·Y in that weight
+
+
+def cost(x, w, b, delta) -> float:
+    """C = Σ δ[i,j] Y[i,j]: the cost whose ∂C/∂Y is exactly δ."""
+    return float((as_array(delta) * forward(x, w, b)).sum())
+
+
+def central_difference(x, w, b, delta, index, step=FD_STEP) -> float:
+    """(C(W + h e) − C(W − h e)) / 2h for the unit matrix e at index."""
+    w = as_array(w)
+    bump = np.zeros_like(w)
+    bump[index] = step
+    return (cost(x, w + bump, b, delta) - cost(x, w - bump, b, delta)) / (2 * step)
+
+
+def example() -> LayerExample:
+    x, w, delta = as_array(EXAMPLE_X), as_array(EXAMPLE_W), as_array(EXAMPLE_DELTA)
+    k_h, k_w = w.shape
+    grad_w = weight_gradient(x, delta)
+    return LayerExample(
+        x=x, w=w, b=float(EXAMPLE_B), delta=delta,
+        y=forward(x, w, EXAMPLE_B),
+        grad_weight=grad_w,
+        grad_input=input_gradient(w, delta),
+        grad_bias=bias_gradient(delta),
+        delta_padded=zero_pad(delta, k_h - 1, k_w - 1),
+        w_rotated=rot180(w),
+        averaged_weight_gradient=grad_w / delta.size,
+        fd_weight=FD_WEIGHT,
+        fd_estimate=central_difference(x, w, EXAMPLE_B, delta, FD_WEIGHT),
+    )
