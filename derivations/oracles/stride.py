@@ -1,0 +1,36 @@
+"""Independent values for general/stride.md: forward by definition, exact differences."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from derivations import stride as chapter
+from derivations.oracles import array_quantities
+from derivations.oracles.general_layer import exact, exact_gradients_2d, forward_4d
+
+PREFIX = "stride"
+
+
+def quantities():
+    x, w, delta = exact(chapter.EXAMPLE_X), exact(chapter.EXAMPLE_W), exact(chapter.EXAMPLE_DELTA)
+    b, s = Fraction(chapter.EXAMPLE_B), chapter.EXAMPLE_STRIDE
+    gx, gw, _ = exact_gradients_2d(x, w, b, delta, stride=s)
+    y = forward_4d([[x]], [[w]], [b], stride=s)[0][0]
+    # Reached rows by definition: the union of the rows the windows cover.
+    rows = {s * i + m for i in range(len(y)) for m in range(len(w))}
+    cols = {s * j + n for j in range(len(y[0])) for n in range(len(w[0]))}
+    dilated = [[delta[p // s][q // s] if p % s == 0 and q % s == 0 else 0
+                for q in range(s * (len(delta[0]) - 1) + 1)]
+               for p in range(s * (len(delta) - 1) + 1)]
+    out = {}
+    for name, value in (("x", x), ("w", w), ("delta", delta), ("y", y), ("grad_w", gw),
+                        ("grad_x", gx), ("delta_dil", dilated),
+                        ("grad_x_reached", [row[: len(cols)] for row in gx[: len(rows)]]),
+                        ("x_shape", [len(x), len(x[0])]), ("w_shape", [len(w), len(w[0])]),
+                        ("y_shape", [len(y), len(y[0])]), ("reached", [len(rows), len(cols)]),
+                        ("leftover", [len(x) - len(rows), len(x[0]) - len(cols)])):
+        out.update(array_quantities(f"{PREFIX}.{name}", value))
+    out[f"{PREFIX}.s"] = s
+    out[f"{PREFIX}.s_minus_one"] = s - 1
+    out[f"{PREFIX}.delta_size"] = len(delta) * len(delta[0])
+    return out
