@@ -1,0 +1,168 @@
+"""The general layer's three gradient formulas, checked by independent routes, and its page."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from itertools import product
+
+import numpy as np
+import pytest
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from derivations import general_layer as gl
+from derivations.oracles.general_layer import exact_gradients_2d
+
+# Central differences of a cost that is linear in every variable are exact up to rounding:
+# the error is a few ulps of the cost (values below ~100), far below this.
+FD_RTOL, FD_ATOL = 1e-7, 1e-7
+ENGINE_RTOL, ENGINE_ATOL = 1e-12, 1e-12
+STEP = 1e-3
+SETTINGS = settings(max_examples=25, deadline=None)
+
+
+def definition_forward(x, w):
+    """Y[i,j] = Σ_{m,n} W[m,n] X[i+m,j+n], one loop per index (no slicing tricks)."""
+    out = np.zeros((x.shape[0] - w.shape[0] + 1, x.shape[1] - w.shape[1] + 1))
+    for i, j, m, n in product(range(out.shape[0]), range(out.shape[1]),
+                              range(w.shape[0]), range(w.shape[1])):
+        out[i, j] += w[m, n] * x[i + m, j + n]
+    return out
+
+
+def central_gradient(f, array):
+    grad = np.zeros_like(array)
+    for index in np.ndindex(array.shape):
+        bump = np.zeros_like(array)
+        bump[index] = STEP
+        grad[index] = (f(array + bump) - f(array - bump)) / (2 * STEP)
+    return grad
+
+
+@st.composite
+def layers(draw):
+    k_h, k_w = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    h, w = draw(st.integers(k_h, 6)), draw(st.integers(k_w, 6))
+    seed = draw(st.integers(0, 2**32 - 1))
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(h, w))
+    kernel = rng.normal(size=(k_h, k_w))
+    delta = rng.normal(size=(h - k_h + 1, w - k_w + 1))
+    return x, kernel, delta
+
+
+@SETTINGS
+@given(layers())
+def test_weight_gradient_is_input_correlated_with_delta(case):
+    """Eq. (3) ∂C/∂W = X ⋆ δ matches central differences of C = Σ δ·Y."""
+    x, w, delta = case
+    got = gl.weight_gradient(x, delta)
+    assert got.shape == w.shape
+    want = central_gradient(lambda v: float((delta * definition_forward(x, v)).sum()), w)
+    np.testing.assert_allclose(got, want, rtol=FD_RTOL, atol=FD_ATOL)
+
+
+@SETTINGS
+@given(layers())
+def test_input_gradient_is_full_correlation_with_rotated_kernel(case):
+    """Eq. (5) ∂C/∂X = δ full-⋆ rot180(W) matches central differences."""
+    x, w, delta = case
+    got = gl.input_gradient(w, delta)
+    assert got.shape == x.shape
+    want = central_gradient(lambda v: float((delta * definition_forward(v, w)).sum()), x)
+    np.testing.assert_allclose(got, want, rtol=FD_RTOL, atol=FD_ATOL)
+
+
+@SETTINGS
+@given(layers())
+def test_bias_gradient_is_the_sum_of_delta_not_the_mean(case):
+    """Eq. (6): nudging b moves every output, so ∂C/∂b = Σδ."""
+    x, w, delta = case
+    cost = lambda b: float((delta * (definition_forward(x, w) + b)).sum())  # noqa: E731
+    want = (cost(STEP) - cost(-STEP)) / (2 * STEP)
+    assert gl.bias_gradient(delta) == pytest.approx(want, rel=FD_RTOL, abs=FD_ATOL)
+
+
+@SETTINGS
+@given(layers())
+def test_formulas_agree_with_the_engine(case):
+    """The chapter's formulas give what derivations/conv2d.py's backward pass gives."""
+    conv2d = pytest.importorskip("derivations.conv2d")
+    x, w, delta = case
+    grads = conv2d.conv2d_backward(x[None, None], w[None, None], delta[None, None],
+                                   with_bias=True)
+    assert grads.grad_input.shape == (1, 1, *x.shape)
+    np.testing.assert_allclose(gl.input_gradient(w, delta), grads.grad_input[0, 0],
+                               rtol=ENGINE_RTOL, atol=ENGINE_ATOL)
+    np.testing.assert_allclose(gl.weight_gradient(x, delta), grads.grad_weight[0, 0],
+                               rtol=ENGINE_RTOL, atol=ENGINE_ATOL)
+    np.testing.assert_allclose(gl.bias_gradient(delta), np.asarray(grads.grad_bias).sum(),
+                               rtol=ENGINE_RTOL, atol=ENGINE_ATOL)
+
+
+def test_sympy_derivatives_equal_the_chapter_formulas():
+    """Differentiating the symbolic double sum gives X ⋆ δ and δ full-⋆ rot180(W) exactly."""
+    symbolic = gl.symbolic_layer((4, 3), (2, 2))
+    x = np.array(symbolic.x.tolist(), dtype=object)
+    w = np.array(symbolic.w.tolist(), dtype=object)
+    delta = np.array(symbolic.delta.tolist(), dtype=object)
+    weight = gl.correlate_valid(x, delta)
+    # the full correlation by hand on object arrays: pad δ with symbolic zeros
+    padded = np.full((delta.shape[0] + 2, delta.shape[1] + 2), sympy.Integer(0), dtype=object)
+    padded[1:-1, 1:-1] = delta
+    inp = gl.correlate_valid(padded, gl.rot180(w))
+    assert weight.shape == (2, 2) and inp.shape == (4, 3)
+    for index in np.ndindex(weight.shape):
+        assert sympy.simplify(symbolic.grad_weight[index] - weight[index]) == 0
+    for index in np.ndindex(inp.shape):
+        assert sympy.simplify(symbolic.grad_input[index] - inp[index]) == 0
+
+
+def test_surviving_terms_are_the_nonzero_terms_of_the_sympy_derivative():
+    """The scatter bookkeeping lists exactly the δ·W products sympy keeps."""
+    symbolic = gl.symbolic_layer((4, 4), (3, 3))
+    for a, c in product(range(4), range(4)):
+        terms = gl.surviving_terms((2, 2), (3, 3), a, c)
+        expected = sum((symbolic.delta[i, j] * symbolic.w[m, n] for i, j, m, n in terms),
+                       sympy.Integer(0))
+        assert sympy.expand(symbolic.grad_input[a, c] - expected) == 0
+
+
+def test_worked_example_matches_exact_fractions():
+    """The page's numbers equal the exact-difference route on Fractions, entry by entry."""
+    e = gl.example()
+    to_f = lambda t: [[Fraction(v) for v in row] for row in t]  # noqa: E731
+    gx, gw, gb = exact_gradients_2d(to_f(gl.EXAMPLE_X), to_f(gl.EXAMPLE_W),
+                                    Fraction(gl.EXAMPLE_B), to_f(gl.EXAMPLE_DELTA))
+    assert e.grad_input.shape == (len(gx), len(gx[0]))
+    assert e.grad_weight.shape == (len(gw), len(gw[0]))
+    assert e.grad_input.tolist() == gx
+    assert e.grad_weight.tolist() == gw
+    assert e.grad_bias == gb
+    # the finite-difference estimate on the page is the sum, not the average
+    m, n = e.fd_weight
+    assert e.fd_estimate == pytest.approx(float(gw[m][n]), rel=FD_RTOL, abs=1e-6)
+    assert e.averaged_weight_gradient[m, n] != pytest.approx(e.fd_estimate)
+
+
+def test_the_exact_route_catches_a_wrong_formula():
+    """Guard for the oracle itself: an unrotated kernel would be reported (the test can fail)."""
+    e = gl.example()
+    wrong = gl.correlate_full(e.delta, e.w)  # forgot rot180
+    assert not np.array_equal(wrong, e.grad_input)
+
+
+@pytest.mark.slow
+def test_general_layer_page_passes_the_audit(built_site):
+    """Every number on the built page is recorded, printed as computed and independently right."""
+    from derivations.audit import audit_page
+    from derivations.book import build_book
+    from derivations.oracles import independent_values
+    from derivations.page_html import extract_numbers
+
+    book = build_book()
+    oracle = independent_values()
+    for path, html in (("general/layer.md", "general/layer/index.html"),):
+        found = extract_numbers((built_site / html).read_text(encoding="utf-8"))
+        assert audit_page(html, book.page(path).records, found, oracle) == []
