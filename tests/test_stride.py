@@ -1,0 +1,125 @@
+"""Stride: δ with s − 1 zeros inserted, unreached rows get zero; checked independently."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from itertools import product
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from derivations import stride
+from derivations.oracles.general_layer import exact_gradients_2d
+
+FD_RTOL, FD_ATOL = 1e-7, 1e-7  # central differences of a linear cost: rounding error only
+ENGINE_RTOL, ENGINE_ATOL = 1e-12, 1e-12
+STEP = 1e-3
+SETTINGS = settings(max_examples=25, deadline=None)
+
+
+def definition_forward(x, w, s):
+    """Y[i,j] = Σ W[m,n] X[s·i+m, s·j+n], loops only."""
+    out = np.zeros(((x.shape[0] - w.shape[0]) // s + 1, (x.shape[1] - w.shape[1]) // s + 1))
+    for i, j, m, n in product(range(out.shape[0]), range(out.shape[1]),
+                              range(w.shape[0]), range(w.shape[1])):
+        out[i, j] += w[m, n] * x[s * i + m, s * j + n]
+    return out
+
+
+def central_gradient(f, array):
+    grad = np.zeros_like(array)
+    for index in np.ndindex(array.shape):
+        bump = np.zeros_like(array)
+        bump[index] = STEP
+        grad[index] = (f(array + bump) - f(array - bump)) / (2 * STEP)
+    return grad
+
+
+@st.composite
+def strided(draw):
+    s = draw(st.integers(1, 3))
+    k_h, k_w = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    h, w = draw(st.integers(k_h, 7)), draw(st.integers(k_w, 7))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    out = ((h - k_h) // s + 1, (w - k_w) // s + 1)
+    return rng.normal(size=(h, w)), rng.normal(size=(k_h, k_w)), rng.normal(size=out), s
+
+
+@SETTINGS
+@given(strided())
+def test_strided_weight_gradient_is_x_correlated_with_dilated_delta(case):
+    x, w, delta, s = case
+    got = stride.weight_gradient(x, delta, w.shape, s)
+    assert got.shape == w.shape
+    want = central_gradient(lambda v: float((delta * definition_forward(x, v, s)).sum()), w)
+    np.testing.assert_allclose(got, want, rtol=FD_RTOL, atol=FD_ATOL)
+
+
+@SETTINGS
+@given(strided())
+def test_strided_input_gradient_is_full_correlation_of_dilated_delta_then_zeros(case):
+    x, w, delta, s = case
+    got = stride.input_gradient(w, delta, x.shape, s)
+    assert got.shape == x.shape
+    want = central_gradient(lambda v: float((delta * definition_forward(v, w, s)).sum()), x)
+    np.testing.assert_allclose(got, want, rtol=FD_RTOL, atol=FD_ATOL)
+
+
+@SETTINGS
+@given(strided())
+def test_unreached_rows_and_columns_get_exactly_zero(case):
+    x, w, delta, s = case
+    rows = stride.reached_size(delta.shape[0], w.shape[0], s)
+    cols = stride.reached_size(delta.shape[1], w.shape[1], s)
+    got = stride.input_gradient(w, delta, x.shape, s)
+    assert np.all(got[rows:, :] == 0) and np.all(got[:, cols:] == 0)
+
+
+@SETTINGS
+@given(strided())
+def test_stride_formulas_agree_with_the_engine(case):
+    conv2d = pytest.importorskip("derivations.conv2d")
+    x, w, delta, s = case
+    grads = conv2d.conv2d_backward(x[None, None], w[None, None], delta[None, None], stride=s)
+    assert grads.grad_input.shape == (1, 1, *x.shape)
+    np.testing.assert_allclose(stride.input_gradient(w, delta, x.shape, s),
+                               grads.grad_input[0, 0], rtol=ENGINE_RTOL, atol=ENGINE_ATOL)
+    np.testing.assert_allclose(stride.weight_gradient(x, delta, w.shape, s),
+                               grads.grad_weight[0, 0], rtol=ENGINE_RTOL, atol=ENGINE_ATOL)
+
+
+def test_worked_example_matches_exact_fractions_and_has_a_leftover_row():
+    e = stride.example()
+    to_f = lambda t: [[Fraction(v) for v in row] for row in t]  # noqa: E731
+    gx, gw, _ = exact_gradients_2d(to_f(stride.EXAMPLE_X), to_f(stride.EXAMPLE_W),
+                                   Fraction(stride.EXAMPLE_B), to_f(stride.EXAMPLE_DELTA),
+                                   stride=stride.EXAMPLE_STRIDE)
+    assert e.grad_input.shape == (len(gx), len(gx[0]))
+    assert e.grad_input.tolist() == gx
+    assert e.grad_weight.tolist() == gw
+    assert e.leftover[0] >= 1 and e.leftover[1] >= 1  # the chapter needs something unreached
+    assert e.delta_dilated.shape == (3, 3) and e.delta_dilated[1].tolist() == [0, 0, 0]
+
+
+def test_forgetting_the_zeros_gives_a_wrong_weight_gradient():
+    """Correlating X with the undilated δ (a common slip) does not give ∂C/∂W."""
+    e = stride.example()
+    from derivations.general_layer import correlate_valid
+
+    wrong = correlate_valid(e.x, e.delta)[: e.w.shape[0], : e.w.shape[1]]
+    assert not np.array_equal(wrong, e.grad_weight)
+
+
+@pytest.mark.slow
+def test_stride_page_passes_the_audit(built_site):
+    from derivations.audit import audit_page
+    from derivations.book import build_book
+    from derivations.oracles import independent_values
+    from derivations.page_html import extract_numbers
+
+    html = "general/stride/index.html"
+    found = extract_numbers((built_site / html).read_text(encoding="utf-8"))
+    records = build_book().page("general/stride.md").records
+    assert audit_page(html, records, found, independent_values()) == []
