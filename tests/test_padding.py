@@ -1,0 +1,116 @@
+"""Padding: full correlation then crop, and the padded-input weight gradient; checked independently."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from itertools import product
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from derivations import padding
+from derivations.oracles.general_layer import exact_gradients_2d
+
+FD_RTOL, FD_ATOL = 1e-7, 1e-7  # central differences of a linear cost: rounding error only
+ENGINE_RTOL, ENGINE_ATOL = 1e-12, 1e-12
+STEP = 1e-3
+SETTINGS = settings(max_examples=25, deadline=None)
+
+
+def definition_forward(x, w, p):
+    """Y[i,j] = Σ W[m,n] X[i+m−p, j+n−p], terms outside X left out (they are the zeros)."""
+    out = np.zeros((x.shape[0] + 2 * p - w.shape[0] + 1, x.shape[1] + 2 * p - w.shape[1] + 1))
+    for i, j, m, n in product(range(out.shape[0]), range(out.shape[1]),
+                              range(w.shape[0]), range(w.shape[1])):
+        r, c = i + m - p, j + n - p
+        if 0 <= r < x.shape[0] and 0 <= c < x.shape[1]:
+            out[i, j] += w[m, n] * x[r, c]
+    return out
+
+
+def central_gradient(f, array):
+    grad = np.zeros_like(array)
+    for index in np.ndindex(array.shape):
+        bump = np.zeros_like(array)
+        bump[index] = STEP
+        grad[index] = (f(array + bump) - f(array - bump)) / (2 * STEP)
+    return grad
+
+
+@st.composite
+def padded(draw):
+    k_h, k_w = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    p = draw(st.integers(0, 2))
+    h, w = draw(st.integers(max(1, k_h - 2 * p), 5)), draw(st.integers(max(1, k_w - 2 * p), 5))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    out = (h + 2 * p - k_h + 1, w + 2 * p - k_w + 1)
+    return rng.normal(size=(h, w)), rng.normal(size=(k_h, k_w)), rng.normal(size=out), p
+
+
+@SETTINGS
+@given(padded())
+def test_padded_weight_gradient_is_padded_input_correlated_with_delta(case):
+    x, w, delta, p = case
+    got = padding.weight_gradient(x, delta, p)
+    assert got.shape == w.shape
+    want = central_gradient(lambda v: float((delta * definition_forward(x, v, p)).sum()), w)
+    np.testing.assert_allclose(got, want, rtol=FD_RTOL, atol=FD_ATOL)
+
+
+@SETTINGS
+@given(padded())
+def test_input_gradient_is_full_correlation_then_crop(case):
+    x, w, delta, p = case
+    got = padding.input_gradient(w, delta, p)
+    assert got.shape == x.shape
+    want = central_gradient(lambda v: float((delta * definition_forward(v, w, p)).sum()), x)
+    np.testing.assert_allclose(got, want, rtol=FD_RTOL, atol=FD_ATOL)
+
+
+@SETTINGS
+@given(padded())
+def test_padding_formulas_agree_with_the_engine(case):
+    conv2d = pytest.importorskip("derivations.conv2d")
+    x, w, delta, p = case
+    grads = conv2d.conv2d_backward(x[None, None], w[None, None], delta[None, None], padding=p)
+    assert grads.grad_input.shape == (1, 1, *x.shape)
+    np.testing.assert_allclose(padding.input_gradient(w, delta, p), grads.grad_input[0, 0],
+                               rtol=ENGINE_RTOL, atol=ENGINE_ATOL)
+    np.testing.assert_allclose(padding.weight_gradient(x, delta, p), grads.grad_weight[0, 0],
+                               rtol=ENGINE_RTOL, atol=ENGINE_ATOL)
+
+
+def test_worked_example_matches_exact_fractions():
+    e = padding.example()
+    to_f = lambda t: [[Fraction(v) for v in row] for row in t]  # noqa: E731
+    gx, gw, _ = exact_gradients_2d(to_f(padding.EXAMPLE_X), to_f(padding.EXAMPLE_W),
+                                   Fraction(padding.EXAMPLE_B), to_f(padding.EXAMPLE_DELTA),
+                                   padding=padding.EXAMPLE_PADDING)
+    assert e.grad_input.shape == (len(gx), len(gx[0])) == e.x.shape
+    assert e.grad_input.tolist() == gx
+    assert e.grad_weight.tolist() == gw
+    assert e.y.shape == e.x.shape  # the example is a "same" convolution, as the page says
+
+
+def test_the_cropped_border_is_not_zero_so_cropping_matters():
+    """If the border were zero anyway, the chapter's crop step would be untested."""
+    e = padding.example()
+    p = e.padding
+    border = e.grad_input_padded.copy()
+    border[p:-p, p:-p] = 0
+    assert np.any(border != 0)
+
+
+@pytest.mark.slow
+def test_padding_page_passes_the_audit(built_site):
+    from derivations.audit import audit_page
+    from derivations.book import build_book
+    from derivations.oracles import independent_values
+    from derivations.page_html import extract_numbers
+
+    html = "general/padding/index.html"
+    found = extract_numbers((built_site / html).read_text(encoding="utf-8"))
+    records = build_book().page("general/padding.md").records
+    assert audit_page(html, records, found, independent_values()) == []
