@@ -1,0 +1,114 @@
+"""Dilation: gapped sampling for the weight gradient, dilated rotated kernel for the input."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from itertools import product
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from derivations import dilation
+from derivations.oracles.general_layer import exact_gradients_2d
+
+FD_RTOL, FD_ATOL = 1e-7, 1e-7  # central differences of a linear cost: rounding error only
+ENGINE_RTOL, ENGINE_ATOL = 1e-12, 1e-12
+STEP = 1e-3
+SETTINGS = settings(max_examples=25, deadline=None)
+
+
+def definition_forward(x, w, d):
+    """Y[i,j] = Σ W[m,n] X[i+d·m, j+d·n], loops only."""
+    span = (d * (w.shape[0] - 1) + 1, d * (w.shape[1] - 1) + 1)
+    out = np.zeros((x.shape[0] - span[0] + 1, x.shape[1] - span[1] + 1))
+    for i, j, m, n in product(range(out.shape[0]), range(out.shape[1]),
+                              range(w.shape[0]), range(w.shape[1])):
+        out[i, j] += w[m, n] * x[i + d * m, j + d * n]
+    return out
+
+
+def central_gradient(f, array):
+    grad = np.zeros_like(array)
+    for index in np.ndindex(array.shape):
+        bump = np.zeros_like(array)
+        bump[index] = STEP
+        grad[index] = (f(array + bump) - f(array - bump)) / (2 * STEP)
+    return grad
+
+
+@st.composite
+def dilated(draw):
+    d = draw(st.integers(1, 3))
+    k_h, k_w = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    span = (d * (k_h - 1) + 1, d * (k_w - 1) + 1)
+    h, w = draw(st.integers(span[0], span[0] + 3)), draw(st.integers(span[1], span[1] + 3))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    out = (h - span[0] + 1, w - span[1] + 1)
+    return rng.normal(size=(h, w)), rng.normal(size=(k_h, k_w)), rng.normal(size=out), d
+
+
+@SETTINGS
+@given(dilated())
+def test_dilated_weight_gradient_samples_x_star_delta_every_d(case):
+    x, w, delta, d = case
+    got = dilation.weight_gradient(x, delta, d)
+    assert got.shape == w.shape
+    want = central_gradient(lambda v: float((delta * definition_forward(x, v, d)).sum()), w)
+    np.testing.assert_allclose(got, want, rtol=FD_RTOL, atol=FD_ATOL)
+
+
+@SETTINGS
+@given(dilated())
+def test_dilated_input_gradient_uses_the_dilated_rotated_kernel(case):
+    x, w, delta, d = case
+    got = dilation.input_gradient(w, delta, d)
+    assert got.shape == x.shape
+    want = central_gradient(lambda v: float((delta * definition_forward(v, w, d)).sum()), x)
+    np.testing.assert_allclose(got, want, rtol=FD_RTOL, atol=FD_ATOL)
+
+
+@SETTINGS
+@given(dilated())
+def test_dilation_formulas_agree_with_the_engine(case):
+    conv2d = pytest.importorskip("derivations.conv2d")
+    x, w, delta, d = case
+    grads = conv2d.conv2d_backward(x[None, None], w[None, None], delta[None, None], dilation=d)
+    assert grads.grad_input.shape == (1, 1, *x.shape)
+    np.testing.assert_allclose(dilation.input_gradient(w, delta, d), grads.grad_input[0, 0],
+                               rtol=ENGINE_RTOL, atol=ENGINE_ATOL)
+    np.testing.assert_allclose(dilation.weight_gradient(x, delta, d), grads.grad_weight[0, 0],
+                               rtol=ENGINE_RTOL, atol=ENGINE_ATOL)
+
+
+def test_rotating_and_dilating_commute():
+    from derivations.general_layer import insert_zeros, rot180
+
+    w = np.arange(6.0).reshape(2, 3)
+    for d in (1, 2, 3):
+        np.testing.assert_array_equal(rot180(insert_zeros(w, d)), insert_zeros(rot180(w), d))
+
+
+def test_worked_example_matches_exact_fractions():
+    e = dilation.example()
+    to_f = lambda t: [[Fraction(v) for v in row] for row in t]  # noqa: E731
+    gx, gw, _ = exact_gradients_2d(to_f(dilation.EXAMPLE_X), to_f(dilation.EXAMPLE_W),
+                                   Fraction(dilation.EXAMPLE_B), to_f(dilation.EXAMPLE_DELTA),
+                                   dilation=dilation.EXAMPLE_DILATION)
+    assert e.grad_input.shape == (len(gx), len(gx[0])) == e.x.shape
+    assert e.grad_input.tolist() == gx
+    assert e.grad_weight.tolist() == gw
+
+
+@pytest.mark.slow
+def test_dilation_page_passes_the_audit(built_site):
+    from derivations.audit import audit_page
+    from derivations.book import build_book
+    from derivations.oracles import independent_values
+    from derivations.page_html import extract_numbers
+
+    html = "general/dilation/index.html"
+    found = extract_numbers((built_site / html).read_text(encoding="utf-8"))
+    records = build_book().page("general/dilation.md").records
+    assert audit_page(html, records, found, independent_values()) == []
