@@ -46,11 +46,16 @@ def _cell_text(value) -> str:
     return format_number(value).replace("-", "\u2212")
 
 
+def _label_width(label: str) -> int:
+    return 7 * len(label) + 8  # px at font-size 12: a generous average glyph width
+
+
 def figure_svg(title: str, panels: Sequence[Panel]) -> str:
     """The panels left to right as one SVG; same input, same bytes."""
-    widths = [len(p.values[0]) * CELL for p in panels]
+    grid_widths = [len(p.values[0]) * CELL for p in panels]
+    slots = [max(g, _label_width(p.label)) for p, g in zip(panels, grid_widths, strict=True)]
     heights = [len(p.values) * CELL for p in panels]
-    width = MARGIN * 2 + sum(widths) + GAP * (len(panels) - 1)
+    width = MARGIN * 2 + sum(slots) + GAP * (len(panels) - 1)
     height = MARGIN * 2 + TOP + max(heights)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
@@ -58,11 +63,15 @@ def figure_svg(title: str, panels: Sequence[Panel]) -> str:
         f"<title>{escape(title)}</title>",
         '<g font-family="sans-serif" font-size="13" text-anchor="middle">',
     ]
-    x0 = MARGIN
-    for index, (panel, w, h) in enumerate(zip(panels, widths, heights, strict=True)):
+    slot_x = MARGIN
+    for index, (panel, w, slot, h) in enumerate(
+        zip(panels, grid_widths, slots, heights, strict=True)
+    ):
+        x0 = slot_x + (slot - w) // 2
         y0 = MARGIN + TOP + (max(heights) - h) // 2
         parts.append(
-            f'<text x="{x0 + w // 2}" y="{y0 - 8}" font-size="12">{escape(panel.label)}</text>'
+            f'<text x="{slot_x + slot // 2}" y="{y0 - 8}" font-size="12">'
+            f"{escape(panel.label)}</text>"
         )
         for r, row in enumerate(panel.values):
             for c, value in enumerate(row):
@@ -79,10 +88,11 @@ def figure_svg(title: str, panels: Sequence[Panel]) -> str:
                     )
         if panel.operator_after and index + 1 < len(panels):
             parts.append(
-                f'<text x="{x0 + w + GAP // 2}" y="{MARGIN + TOP + max(heights) // 2 + 6}" '
+                f'<text x="{slot_x + slot + GAP // 2}" '
+                f'y="{MARGIN + TOP + max(heights) // 2 + 6}" '
                 f'font-size="18">{escape(panel.operator_after)}</text>'
             )
-        x0 += w + GAP
+        slot_x += slot + GAP
     parts.append("</g>")
     parts.append("</svg>")
     return "\n".join(parts) + "\n"

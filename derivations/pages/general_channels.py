@@ -47,7 +47,7 @@ $$
   the batch:
 
 $$
-\frac{\partial C}{\partial X_{n,c}} = \sum_{o} \delta_{n,o} \;\text{full-}\!\star\; \operatorname{rot}_{180}(W_{o,c}) . \label{eq-channels-input}
+\frac{\partial C}{\partial X_{n,c}} = \sum_{o} \delta_{n,o} \star_{\text{full}} \operatorname{rot}_{180}(W_{o,c}) . \label{eq-channels-input}
 $$
 
 * The bias $b_o$ is in every position of output channel $o$ of every example:
@@ -99,7 +99,7 @@ $$
 $$
 
 One entry in full, to see the batch sum: the first weight of $W_{0,1}$ pairs $\delta_{n,0}$
-with input channel one of each example, {{n_products}} products in all:
+with $X_{n,1}$ in every example $n$, {{n_products}} products in all:
 
 $$
 \frac{\partial C}{\partial W_{0,1,0,0}} = {{entry_sum}} = {{entry_value}} .
@@ -160,7 +160,11 @@ def _grad_x_lines(e: ch.ChannelsExample):
         for c in range(e.x.shape[1]):
             terms = join((matrix(e.grad_input_terms[n, c, o], f"{P}.grad_x_term[{n},{c},{o}]")
                           for o in range(e.w.shape[0])), " + ")
-            lines.append(rf"\frac{{\partial C}}{{\partial X_{{{n},{c}}}}} &= " + terms + " = "
+            symbols = " + ".join(
+                rf"\delta_{{{n},{o}}} \star_{{\text{{full}}}} \operatorname{{rot}}_{{180}}(W_{{{o},{c}}})"
+                for o in range(e.w.shape[0]))
+            lines.append(rf"\frac{{\partial C}}{{\partial X_{{{n},{c}}}}} &= {symbols} \\ &= "
+                         + terms + " = "
                          + matrix(e.grad_input[n, c], f"{P}.grad_x[{n},{c}]"))
     return join(lines, " \\\\\n")
 
@@ -182,7 +186,7 @@ def _grad_b_lines(e: ch.ChannelsExample):
 
 def _entry(e: ch.ChannelsExample, o: int, c: int):
     pairs = [
-        (num(e.delta[n, o, i, j], f"{P}.delta[{n},{o}][{i},{j}]"),
+        (signed(e.delta[n, o, i, j], f"{P}.delta[{n},{o}][{i},{j}]"),
          signed(e.x[n, c, i, j], f"{P}.x[{n},{c}][{i},{j}]"))
         for n in range(e.x.shape[0])
         for i in range(e.delta.shape[2]) for j in range(e.delta.shape[3])

@@ -45,7 +45,7 @@ Since the forward pass is the stride-one layer with kernel $W^{(d)}$, the
 [input rule](layer.md#input-gradient) applies with that kernel:
 
 $$
-\frac{\partial C}{\partial X} = \delta \;\text{full-}\!\star\; \operatorname{rot}_{180}\!\left(W^{(d)}\right) , \label{eq-dilation-input}
+\frac{\partial C}{\partial X} = \delta \star_{\text{full}} \operatorname{rot}_{180}\!\left(W^{(d)}\right) , \label{eq-dilation-input}
 $$
 
 with $\delta$ padded by $d(k_H - \lit{1})$ rows and $d(k_W - \lit{1})$ columns of zeros.
@@ -113,7 +113,7 @@ def _grad_w_sums(e: dl.DilationExample):
     for m in range(e.w.shape[0]):
         for n in range(e.w.shape[1]):
             pairs = [
-                (num(e.delta[i, j], f"{P}.delta[{i},{j}]"),
+                (signed(e.delta[i, j], f"{P}.delta[{i},{j}]"),
                  signed(e.x[i + d * m, j + d * n], f"{P}.x[{i + d * m},{j + d * n}]"))
                 for i in range(e.delta.shape[0]) for j in range(e.delta.shape[1])
             ]
@@ -170,7 +170,7 @@ def build():
     e = dl.example()
     a, c = 1, 1
     entry = products(
-        (num(e.delta[i, j], f"{P}.delta[{i},{j}]"), signed(e.w[m, n], f"{P}.w[{m},{n}]"))
+        (signed(e.delta[i, j], f"{P}.delta[{i},{j}]"), signed(e.w[m, n], f"{P}.w[{m},{n}]"))
         for i, j, m, n in _entry_terms(e, a, c)
     )
     yield make_page(

@@ -131,7 +131,7 @@ $\delta$ with that many rows and columns of zeros, $\delta^{\text{pad}}$, and th
 take care of every term that falls outside:
 
 $$
-\frac{\partial C}{\partial X} = \delta^{\text{pad}} \star \tilde W = \delta \;\text{full-}\!\star\; \operatorname{rot}_{180}(W) . \label{eq-input-gradient}
+\frac{\partial C}{\partial X} = \delta^{\text{pad}} \star \tilde W = \delta \star_{\text{full}} \operatorname{rot}_{180}(W) . \label{eq-input-gradient}
 $$
 
 This is the "full convolution of δ with the rotated kernel" of many texts: sliding
@@ -246,7 +246,7 @@ def _sums_weight(e: gl.LayerExample) -> Fragment:
     for m in range(e.w.shape[0]):
         for n in range(e.w.shape[1]):
             pairs = [
-                (num(e.delta[i, j], f"{P}.delta[{i},{j}]"),
+                (signed(e.delta[i, j], f"{P}.delta[{i},{j}]"),
                  signed(e.x[i + m, j + n], f"{P}.x[{i + m},{j + n}]"))
                 for i in range(out_h) for j in range(out_w)
             ]
@@ -263,7 +263,7 @@ def _sums_input(e: gl.LayerExample) -> Fragment:
         for c in range(e.x.shape[1]):
             terms = gl.surviving_terms(e.delta.shape, e.w.shape, a, c)
             pairs = [
-                (num(e.delta[i, j], f"{P}.delta[{i},{j}]"), signed(e.w[m, n], f"{P}.w[{m},{n}]"))
+                (signed(e.delta[i, j], f"{P}.delta[{i},{j}]"), signed(e.w[m, n], f"{P}.w[{m},{n}]"))
                 for i, j, m, n in terms
             ]
             lines.append(

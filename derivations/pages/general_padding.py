@@ -40,7 +40,7 @@ sums. For the input, [the general rule](layer.md#input-gradient) gives the gradi
 respect to every cell of the padded array,
 
 $$
-\frac{\partial C}{\partial X^{\text{pad}}} = \delta \;\text{full-}\!\star\; \operatorname{rot}_{180}(W) , \label{eq-padding-padded}
+\frac{\partial C}{\partial X^{\text{pad}}} = \delta \star_{\text{full}} \operatorname{rot}_{180}(W) , \label{eq-padding-padded}
 $$
 
 of size $(H + \lit{2}p) \times (W_X + \lit{2}p)$. Each real input $X_{a,c}$ appears exactly
@@ -49,7 +49,7 @@ constants, not inputs of anything. The chain rule through $X^{\text{pad}}_{a+p,c
 therefore just picks out the inner block:
 
 $$
-\frac{\partial C}{\partial X_{a,c}} = \frac{\partial C}{\partial X^{\text{pad}}_{a+p,\,c+p}}, \qquad \frac{\partial C}{\partial X} = \operatorname{crop}_p\!\left( \delta \;\text{full-}\!\star\; \operatorname{rot}_{180}(W) \right) . \label{eq-padding-input}
+\frac{\partial C}{\partial X_{a,c}} = \frac{\partial C}{\partial X^{\text{pad}}_{a+p,\,c+p}}, \qquad \frac{\partial C}{\partial X} = \operatorname{crop}_p\!\left( \delta \star_{\text{full}} \operatorname{rot}_{180}(W) \right) . \label{eq-padding-input}
 $$
 
 The cropped border holds real numbers (how the cost would change if the padding zeros were
@@ -110,7 +110,7 @@ def _grad_w_sums(e: pd.PaddingExample):
     for m in range(e.w.shape[0]):
         for n in range(e.w.shape[1]):
             pairs = [
-                (num(e.delta[i, j], f"{P}.delta[{i},{j}]"),
+                (signed(e.delta[i, j], f"{P}.delta[{i},{j}]"),
                  signed(e.x_padded[i + m, j + n], f"{P}.x_pad[{i + m},{j + n}]"))
                 for i in range(e.delta.shape[0]) for j in range(e.delta.shape[1])
                 if p <= i + m < p + height and p <= j + n < p + width
@@ -141,7 +141,7 @@ def build():
     e = pd.example()
     terms = pd.surviving_terms(e.delta.shape, e.w.shape, e.padding, 0, 0)
     corner = products(
-        (num(e.delta[i, j], f"{P}.delta[{i},{j}]"), signed(e.w[m, n], f"{P}.w[{m},{n}]"))
+        (signed(e.delta[i, j], f"{P}.delta[{i},{j}]"), signed(e.w[m, n], f"{P}.w[{m},{n}]"))
         for i, j, m, n in terms
     )
     yield make_page(

@@ -63,7 +63,7 @@ which is the stride-one scatter with $\delta^{(s)}$ in place of $\delta$; the sa
 variables as before give
 
 $$
-\frac{\partial C}{\partial X} = \delta^{(s)} \;\text{full-}\!\star\; \operatorname{rot}_{180}(W) \quad\text{then zeros for unreached rows and columns.} \label{eq-stride-input}
+\frac{\partial C}{\partial X} = \delta^{(s)} \star_{\text{full}} \operatorname{rot}_{180}(W) \quad\text{then zeros for unreached rows and columns.} \label{eq-stride-input}
 $$
 
 ## Worked example {#stride-example}
@@ -102,7 +102,7 @@ $$
 $k_H - \lit{1}$ zeros gives a {{reached_shape}} block, the part of $X$ that windows reach:
 
 $$
-\delta^{(s)} \;\text{full-}\!\star\; \operatorname{rot}_{180}(W) = {{grad_x_reached}} .
+\delta^{(s)} \star_{\text{full}} \operatorname{rot}_{180}(W) = {{grad_x_reached}} .
 $$
 
 Where windows overlap the contributions add. The entry in the middle of the overlap is
@@ -144,7 +144,7 @@ def _grad_w_sums(e: st.StrideExample):
     for m in range(e.w.shape[0]):
         for n in range(e.w.shape[1]):
             pairs = [
-                (num(e.delta[i, j], f"{P}.delta[{i},{j}]"),
+                (signed(e.delta[i, j], f"{P}.delta[{i},{j}]"),
                  signed(e.x[s * i + m, s * j + n], f"{P}.x[{s * i + m},{s * j + n}]"))
                 for i in range(e.delta.shape[0]) for j in range(e.delta.shape[1])
             ]
@@ -190,7 +190,7 @@ def build():
     a, c = e.stride, e.stride  # the input entry in the middle of the overlap
     terms = st.surviving_terms(e.delta.shape, e.w.shape, e.stride, a, c)
     overlap = products(
-        (num(e.delta[i, j], f"{P}.delta[{i},{j}]"), signed(e.w[m, n], f"{P}.w[{m},{n}]"))
+        (signed(e.delta[i, j], f"{P}.delta[{i},{j}]"), signed(e.w[m, n], f"{P}.w[{m},{n}]"))
         for i, j, m, n in terms
     )
     yield make_page(
