@@ -1,4 +1,4 @@
-"""Dilation d: kernel taps d apart; the weight gradient samples X with gaps; dilated rotated kernel."""
+"""Dilation d: taps d apart; ∂C/∂W samples X with gaps; ∂C/∂X uses the dilated rotated kernel."""
 
 from __future__ import annotations
 

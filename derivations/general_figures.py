@@ -101,3 +101,12 @@ def figure_svg(title: str, panels: Sequence[Panel]) -> str:
 def roles_where(shape: tuple[int, int], role: str, predicate) -> dict[tuple[int, int], str]:
     """Role for every cell (r, c) of shape where predicate(r, c) holds."""
     return {(r, c): role for r in range(shape[0]) for c in range(shape[1]) if predicate(r, c)}
+
+
+def inside(top: int, left: int, height: int, width: int):
+    """Predicate: (r, c) lies in the height×width block whose corner is (top, left)."""
+
+    def contains(r: int, c: int) -> bool:
+        return top <= r < top + height and left <= c < left + width
+
+    return contains

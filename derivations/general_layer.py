@@ -1,4 +1,4 @@
-"""The general single-channel layer Y = X ⋆ W + b and its three gradients, as the chapter derives them.
+"""The single-channel layer Y = X ⋆ W + b and its three gradients, as the chapter derives them.
 
 Also the small array operations every general chapter reuses (valid cross-correlation,
 zero padding, zero insertion, 180° rotation): the chapter formulas are written with them,
@@ -83,7 +83,7 @@ def bias_gradient(delta) -> float:
     return float(as_array(delta).sum())
 
 
-def surviving_terms(out_shape, kernel_shape, a: int, b: int) -> tuple[tuple[int, int, int, int], ...]:
+def surviving_terms(out_shape, kernel_shape, a: int, b: int) -> tuple[tuple[int, ...], ...]:
     """(i, j, m, n) with i+m = a, j+n = b: the terms of ∂C/∂X[a,b] that are not zero, sorted."""
     return tuple(
         (i, j, a - i, b - j)

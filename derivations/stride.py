@@ -97,7 +97,7 @@ def example() -> StrideExample:
 
 
 def surviving_terms(out_shape, kernel_shape, stride, a: int, c: int):
-    """(i, j, m, n) with s·i + m = a and s·j + n = c, kernel indices in range: ∂C/∂X[a,c]'s terms."""
+    """(i, j, m, n) with s·i + m = a, s·j + n = c, (m, n) in the kernel: the terms of ∂C/∂X[a,c]."""
     return tuple(
         (i, j, a - stride * i, c - stride * j)
         for i in range(out_shape[0]) for j in range(out_shape[1])

@@ -25,8 +25,8 @@ def definition_forward(x, w, b):
     c_out, _, k_h, k_w = w.shape
     out = np.zeros((batch, c_out, h - k_h + 1, wd - k_w + 1))
     for n, o, i, j in np.ndindex(out.shape):
-        out[n, o, i, j] = b[o] + sum(w[o, c, m, l] * x[n, c, i + m, j + l]
-                                     for c, m, l in product(range(c_in), range(k_h), range(k_w)))
+        out[n, o, i, j] = b[o] + sum(w[o, c, m, q] * x[n, c, i + m, j + q]
+                                     for c, m, q in product(range(c_in), range(k_h), range(k_w)))
     return out
 
 

@@ -1,4 +1,4 @@
-"""Padding: full correlation then crop, and the padded-input weight gradient; checked independently."""
+"""Padding: full correlation then crop, and the padded-input weight gradient, checked."""
 
 from __future__ import annotations
 

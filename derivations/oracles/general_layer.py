@@ -31,7 +31,7 @@ def output_size(size: int, kernel: int, stride: int, padding: int, dilation: int
 
 
 def forward_4d(x, w, b, stride=1, padding=0, dilation=1):
-    """Y[n][o][i][j] = b[o] + Σ_{c,m,k} W[o][c][m][k] X[n][c][s·i+d·m−p][s·j+d·k−p] (0 outside X)."""
+    """Y[n][o][i][j] = b[o] + Σ_{c,m,k} W[o][c][m][k] X[n][c][s·i+d·m−p][s·j+d·k−p], 0 outside."""
     batch, channels_in, height, width = len(x), len(x[0]), len(x[0][0]), len(x[0][0][0])
     channels_out, k_h, k_w = len(w), len(w[0][0]), len(w[0][0][0])
     out_h = output_size(height, k_h, stride, padding, dilation)

@@ -25,12 +25,14 @@ $N \times C_{\text{out}} \times H_{\text{out}} \times W_{\text{out}}$.
 Output channel $o$ of example $n$ adds up one single-channel correlation per input channel:
 
 $$
-Y_{n,o} = b_o + \sum_{c} X_{n,c} \star W_{o,c}, \qquad Y_{n,o,i,j} = b_o + \sum_{c} \sum_{m,l} W_{o,c,m,l} \, X_{n,c,\,i+m,\,j+l} . \label{eq-channels-forward}
+Y_{n,o} = b_o + \sum_{c} X_{n,c} \star W_{o,c}, \qquad Y_{n,o,i,j} = b_o + \sum_{c} \sum_{m,l}
+W_{o,c,m,l} \, X_{n,c,\,i+m,\,j+l} . \label{eq-channels-forward}
 $$
 
 ## How the channels line up {#how-channels-line-up}
 
-Apply the chain rule \eqref{eq-channels-forward} as in [the general layer](layer.md#index-bookkeeping),
+Apply the chain rule \eqref{eq-channels-forward} as in [the general
+layer](layer.md#index-bookkeeping),
 summing $\delta_{n,o,i,j} \, \partial Y_{n,o,i,j} / \partial \theta$ over **every** output
 $(n, o, i, j)$, and ask which outputs each parameter actually touches.
 
@@ -39,7 +41,8 @@ $(n, o, i, j)$, and ask which outputs each parameter actually touches.
   channel:
 
 $$
-\frac{\partial C}{\partial W_{o,c}} = \sum_{n} X_{n,c} \star \delta_{n,o} . \label{eq-channels-weight}
+\frac{\partial C}{\partial W_{o,c}} = \sum_{n} X_{n,c} \star \delta_{n,o} .
+\label{eq-channels-weight}
 $$
 
 * Input channel $c$ of example $n$ feeds **every** output channel (through $W_{o,c}$), but only
@@ -47,7 +50,8 @@ $$
   the batch:
 
 $$
-\frac{\partial C}{\partial X_{n,c}} = \sum_{o} \delta_{n,o} \star_{\text{full}} \operatorname{rot}_{180}(W_{o,c}) . \label{eq-channels-input}
+\frac{\partial C}{\partial X_{n,c}} = \sum_{o} \delta_{n,o} \star_{\text{full}}
+\operatorname{rot}_{180}(W_{o,c}) . \label{eq-channels-input}
 $$
 
 * The bias $b_o$ is in every position of output channel $o$ of every example:
@@ -79,7 +83,8 @@ $$
 The kernel slices (first index: output channel, second: input channel) and biases:
 
 $$
-W_{0,0} = {{w00}}, \quad W_{0,1} = {{w01}}, \quad W_{1,0} = {{w10}}, \quad W_{1,1} = {{w11}}, \qquad b = ({{b0}}, {{b1}}) .
+W_{0,0} = {{w00}}, \quad W_{0,1} = {{w01}}, \quad W_{1,0} = {{w10}}, \quad W_{1,1} = {{w11}},
+\qquad b = ({{b0}}, {{b1}}) .
 $$
 
 The forward pass gives $Y_{0,0} = {{y00}}$, $Y_{0,1} = {{y01}}$, $Y_{1,0} = {{y10}}$,
@@ -87,7 +92,8 @@ $Y_{1,1} = {{y11}}$, and the upstream gradient (first index: example, second: ou
 channel) is
 
 $$
-\delta_{0,0} = {{d00}}, \quad \delta_{0,1} = {{d01}}, \quad \delta_{1,0} = {{d10}}, \quad \delta_{1,1} = {{d11}} .
+\delta_{0,0} = {{d00}}, \quad \delta_{0,1} = {{d01}}, \quad \delta_{1,0} = {{d10}}, \quad
+\delta_{1,1} = {{d11}} .
 $$
 
 **Weight gradient** \eqref{eq-channels-weight}: one correlation per example, added.
@@ -113,7 +119,7 @@ $$
 \end{align*}
 $$
 
-![The input gradient of one channel: one term per output channel, added](figures/channels-input-gradient.svg)
+![An input channel's gradient: one term per output channel](figures/channels-input-gradient.svg)
 
 *Each output channel sends its δ back through its own kernel slice; the input channel
 receives the sum.*
@@ -161,7 +167,8 @@ def _grad_x_lines(e: ch.ChannelsExample):
             terms = join((matrix(e.grad_input_terms[n, c, o], f"{P}.grad_x_term[{n},{c},{o}]")
                           for o in range(e.w.shape[0])), " + ")
             symbols = " + ".join(
-                rf"\delta_{{{n},{o}}} \star_{{\text{{full}}}} \operatorname{{rot}}_{{180}}(W_{{{o},{c}}})"
+                rf"\delta_{{{n},{o}}} \star_{{\text{{full}}}} "
+                rf"\operatorname{{rot}}_{{180}}(W_{{{o},{c}}})"
                 for o in range(e.w.shape[0]))
             lines.append(rf"\frac{{\partial C}}{{\partial X_{{{n},{c}}}}} &= {symbols} \\ &= "
                          + terms + " = "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from derivations import dilation as dl
-from derivations.general_figures import Panel, roles_where
+from derivations.general_figures import Panel, inside, roles_where
 from derivations.general_layer import zero_pad
 from derivations.numbers import join, matrix, num, shape_text, text_num
 from derivations.page import make_page
@@ -21,7 +21,8 @@ weights. Each window still moves by one (stride and dilation combine, but are se
 ideas). Forward:
 
 $$
-Y_{i,j} = b + \sum_{m=0}^{k_H-1} \sum_{n=0}^{k_W-1} W_{m,n} \, X_{i + d m,\, j + d n} = X \star W^{(d)} + b , \label{eq-dilation-forward}
+Y_{i,j} = b + \sum_{m=0}^{k_H-1} \sum_{n=0}^{k_W-1} W_{m,n} \, X_{i + d m,\, j + d n} = X \star
+W^{(d)} + b , \label{eq-dilation-forward}
 $$
 
 where $W^{(d)}$ is the kernel with $d - \lit{1}$ zeros inserted between neighbouring taps.
@@ -32,7 +33,8 @@ Only the term with the fixed weight survives, as in
 [the general layer](layer.md#weight-gradient):
 
 $$
-\frac{\partial C}{\partial W_{m,n}} = \sum_{i} \sum_{j} \delta_{i,j} \, X_{i + d m,\, j + d n} = (X \star \delta)_{d m,\, d n} . \label{eq-dilation-weight}
+\frac{\partial C}{\partial W_{m,n}} = \sum_{i} \sum_{j} \delta_{i,j} \, X_{i + d m,\, j + d n} = (X
+\star \delta)_{d m,\, d n} . \label{eq-dilation-weight}
 $$
 
 $\delta$ is laid over $X$ as a contiguous block (the windows still step by one), but only at
@@ -45,7 +47,8 @@ Since the forward pass is the stride-one layer with kernel $W^{(d)}$, the
 [input rule](layer.md#input-gradient) applies with that kernel:
 
 $$
-\frac{\partial C}{\partial X} = \delta \star_{\text{full}} \operatorname{rot}_{180}\!\left(W^{(d)}\right) , \label{eq-dilation-input}
+\frac{\partial C}{\partial X} = \delta \star_{\text{full}}
+\operatorname{rot}_{180}\!\left(W^{(d)}\right) , \label{eq-dilation-input}
 $$
 
 with $\delta$ padded by $d(k_H - \lit{1})$ rows and $d(k_W - \lit{1})$ columns of zeros.
@@ -91,7 +94,8 @@ starts d columns to the right.*
 {{pad_text}} zeros on every side:
 
 $$
-\operatorname{rot}_{180}\!\left(W^{(d)}\right) = {{w_dil_rot}}, \qquad \frac{\partial C}{\partial X} = {{grad_x}} .
+\operatorname{rot}_{180}\!\left(W^{(d)}\right) = {{w_dil_rot}}, \qquad \frac{\partial C}{\partial
+X} = {{grad_x}} .
 $$
 
 ![The rotated dilated kernel over the padded delta](figures/dilation-input-gradient.svg)
@@ -149,14 +153,13 @@ def _figures(e: dl.DilationExample):
          Panel("∂C/∂W", e.grad_weight.tolist(), {(m, n): "result"})],
     )
     padded = zero_pad(e.delta, k_h - 1, k_w - 1)
-    inside = (lambda r, c: k_h - 1 <= r < k_h - 1 + e.delta.shape[0]
-              and k_w - 1 <= c < k_w - 1 + e.delta.shape[1])
+    real = inside(k_h - 1, k_w - 1, *e.delta.shape)
     inp = figure_asset(
         "general/figures/dilation-input-gradient.svg",
         "Delta padded with zeros, the rotated dilated kernel whose taps are spread apart, and "
         "the input gradient.",
         [Panel("δ padded", padded.tolist(),
-               roles_where(padded.shape, "zero", lambda r, c: not inside(r, c)),
+               roles_where(padded.shape, "zero", lambda r, c: not real(r, c)),
                operator_after="⋆"),
          Panel("rot180(W dilated)", e.w_dilated_rotated.tolist(),
                roles_where(e.w_dilated.shape, "tap", lambda r, c: r % d == 0 and c % d == 0),

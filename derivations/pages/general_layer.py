@@ -11,7 +11,7 @@ from collections.abc import Iterable
 import sympy
 
 from derivations import general_layer as gl
-from derivations.general_figures import Panel, figure_svg, roles_where
+from derivations.general_figures import Panel, figure_svg, inside, roles_where
 from derivations.numbers import Fragment, join, matrix, num, num_signed, shape_text, text_num
 from derivations.page import Asset, make_page
 
@@ -66,7 +66,8 @@ $$
 Y_{i,j} = b + \sum_{m=0}^{k_H-1} \sum_{n=0}^{k_W-1} W_{m,n} \, X_{i+m,\,j+n} \label{eq-forward}
 $$
 
-for $i = \lit{0}, \dots, H - k_H$ and $j = \lit{0}, \dots, W_X - k_W$, so $Y$ has $H - k_H + \lit{1}$
+for $i = \lit{0}, \dots, H - k_H$ and $j = \lit{0}, \dots, W_X - k_W$, so $Y$ has
+$H - k_H + \lit{1}$
 rows and $W_X - k_W + \lit{1}$ columns. We write this $Y = X \star W + b$.
 
 Whatever comes after the layer, the chain rule says how the cost $C$ changes with any
@@ -74,7 +75,9 @@ parameter $\theta$ of the layer: $C$ depends on $\theta$ only through the output
 through **all** of them, so
 
 $$
-\frac{\partial C}{\partial \theta} = \sum_{i} \sum_{j} \frac{\partial C}{\partial Y_{i,j}} \frac{\partial Y_{i,j}}{\partial \theta} = \sum_{i} \sum_{j} \delta_{i,j} \frac{\partial Y_{i,j}}{\partial \theta} . \label{eq-chain}
+\frac{\partial C}{\partial \theta} = \sum_{i} \sum_{j} \frac{\partial C}{\partial Y_{i,j}}
+\frac{\partial Y_{i,j}}{\partial \theta} = \sum_{i} \sum_{j} \delta_{i,j} \frac{\partial
+Y_{i,j}}{\partial \theta} . \label{eq-chain}
 $$
 
 Everything in this chapter is this one line, with $\partial Y_{i,j} / \partial \theta$
@@ -88,13 +91,15 @@ derivatives of its terms, and the term $W_{m',n'} X_{i+m',j+n'}$ depends on $W_{
 when $m' = m$ and $n' = n$. Every other term, and $b$, has derivative zero:
 
 $$
-\frac{\partial Y_{i,j}}{\partial W_{m,n}} = \sum_{m'} \sum_{n'} \frac{\partial W_{m',n'}}{\partial W_{m,n}} X_{i+m',\,j+n'} = X_{i+m,\,j+n} .
+\frac{\partial Y_{i,j}}{\partial W_{m,n}} = \sum_{m'} \sum_{n'} \frac{\partial W_{m',n'}}{\partial
+W_{m,n}} X_{i+m',\,j+n'} = X_{i+m,\,j+n} .
 $$
 
 Put into \eqref{eq-chain}:
 
 $$
-\frac{\partial C}{\partial W_{m,n}} = \sum_{i} \sum_{j} \delta_{i,j} \, X_{i+m,\,j+n} . \label{eq-weight-gradient}
+\frac{\partial C}{\partial W_{m,n}} = \sum_{i} \sum_{j} \delta_{i,j} \, X_{i+m,\,j+n} .
+\label{eq-weight-gradient}
 $$
 
 **An input entry.** Fix $X_{a,c}$. The term $W_{m',n'} X_{i+m',j+n'}$ contains it only when
@@ -104,7 +109,8 @@ same for columns). So output $Y_{i,j}$ depends on $X_{a,c}$ through exactly one 
 $W_{a-i,\,c-j}$, or not at all. Agree that $W$ is zero outside its range; then
 
 $$
-\frac{\partial C}{\partial X_{a,c}} = \sum_{i} \sum_{j} \delta_{i,j} \, W_{a-i,\,c-j} . \label{eq-input-scatter}
+\frac{\partial C}{\partial X_{a,c}} = \sum_{i} \sum_{j} \delta_{i,j} \, W_{a-i,\,c-j} .
+\label{eq-input-scatter}
 $$
 
 Read it as a **scatter**: each $\delta_{i,j}$ sends $\delta_{i,j} W$ back onto the window of
@@ -114,7 +120,8 @@ lets the sum run over the kernel instead of over the outputs, with $\delta$ take
 outside its range:
 
 $$
-\frac{\partial C}{\partial X_{a,c}} = \sum_{m=0}^{k_H-1} \sum_{n=0}^{k_W-1} W_{m,n} \, \delta_{a-m,\,c-n} .
+\frac{\partial C}{\partial X_{a,c}} = \sum_{m=0}^{k_H-1} \sum_{n=0}^{k_W-1} W_{m,n} \,
+\delta_{a-m,\,c-n} .
 $$
 
 The index of $\delta$ now runs *down* while the index of $W$ runs up. Second, turn the kernel
@@ -122,7 +129,8 @@ round: $\tilde W_{u,v} = W_{k_H-1-u,\,k_W-1-v}$ (a rotation by half a turn), i.e
 $m = k_H - \lit{1} - u$, $n = k_W - \lit{1} - v$:
 
 $$
-\frac{\partial C}{\partial X_{a,c}} = \sum_{u=0}^{k_H-1} \sum_{v=0}^{k_W-1} \tilde W_{u,v} \, \delta_{a-k_H+1+u,\,c-k_W+1+v} .
+\frac{\partial C}{\partial X_{a,c}} = \sum_{u=0}^{k_H-1} \sum_{v=0}^{k_W-1} \tilde W_{u,v} \,
+\delta_{a-k_H+1+u,\,c-k_W+1+v} .
 $$
 
 Both indices now run up together, which is a cross-correlation. The indices of $\delta$ start
@@ -131,7 +139,8 @@ $\delta$ with that many rows and columns of zeros, $\delta^{\text{pad}}$, and th
 take care of every term that falls outside:
 
 $$
-\frac{\partial C}{\partial X} = \delta^{\text{pad}} \star \tilde W = \delta \star_{\text{full}} \operatorname{rot}_{180}(W) . \label{eq-input-gradient}
+\frac{\partial C}{\partial X} = \delta^{\text{pad}} \star \tilde W = \delta \star_{\text{full}}
+\operatorname{rot}_{180}(W) . \label{eq-input-gradient}
 $$
 
 This is the "full convolution of δ with the rotated kernel" of many texts: sliding
@@ -158,7 +167,8 @@ Equation \eqref{eq-weight-gradient} is again a cross-correlation, now with $\del
 the kernel:
 
 $$
-\frac{\partial C}{\partial W} = X \star \delta \qquad \text{(valid: } \delta \text{ slides over } X \text{ and stays inside).}
+\frac{\partial C}{\partial W} = X \star \delta \qquad \text{(valid: } \delta \text{ slides over } X
+\text{ and stays inside).}
 $$
 
 Take the input, kernel, bias and upstream gradient
@@ -183,7 +193,7 @@ $$
 \frac{\partial C}{\partial W} = {{grad_w}} .
 $$
 
-![Weight gradient: delta slid over the input; the highlighted window gives one entry](figures/layer-weight-gradient.svg)
+![Delta slid over the input; one window gives one entry](figures/layer-weight-gradient.svg)
 
 *The window of $X$ under $\delta$ for the entry in the first row and second column.*
 
@@ -210,7 +220,7 @@ $$
 \frac{\partial C}{\partial X} = {{grad_x}} .
 $$
 
-![Input gradient: the rotated kernel slides over the zero-padded delta](figures/layer-input-gradient.svg)
+![The rotated kernel slides over the zero-padded delta](figures/layer-input-gradient.svg)
 
 *The rotated kernel over the padded $\delta$ at the position that gives the entry in the
 second row, third column; grey cells are padding zeros.*
@@ -221,7 +231,8 @@ The bias appears once in every output with coefficient one,
 $\partial Y_{i,j} / \partial b = \lit{1}$, so \eqref{eq-chain} gives
 
 $$
-\frac{\partial C}{\partial b} = \sum_{i} \sum_{j} \delta_{i,j} = {{bias_sum}} = {{grad_b}} . \label{eq-bias-gradient}
+\frac{\partial C}{\partial b} = \sum_{i} \sum_{j} \delta_{i,j} = {{bias_sum}} = {{grad_b}} .
+\label{eq-bias-gradient}
 $$
 
 ## Sum, not average {#sum-not-average}
@@ -289,6 +300,7 @@ def _figures(e: gl.LayerExample) -> list[Asset]:
         ],
     )
     a, c = 1, 2
+    real = inside(k_h - 1, k_w - 1, *e.delta.shape)  # δ itself, inside its padding
     inp = figure_asset(
         "general/figures/layer-input-gradient.svg",
         "The kernel rotated by half a turn slides over delta padded with zeros; the highlighted "
@@ -296,8 +308,7 @@ def _figures(e: gl.LayerExample) -> list[Asset]:
         [
             Panel("δ padded", e.delta_padded.tolist(),
                   {**roles_where(e.delta_padded.shape, "zero",
-                                 lambda r, cc: not (k_h - 1 <= r < k_h - 1 + e.delta.shape[0]
-                                                    and k_w - 1 <= cc < k_w - 1 + e.delta.shape[1])),
+                                 lambda r, cc: not real(r, cc)),
                    **roles_where(e.delta_padded.shape, "window",
                                  lambda r, cc: a <= r < a + k_h and c <= cc < c + k_w)},
                   operator_after="⋆"),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from derivations import padding as pd
-from derivations.general_figures import Panel, roles_where
+from derivations.general_figures import Panel, inside, roles_where
 from derivations.numbers import join, matrix, num, shape_text, text_num
 from derivations.page import make_page
 from derivations.pages.general_layer import figure_asset, products, signed
@@ -40,7 +40,8 @@ sums. For the input, [the general rule](layer.md#input-gradient) gives the gradi
 respect to every cell of the padded array,
 
 $$
-\frac{\partial C}{\partial X^{\text{pad}}} = \delta \star_{\text{full}} \operatorname{rot}_{180}(W) , \label{eq-padding-padded}
+\frac{\partial C}{\partial X^{\text{pad}}} = \delta \star_{\text{full}} \operatorname{rot}_{180}(W)
+, \label{eq-padding-padded}
 $$
 
 of size $(H + \lit{2}p) \times (W_X + \lit{2}p)$. Each real input $X_{a,c}$ appears exactly
@@ -49,7 +50,9 @@ constants, not inputs of anything. The chain rule through $X^{\text{pad}}_{a+p,c
 therefore just picks out the inner block:
 
 $$
-\frac{\partial C}{\partial X_{a,c}} = \frac{\partial C}{\partial X^{\text{pad}}_{a+p,\,c+p}}, \qquad \frac{\partial C}{\partial X} = \operatorname{crop}_p\!\left( \delta \star_{\text{full}} \operatorname{rot}_{180}(W) \right) . \label{eq-padding-input}
+\frac{\partial C}{\partial X_{a,c}} = \frac{\partial C}{\partial X^{\text{pad}}_{a+p,\,c+p}},
+\qquad \frac{\partial C}{\partial X} = \operatorname{crop}_p\!\left( \delta \star_{\text{full}}
+\operatorname{rot}_{180}(W) \right) . \label{eq-padding-input}
 $$
 
 The cropped border holds real numbers (how the cost would change if the padding zeros were
@@ -85,7 +88,8 @@ $$
 the padded input, a {{padded_shape}} array; crop {{p_text}} row and column from every side:
 
 $$
-\frac{\partial C}{\partial X^{\text{pad}}} = {{grad_x_pad}}, \qquad \frac{\partial C}{\partial X} = {{grad_x}} .
+\frac{\partial C}{\partial X^{\text{pad}}} = {{grad_x_pad}}, \qquad \frac{\partial C}{\partial X} =
+{{grad_x}} .
 $$
 
 ![The full correlation covers the padded input; the border is cropped](figures/padding-crop.svg)
@@ -123,7 +127,11 @@ def _grad_w_sums(e: pd.PaddingExample):
 def _figure(e: pd.PaddingExample):
     p = e.padding
     shape = e.grad_input_padded.shape
-    border = (lambda r, c: r < p or c < p or r >= shape[0] - p or c >= shape[1] - p)
+    core = inside(p, p, shape[0] - 2 * p, shape[1] - 2 * p)
+
+    def border(r, c):
+        return not core(r, c)
+
     return figure_asset(
         "general/figures/padding-crop.svg",
         "The gradient with respect to the padded input; its border is cropped, leaving the "

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from derivations import stride as st
-from derivations.general_figures import Panel, roles_where
+from derivations.general_figures import Panel, inside, roles_where
 from derivations.general_layer import zero_pad
 from derivations.numbers import join, matrix, num, shape_text, text_num
 from derivations.page import make_page
@@ -23,7 +23,8 @@ between its entries, and input rows and columns that no window covers get **zero
 The forward pass takes every $s$-th window:
 
 $$
-Y_{i,j} = b + \sum_{m=0}^{k_H-1} \sum_{n=0}^{k_W-1} W_{m,n} \, X_{s i + m,\, s j + n}, \qquad H_{\text{out}} = \left\lfloor \frac{H - k_H}{s} \right\rfloor + \lit{1} . \label{eq-stride-forward}
+Y_{i,j} = b + \sum_{m=0}^{k_H-1} \sum_{n=0}^{k_W-1} W_{m,n} \, X_{s i + m,\, s j + n}, \qquad
+H_{\text{out}} = \left\lfloor \frac{H - k_H}{s} \right\rfloor + \lit{1} . \label{eq-stride-forward}
 $$
 
 ## The weight gradient with stride {#stride-weight-gradient}
@@ -32,7 +33,8 @@ The bookkeeping of [the weight gradient](layer.md#weight-gradient) is unchanged:
 with $m' = m$, $n' = n$ survives, so
 
 $$
-\frac{\partial C}{\partial W_{m,n}} = \sum_{i} \sum_{j} \delta_{i,j} \, X_{s i + m,\, s j + n} . \label{eq-stride-weight}
+\frac{\partial C}{\partial W_{m,n}} = \sum_{i} \sum_{j} \delta_{i,j} \, X_{s i + m,\, s j + n} .
+\label{eq-stride-weight}
 $$
 
 The products now pair $\delta_{i,j}$ with input entries $s$ apart. To make this a plain
@@ -40,14 +42,16 @@ sliding window again, spread $\delta$ out: put $\delta_{i,j}$ at position $(s i,
 fill the $s - \lit{1}$ places between neighbours with zeros,
 
 $$
-\delta^{(s)}_{p,q} = \begin{array}{ll} \delta_{p/s,\, q/s} & \text{if } s \text{ divides } p \text{ and } q, \\ \lit{0} & \text{otherwise.} \end{array}
+\delta^{(s)}_{p,q} = \begin{array}{ll} \delta_{p/s,\, q/s} & \text{if } s \text{ divides } p
+\text{ and } q, \\ \lit{0} & \text{otherwise.} \end{array}
 $$
 
 The zeros add nothing, so \eqref{eq-stride-weight} is
 $\sum_{p,q} \delta^{(s)}_{p,q} X_{p+m,\,q+n}$, the stride-one rule with the dilated $\delta$:
 
 $$
-\frac{\partial C}{\partial W} = X \star \delta^{(s)} \qquad \text{(on the rows and columns of } X \text{ that windows reach).} \label{eq-stride-weight-dilated}
+\frac{\partial C}{\partial W} = X \star \delta^{(s)} \qquad \text{(on the rows and columns of } X
+\text{ that windows reach).} \label{eq-stride-weight-dilated}
 $$
 
 ## The input gradient with stride {#stride-input-gradient}
@@ -56,14 +60,16 @@ $X_{a,c}$ sits in window $(i, j)$ at kernel position $(a - s i,\, c - s j)$ when
 inside the kernel, so
 
 $$
-\frac{\partial C}{\partial X_{a,c}} = \sum_{i} \sum_{j} \delta_{i,j} \, W_{a - s i,\, c - s j} = \sum_{p} \sum_{q} \delta^{(s)}_{p,q} \, W_{a-p,\, c-q} ,
+\frac{\partial C}{\partial X_{a,c}} = \sum_{i} \sum_{j} \delta_{i,j} \, W_{a - s i,\, c - s j} =
+\sum_{p} \sum_{q} \delta^{(s)}_{p,q} \, W_{a-p,\, c-q} ,
 $$
 
 which is the stride-one scatter with $\delta^{(s)}$ in place of $\delta$; the same two changes of
 variables as before give
 
 $$
-\frac{\partial C}{\partial X} = \delta^{(s)} \star_{\text{full}} \operatorname{rot}_{180}(W) \quad\text{then zeros for unreached rows and columns.} \label{eq-stride-input}
+\frac{\partial C}{\partial X} = \delta^{(s)} \star_{\text{full}} \operatorname{rot}_{180}(W)
+\quad\text{then zeros for unreached rows and columns.} \label{eq-stride-input}
 $$
 
 ## Worked example {#stride-example}
@@ -126,7 +132,7 @@ $$
 \frac{\partial C}{\partial X} = {{grad_x}} .
 $$
 
-![The input with the rows and columns windows reach, and the ones they do not](figures/stride-unreached.svg)
+![Rows and columns the windows reach, and the ones they miss](figures/stride-unreached.svg)
 
 *Blue: covered by at least one window. Red: covered by none, gradient zero. In the gradient
 on the right the same cells are zero.*
@@ -158,12 +164,15 @@ def _figures(e: st.StrideExample):
     k_h, k_w = e.w.shape
     dil_roles = roles_where(e.delta_dilated.shape, "zero", lambda r, c: r % s or c % s)
     padded = zero_pad(e.delta_dilated, k_h - 1, k_w - 1)
-    inside = (lambda r, c: k_h - 1 <= r < k_h - 1 + e.delta_dilated.shape[0]
-              and k_w - 1 <= c < k_w - 1 + e.delta_dilated.shape[1])
+    real = inside(k_h - 1, k_w - 1, *e.delta_dilated.shape)
     padded_roles = roles_where(
         padded.shape, "zero",
-        lambda r, c: not inside(r, c) or (r - k_h + 1) % s or (c - k_w + 1) % s)
-    unreached = (lambda r, c: r >= e.reached[0] or c >= e.reached[1])
+        lambda r, c: not real(r, c) or (r - k_h + 1) % s or (c - k_w + 1) % s)
+    reached = inside(0, 0, *e.reached)
+
+    def unreached(r, c):
+        return not reached(r, c)
+
     dilated = figure_asset(
         "general/figures/stride-dilated-delta.svg",
         "Delta, and delta with stride minus one zeros inserted between neighbouring entries.",
