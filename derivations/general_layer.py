@@ -168,3 +168,44 @@ def example() -> LayerExample:
         fd_weight=FD_WEIGHT,
         fd_estimate=central_difference(x, w, EXAMPLE_B, delta, FD_WEIGHT),
     )
+
+
+@dataclass(frozen=True)
+class SeedAsSpecialCase:
+    """The question's network i ⋆ w¹ = o¹, o² = Σ w² ⊙ o¹, C = (o² − y)², through these rules."""
+
+    i: np.ndarray
+    w1: np.ndarray
+    w2: np.ndarray
+    y: float
+    o1: np.ndarray
+    o2: float
+    dc_do2: float  # 2(o² − y)
+    delta1: np.ndarray  # δ for the first layer: ∂C/∂o¹ = 2(o² − y) w²
+    grad_w1: np.ndarray  # Eq. (3) with X = i, δ = δ¹
+    grad_i: np.ndarray  # Eq. (5) with W = w¹
+    question_product: float  # the question's (i₁+i₂+i₄+i₅)·Σ_k w²_k·2(o²−y) for w¹₁
+
+
+def seed_as_special_case(i, w1, w2, y) -> SeedAsSpecialCase:
+    """Eq. (3)/(5) on the seed: the second layer is a 'convolution' whose output is one number."""
+    i, w1, w2 = as_array(i), as_array(w1), as_array(w2)
+    o1 = correlate_valid(i, w1)
+    o2 = float((w2 * o1).sum())
+    dc_do2 = 2 * (o2 - float(y))
+    delta1 = dc_do2 * w2  # chain rule through o² = Σ_k w²_k o¹_k: one term per o¹_k
+    window_sum = float(i[: o1.shape[0], : o1.shape[1]].sum())
+    return SeedAsSpecialCase(
+        i=i, w1=w1, w2=w2, y=float(y), o1=o1, o2=o2, dc_do2=dc_do2, delta1=delta1,
+        grad_w1=weight_gradient(i, delta1), grad_i=input_gradient(w1, delta1),
+        question_product=window_sum * float(delta1.sum()),
+    )
+
+
+def seed_inputs():
+    """(i, w¹, w², y) of derivations/seed_example.py, or None before that module exists."""
+    try:
+        from derivations import seed_example
+    except ImportError:
+        return None
+    return seed_example.I, seed_example.W1, seed_example.W2, seed_example.Y

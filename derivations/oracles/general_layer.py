@@ -13,6 +13,8 @@ import copy
 from fractions import Fraction
 from itertools import product
 
+import sympy
+
 from derivations import general_layer as chapter
 from derivations.oracles import array_quantities
 
@@ -101,6 +103,49 @@ def exact_gradients_2d(x, w, b, delta, **conv):
     return gx[0][0], gw[0][0], gb[0]
 
 
+def seed_quantities(i, w1, w2, y) -> dict:
+    """The seed network differentiated by sympy: C = (Σ_k w²_k o¹_k − y)², o¹ by definition."""
+    sym_i = sympy.Matrix(3, 3, lambda r, c: sympy.Symbol(f"i{r}{c}"))
+    sym_w1 = sympy.Matrix(2, 2, lambda r, c: sympy.Symbol(f"a{r}{c}"))
+    o1 = sympy.Matrix(2, 2, lambda r, c: sum(sym_w1[m, n] * sym_i[r + m, c + n]
+                                             for m in range(2) for n in range(2)))
+    o2 = sum(Fraction(w2[r][c]) * o1[r, c] for r in range(2) for c in range(2))
+    cost = (o2 - Fraction(y)) ** 2
+    values = {sym_i[r, c]: sympy.Rational(i[r][c]) for r in range(3) for c in range(3)}
+    values.update({sym_w1[r, c]: sympy.Rational(w1[r][c]) for r in range(2) for c in range(2)})
+
+    def at(expression):
+        value = sympy.Rational(expression.subs(values))
+        return Fraction(int(value.p), int(value.q))
+
+    o1_values = [[at(o1[r, c]) for c in range(2)] for r in range(2)]
+    o2_value = at(o2)
+    # ∂C/∂o¹_k by sympy, treating o¹ as free symbols
+    free = sympy.Matrix(2, 2, lambda r, c: sympy.Symbol(f"o{r}{c}"))
+    cost_o = (sum(Fraction(w2[r][c]) * free[r, c] for r in range(2) for c in range(2))
+              - Fraction(y)) ** 2
+    at_o = {free[r, c]: sympy.Rational(o1_values[r][c]) for r in range(2) for c in range(2)}
+    delta1 = [[Fraction(str(sympy.diff(cost_o, free[r, c]).subs(at_o))) for c in range(2)]
+              for r in range(2)]
+    q = f"{PREFIX}.seed"
+    out = {f"{q}.y": Fraction(y), f"{q}.o2": o2_value, f"{q}.dc_do2": 2 * (o2_value - Fraction(y))}
+    out.update(array_quantities(f"{q}.i", i))
+    out.update(array_quantities(f"{q}.w1", w1))
+    out.update(array_quantities(f"{q}.w2", w2))
+    out.update(array_quantities(f"{q}.o1", o1_values))
+    out.update(array_quantities(f"{q}.delta1", delta1))
+    out.update(array_quantities(f"{q}.grad_w1", [[at(sympy.diff(cost, sym_w1[r, c]))
+                                                   for c in range(2)] for r in range(2)]))
+    out.update(array_quantities(f"{q}.grad_i", [[at(sympy.diff(cost, sym_i[r, c]))
+                                                  for c in range(3)] for r in range(3)]))
+    # what the question computes for w¹₁: a product of two sums, taken literally
+    window = sum((Fraction(i[r][c]) for r in range(2) for c in range(2)), Fraction(0))
+    out[f"{q}.question_product"] = window * sum(
+        (Fraction(w2[r][c]) * 2 * (o2_value - Fraction(y)) for r in range(2) for c in range(2)),
+        Fraction(0))
+    return out
+
+
 def quantities():
     x, w, b, delta = (exact(chapter.EXAMPLE_X), exact(chapter.EXAMPLE_W),
                       Fraction(chapter.EXAMPLE_B), exact(chapter.EXAMPLE_DELTA))
@@ -133,4 +178,7 @@ def quantities():
     out[f"{PREFIX}.delta_size"] = size
     out[f"{PREFIX}.grad_w_mean[{m},{n}]"] = gw[m][n] / size
     out[f"{PREFIX}.fd_grad_w[{m},{n}]"] = gw[m][n]  # the exact derivative the estimate must show
+    seed = chapter.seed_inputs()
+    if seed is not None:
+        out.update(seed_quantities(*seed))
     return out

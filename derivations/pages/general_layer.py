@@ -13,7 +13,7 @@ import sympy
 from derivations import general_layer as gl
 from derivations.general_figures import Panel, figure_svg, inside, roles_where
 from derivations.numbers import Fragment, join, matrix, num, num_signed, shape_text, text_num
-from derivations.page import Asset, make_page
+from derivations.page import Asset, fill, make_page
 
 SOURCE = "derivations/pages/general_layer.py"
 P = "general_layer"
@@ -320,9 +320,81 @@ def _figures(e: gl.LayerExample) -> list[Asset]:
     return [weight, inp]
 
 
+SEED_TEMPLATE = r"""
+The question's network is this layer twice. Its input $i$ is $X$, its first kernel $w^1$ is
+$W$ and its first output $o^1$ is $Y$, numbered row by row: $i_1, i_2, i_3$ is the first row
+of $X$, so $X_{r,c} = i_{3r+c+1}$ and $W_{m,n} = w^1_{2m+n+1}$. The second layer slides $w^2$
+over $o^1$ and has a single output $o^2_1$; the cost is $C = (o^2_1 - y_1)^{2}$.
+
+With the example's values
+
+$$
+i = {{i}}, \quad w^1 = {{w1}}, \quad w^2 = {{w2}}, \quad y_1 = {{y}},
+$$
+
+the forward pass gives $o^1 = i \star w^1 = {{o1}}$ and $o^2_1 = {{o2}}$.
+
+**δ for the first layer.** The second layer's own $\delta$ is one number,
+$\partial C / \partial o^2_1 = \lit{2}(o^2_1 - y_1) = {{dc_do2}}$. By
+\eqref{eq-input-gradient} (or simply: $o^1_k$ reaches $o^2_1$ through the single weight
+$w^2_k$) the first layer receives one value *per output*:
+
+$$
+\delta^1 = \frac{\partial C}{\partial o^1} = \lit{2}(o^2_1 - y_1) \, w^2 = {{delta1}} .
+$$
+
+This is the question's $\partial C / \partial o^1$, but as a matrix, not added up into one
+number.
+
+**The weight gradient** \eqref{eq-weight-gradient} with $m = n = \lit{0}$ pairs each
+$\delta^1_k$ with the input it multiplied:
+
+$$
+\frac{\partial C}{\partial w^1_1} = i_1 \delta^1_1 + i_2 \delta^1_2 + i_4 \delta^1_3
++ i_5 \delta^1_4 = {{w11_sum}} = {{w11}},
+$$
+
+and the whole gradient is $\partial C / \partial w^1 = i \star \delta^1 = {{grad_w1}}$. The
+question multiplies two sums instead,
+$(i_1 + i_2 + i_4 + i_5) \cdot \sum_k w^2_k \, \lit{2}(o^2_1 - y_1) = {{question_product}}$:
+every $i$ times every $\delta^1_k$, including
+pairs that never met in the forward pass. The chain rule sums over the outputs, one product
+each.
+
+**The input gradient** \eqref{eq-input-gradient}:
+$\partial C / \partial i = \delta^1 \star_{\text{full}} \operatorname{rot}_{180}(w^1) = {{grad_i}}$.
+"""
+
+SEED_PENDING = """
+The question's network is this layer twice: its input $i$ is $X$, its first kernel $w^1$ is
+$W$, its first output $o^1$ is $Y$, and its $\\delta$ for the first layer is
+$\\partial C / \\partial o^1$. The seed chapters' numbers will be worked through these rules
+here.
+"""
+
+
 def seed_section() -> Fragment | str:
     """The seed network's first layer as an instance of the general rules."""
-    return "The seed network's numbers will appear here as an instance of these rules."
+    inputs = gl.seed_inputs()
+    if inputs is None:
+        return SEED_PENDING
+    e = gl.seed_as_special_case(*inputs)
+    q = f"{P}.seed"
+    w11_sum = products(
+        (signed(e.i[r, c], f"{q}.i[{r},{c}]"), signed(e.delta1[r, c], f"{q}.delta1[{r},{c}]"))
+        for r in range(e.delta1.shape[0]) for c in range(e.delta1.shape[1])
+    )
+
+    return fill(
+        SEED_TEMPLATE,
+        i=matrix(e.i, f"{q}.i"), w1=matrix(e.w1, f"{q}.w1"), w2=matrix(e.w2, f"{q}.w2"),
+        y=num(e.y, f"{q}.y"), o1=matrix(e.o1, f"{q}.o1"), o2=num(e.o2, f"{q}.o2"),
+        dc_do2=num(e.dc_do2, f"{q}.dc_do2"), delta1=matrix(e.delta1, f"{q}.delta1"),
+        w11_sum=w11_sum, w11=num(e.grad_w1[0, 0], f"{q}.grad_w1[0,0]"),
+        grad_w1=matrix(e.grad_w1, f"{q}.grad_w1"),
+        question_product=num(e.question_product, f"{q}.question_product"),
+        grad_i=matrix(e.grad_i, f"{q}.grad_i"),
+    )
 
 
 def build():
