@@ -166,3 +166,30 @@ def test_general_layer_page_passes_the_audit(built_site):
     for path, html in (("general/layer.md", "general/layer/index.html"),):
         found = extract_numbers((built_site / html).read_text(encoding="utf-8"))
         assert audit_page(html, book.page(path).records, found, oracle) == []
+
+
+SEED_LIKE = (((1, 2, 0), (3, 1, 2), (0, 1, 1)), ((1, -1), (2, 0)), ((1, 2), (-1, 1)), 3)
+
+
+def test_seed_special_case_matches_sympy_on_the_quadratic_cost():
+    """δ¹ = 2(o² − y) w², ∂C/∂w¹ = i ⋆ δ¹, ∂C/∂i = δ¹ full-⋆ rot180(w¹): sympy agrees."""
+    from derivations.oracles.general_layer import seed_quantities
+
+    e = gl.seed_as_special_case(*SEED_LIKE)
+    want = seed_quantities(*SEED_LIKE)
+    assert e.grad_w1.shape == (2, 2) and e.grad_i.shape == (3, 3)
+    for name, array in (("delta1", e.delta1), ("grad_w1", e.grad_w1), ("grad_i", e.grad_i)):
+        for index in np.ndindex(array.shape):
+            key = f"general_layer.seed.{name}[{','.join(map(str, index))}]"
+            assert array[index] == want[key], key
+    assert e.question_product == want["general_layer.seed.question_product"]
+    assert e.question_product != e.grad_w1[0, 0]  # the question's product of sums is wrong
+
+
+def test_seed_page_section_follows_seed_example_when_present():
+    """The section shows the seed's numbers once derivations/seed_example.py exists."""
+    if gl.seed_inputs() is None:
+        pytest.skip("derivations/seed_example.py is not written yet")
+    i, w1, w2, y = gl.seed_inputs()
+    e = gl.seed_as_special_case(i, w1, w2, y)
+    assert e.grad_w1.shape == np.asarray(w1).shape
