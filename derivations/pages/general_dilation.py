@@ -102,8 +102,9 @@ $$
 
 *Yellow: the kernel's taps; the white cells between them are the inserted zeros.*
 
-One entry written out: $X_{ {{a}},{{c}} }$ is reached from window $(i, j)$ only through the weight
-with $a = i + d m$ and $c = j + d n$, and with these sizes each window contributes at most one term:
+One entry written out. $X_{ {{a}},{{c}} }$ is reached from window $(i, j)$ only through the
+weight with $a = i + d m$ and $c = j + d n$: each window contributes at most one term, and only
+windows whose start is a multiple of $d$ away from the entry contribute at all:
 
 $$
 \frac{\partial C}{\partial X_{{{a}},{{c}}}} = {{entry_sum}} = {{entry_value}} .
@@ -171,7 +172,7 @@ def _figures(e: dl.DilationExample):
 
 def build():
     e = dl.example()
-    a, c = 1, 1
+    a, c = 2, 2  # the middle entry: reached by the most (window, tap) pairs
     entry = products(
         (signed(e.delta[i, j], f"{P}.delta[{i},{j}]"), signed(e.w[m, n], f"{P}.w[{m},{n}]"))
         for i, j, m, n in _entry_terms(e, a, c)
