@@ -193,3 +193,23 @@ def test_seed_page_section_follows_seed_example_when_present():
     i, w1, w2, y = gl.seed_inputs()
     e = gl.seed_as_special_case(i, w1, w2, y)
     assert e.grad_w1.shape == np.asarray(w1).shape
+
+
+def test_general_figures_are_deterministic_accessible_svg():
+    """Each figure of the general chapters: same bytes twice, explicit size, title, role."""
+    import importlib
+    import re
+
+    names = ["general_layer", "general_stride", "general_padding", "general_dilation",
+             "general_channels"]
+    for name in names:
+        module = importlib.import_module(f"derivations.pages.{name}")
+        first = [item for item in module.build() if item.path.endswith(".svg")]
+        second = [item for item in module.build() if item.path.endswith(".svg")]
+        assert first, f"{name} draws no figure"
+        assert [(a.path, a.content) for a in first] == [(b.path, b.content) for b in second]
+        for asset in first:
+            head = asset.content.split(">", 1)[0]
+            for attribute in ("width=", "height=", "viewBox=", 'role="img"', "aria-label="):
+                assert attribute in head, (asset.path, attribute)
+            assert re.search(r"<title>[^<]+</title>", asset.content), asset.path
