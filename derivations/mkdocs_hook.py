@@ -7,6 +7,7 @@ available to any builder with `python -m derivations pages --out DIR`.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -21,6 +22,28 @@ _serving = False
 def on_startup(command, dirty):
     global _serving
     _serving = command == "serve"
+
+
+def on_config(config):
+    # Reproducible builds: MkDocs dates every page (sitemap.xml <lastmod>, the gzip header of
+    # sitemap.xml.gz) with SOURCE_DATE_EPOCH, else with today. Default it to the last
+    # commit's time, so two builds of one commit are byte-identical on any day; an explicit
+    # SOURCE_DATE_EPOCH (a release pipeline's) wins.
+    if "SOURCE_DATE_EPOCH" not in os.environ:
+        epoch = _last_commit_epoch(Path(config.config_file_path).parent)
+        if epoch is not None:
+            os.environ["SOURCE_DATE_EPOCH"] = epoch
+    return config
+
+
+def _last_commit_epoch(repo: Path) -> str | None:
+    try:
+        done = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=repo,
+                              capture_output=True, text=True, check=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None  # not a git checkout (an sdist, an export): MkDocs uses today's date
+    epoch = done.stdout.strip()
+    return epoch if epoch.isdigit() else None
 
 
 def _generated_files() -> dict[str, str]:
