@@ -1,0 +1,100 @@
+"""`python -m derivations worked`: the full worked derivation for your own numbers."""
+
+from pathlib import Path
+
+from derivations.errors import UsageError
+
+HELP = "work the forward pass, cost and every gradient for your own input, kernels and target"
+DESCRIPTION = """\
+Work a chain of valid cross-correlations (no flip, no bias, stride 1) for your own numbers:
+the input goes through each --kernel in turn, the cost is C = sum of (output - target)^2,
+and every forward entry, the cost, dC/d(output), every weight gradient entry and every
+input gradient entry is written out as a sum of products.
+
+With no --input/--kernel/--target at all, it works the book's seed example (the question's
+network: a 3x3 input, two 2x2 kernels, one target number).
+
+Matrix syntax: rows separated by ';', entries by spaces or commas, e.g. "1 2; 3 -4" or
+"1,2;3,-4". Entries: integers (-3), decimals (0.25, .5) or fractions (1/2, -3/4); at most
+6 digits per entry. The arithmetic is exact (fractions); the text shows integers exactly
+and anything else rounded to 4 decimals (the JSON also carries the exact values as "p/q").
+
+Limits (larger requests are refused, exit 2): input at most 12x12, 1 to 4 kernels, each
+kernel at most 5x5 and no larger than the map it slides over; the target is one number
+(the same for every output entry) or a matrix of exactly the output's size.
+A step's sums are written out when its result has at most 16 entries and each sum at most
+25 products; larger steps show their matrices instead."""
+EPILOG = """\
+examples:
+  python -m derivations worked
+  python -m derivations worked --input "1 2 3; 4 5 6; 7 8 9" --kernel "1 0; 0 -1" --target 2
+  python -m derivations worked --input "1 2 3; 4 5 6; 7 8 9" --kernel "1 0; 0 -1" \\
+      --kernel "1/2 1; 1 1" --target 0 --format stackexchange --out answer.md
+  python -m derivations worked --format json"""
+
+
+def add_arguments(parser):
+    from derivations.worked_format import FORMATS
+
+    parser.add_argument("--input", metavar="MATRIX", help='the input, e.g. "1 2 3; 4 5 6; 7 8 9"')
+    parser.add_argument("--kernel", metavar="MATRIX", action="append",
+                        help="a kernel; repeat for a chain, applied in the order given")
+    parser.add_argument("--target", metavar="MATRIX",
+                        help="one number, or a matrix the size of the final output")
+    parser.add_argument("--format", default="markdown", choices=FORMATS,
+                        help="markdown (the book's style, default), stackexchange (paste into "
+                             "an answer) or json")
+    parser.add_argument("--out", metavar="FILE", type=Path,
+                        help="write to FILE (atomically) instead of standard output")
+
+
+def _seed_values():
+    from fractions import Fraction
+
+    from derivations import seed_example
+
+    def exact(rows):
+        return tuple(tuple(Fraction(v) for v in row) for row in rows)
+
+    return (exact(seed_example.I), (exact(seed_example.W1), exact(seed_example.W2)),
+            ((Fraction(seed_example.Y),),))
+
+
+def _check_out(out: Path | None) -> None:
+    if out is None:
+        return
+    if out.is_dir():
+        raise UsageError(f"--out {out}: is a folder; give a file path")
+    if not out.parent.is_dir():
+        raise UsageError(f"--out {out}: folder {out.parent} does not exist; create it first")
+
+
+def run(args) -> int:
+    from derivations.matrix_syntax import parse_matrix
+    from derivations.worked import work_chain
+    from derivations.worked_format import render
+
+    given = {"--input": args.input, "--kernel": args.kernel, "--target": args.target}
+    if all(value is None for value in given.values()):
+        x, kernels, target = _seed_values()
+    else:
+        missing = [name for name, value in given.items() if value is None]
+        if missing:
+            raise UsageError(f"{', '.join(missing)} missing; give --input, --kernel and --target "
+                             "together (or none of them for the book's seed example)")
+        x = parse_matrix(args.input, "--input")
+        kernels = tuple(parse_matrix(text, f"--kernel {k}")
+                        for k, text in enumerate(args.kernel, start=1))
+        target = parse_matrix(args.target, "--target")
+    _check_out(args.out)
+    text = render(work_chain(x, kernels, target), args.format)
+    if args.out is None:
+        print(text, end="")
+        return 0
+    from derivations.atomic import write_text_atomic
+
+    try:
+        write_text_atomic(args.out, text)
+    except OSError as error:
+        raise UsageError(f"--out {args.out}: cannot write: {error.strerror}") from None
+    return 0
