@@ -1,20 +1,155 @@
-"""Home page (placeholder until the seed chapters land)."""
+"""Home page (index.md): the answer on the first screen, then a map of the book."""
 
-from derivations.numbers import num
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from derivations import seed_example
+from derivations.numbers import num, text_num
 from derivations.page import make_page
+from derivations.seed import seed_numbers
+from derivations.seed_latex import entry, key, products, sum_of
+
+SOURCE = "derivations/pages/home.py"
+MKDOCS_YML = Path(__file__).resolve().parents[2] / "mkdocs.yml"
+QUESTION_URL = "https://datascience.stackexchange.com/questions/81232/convolution-backpropagation"
 
 TEMPLATE = r"""
 # Convolution backpropagation, worked out {#home}
 
-Two plus two is $\lit{2} + \lit{2} = {{four}}$.
+This book answers the Data Science Stack Exchange question
+[“Convolution backpropagation”]({{url}}): a small two-layer convolutional network, a cost
+$C = (o^2 - y)^2$, and the gradient of that cost with respect to a weight of the first filter.
+Every symbol on these pages is derived by sympy and every number is computed by Python and
+checked by an independent route when the site is built.
+
+## The short answer {#short-answer}
+
+The asker's gradient for the second filter is right. For the first filter, the asker wrote the
+chain rule as a **product of two sums**:
 
 $$
-o^1_1 = i_1 w^1_1 \label{eq-demo}
+\frac{\partial C}{\partial w^1_1} \overset{?}{=} (i_1 + i_2 + i_4 + i_5)\,
+(w^2_1 + w^2_2 + w^2_3 + w^2_4) \cdot \lit{2}(o^2 - y) \label{eq-question-formula}
 $$
 
-See \eqref{eq-demo}.
+The weight $w^1_1$ touches four outputs, $o^1_1$ through $o^1_4$, and meets a *different* input
+in each one. The chain rule adds one product per output: the input that $w^1_1$ met there, times
+how much the cost cares about that output. That is a **sum of products**:
+
+$$
+\frac{\partial C}{\partial w^1_1} = \lit{2}(o^2 - y)\,
+(i_1 w^2_1 + i_2 w^2_2 + i_4 w^2_3 + i_5 w^2_4) \label{eq-correct-formula}
+$$
+
+Multiplying out \eqref{eq-question-formula} gives the four products of \eqref{eq-correct-formula}
+plus twelve **cross terms** such as $i_1 w^2_2$: pairs of an input and a weight that never meet
+in the forward pass. They are the mistake.
+
+On the book's example, where $i$, $w^1$, $w^2$ and $y$ are
+
+$$
+i = {{i}}, \quad w^1 = {{w1}}, \quad w^2 = {{w2}}, \quad y = {{y}},
+$$
+
+the network outputs $o^2 = {{o2}}$, so $\lit{2}(o^2 - y) = {{grad_o2}}$, and
+
+| | formula | value |
+|---|---|---|
+| the question's product of sums | $({{touched}})({{w2_sum}}) \cdot {{grad_o2}}$ | {{question_value}} |
+| the chain rule's sum of products | ${{grad_o2}} \cdot ({{correct_products}})$ | {{correct_value}} |
+| central finite differences of $C$ | nudge $w^1_1$ up and down, divide by twice the step | {{fd_value}} |
+
+The finite-difference estimate agrees with the chain rule and refutes the product of sums.
+The [chapter on the first filter](seed/grad-w1.md#the-mistake) works this out in full, for all
+four weights.
+
+## A map of the book {#map}
+
+{{map}}
 """
+
+# The book's page map: (path, title, what it holds). Linked once the page exists in the nav.
+PAGE_MAP = (
+    ("The question and its example", (
+        ("question.md", "The question", "restated in its own notation, with a figure of the "
+         "network"),
+        ("seed/forward-pass.md", "The forward pass", "each output as a sum of products, "
+         "symbolically and with the example's numbers"),
+        ("seed/grad-w2.md", "The second filter's gradient", "the asker's result, confirmed for "
+         "all four weights"),
+        ("seed/grad-w1.md", "The first filter's gradient", "the chain rule, the mistake, a "
+         "finite-difference check, the cross terms"),
+        ("seed/grad-input.md", "The input gradient", "scatter back, or a full convolution "
+         "with the rotated kernel"),
+        ("seed/conventions.md", "Correlation and convolution", "why an article that flips "
+         "kernels looks completely different"),
+    )),
+    ("General rules", (
+        ("general/layer.md", "The general layer", "the three gradients of any convolution "
+         "layer, index by index"),
+        ("general/stride.md", "Stride", "the gradient with steps larger than one"),
+        ("general/padding.md", "Padding", "borders of zeros, and what they do backwards"),
+        ("general/dilation.md", "Dilation", "kernels with gaps"),
+        ("general/channels.md", "Channels and batch", "which gradient sums over what"),
+        ("general/bias-relu-pooling.md", "Bias, ReLU and pooling", "the layers around a "
+         "convolution"),
+        ("general/matrix-view.md", "The matrix view", "im2col, the Jacobian and transposed "
+         "convolution"),
+        ("general/gradient-checking.md", "Gradient checking", "central differences and "
+         "relative error"),
+        ("general/confusions.md", "Common confusions", "mistakes like the question's, and "
+         "others"),
+    )),
+    ("Tools", (
+        ("tools/try-your-numbers.md", "Try your numbers", "the example with your own values"),
+        ("tools/worked-cli.md", "The command line", "every number from a terminal"),
+    )),
+    ("About", (
+        ("about/notation.md", "Notation", "the question's symbols and the general ones"),
+        ("about/colophon.md", "Colophon", "how the book is made and checked"),
+        ("about/publishing.md", "Publishing", "how the site is built and released"),
+    )),
+)
+
+NAV_ENTRY = re.compile(r"^\s*-\s*[^:#]+:\s*(\S+\.md)\s*$", re.MULTILINE)
+
+
+def pages_in_nav() -> set[str]:
+    """Pages listed in mkdocs.yml's nav: those exist (a strict build fails otherwise)."""
+    return set(NAV_ENTRY.findall(MKDOCS_YML.read_text(encoding="utf-8")))
+
+
+def book_map(existing: set[str]) -> str:
+    sections = []
+    for title, entries in PAGE_MAP:
+        lines = [f"- [{name}]({path}): {what}." for path, name, what in entries
+                 if path in existing]
+        if lines:
+            sections.append(f"**{title}**\n\n" + "\n".join(lines))
+    return "\n\n".join(sections)
 
 
 def build():
-    yield make_page("index.md", "derivations/pages/home.py", TEMPLATE, four=num(2 + 2, "demo.four"))
+    n = seed_numbers(seed_example.I, seed_example.W1, seed_example.W2, seed_example.Y)
+    windows = [(0, 0), (0, 1), (1, 0), (1, 1)]
+    yield make_page(
+        "index.md", SOURCE, TEMPLATE, url=QUESTION_URL,
+        i=matrix_of(n.input, "input"), w1=matrix_of(n.w1, "w1"), w2=matrix_of(n.w2, "w2"),
+        y=num(n.y, key("y")), o2=num(n.o2, key("o2")), grad_o2=num(n.grad_o2, key("grad_o2")),
+        touched=sum_of(entry(n.input, "input", r, c) for r, c in windows),
+        w2_sum=sum_of(entry(n.w2, "w2", r, c) for r, c in windows),
+        question_value=text_num(n.question_grad_w1[0, 0], key("question_grad_w1", 0, 0)),
+        correct_products=products(
+            (entry(n.input, "input", r, c), entry(n.w2, "w2", r, c)) for r, c in windows),
+        correct_value=text_num(n.grad_w1[0, 0], key("grad_w1", 0, 0)),
+        fd_value=text_num(n.fd_grad_w1[0, 0], key("fd_grad_w1", 0, 0)),
+        map=book_map(pages_in_nav()),
+    )
+
+
+def matrix_of(values, name):
+    from derivations.numbers import matrix
+
+    return matrix(values, key(name))

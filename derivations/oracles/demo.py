@@ -1,5 +1,0 @@
-PREFIX = "demo"
-
-
-def quantities():
-    return {"demo.four": 4}
