@@ -1,0 +1,214 @@
+"""What sits around a convolution: a shared bias, ReLU, max pooling and average pooling.
+
+Each backward rule is the chain rule with the local derivative of one simple operation:
+the bias is added at every position (so its gradient sums δ), ReLU passes δ where its input
+was positive, max pooling routes δ to the entry that won, average pooling spreads it evenly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from itertools import product
+
+import numpy as np
+
+# Worked examples: small integers so every step can be checked by hand.
+# A batch of two examples, one output channel, δ of size 2×3 each.
+BIAS_DELTA = (
+    ((1, -2, 3), (0, 2, -1)),
+    ((2, 1, -1), (-3, 0, 4)),
+)
+# Pre-activation Z (the output of a convolution) with two entries exactly at zero.
+RELU_Z = ((3, -1, 0), (-2, 5, 1), (0, 2, -4))
+RELU_UPSTREAM = ((1, 2, -3), (4, -1, 2), (5, -2, 3))
+# The zero entry of Z whose one-sided derivatives the page compares.
+RELU_KINK = (0, 2)
+RELU_STEP = 1e-3
+# Pooling input: the bottom-right window holds a two-way tie for its maximum.
+POOL_X = ((1, 3, 2, 0), (4, 2, 1, 5), (0, 6, 3, 3), (2, 1, 1, 2))
+POOL_SIZE = 2
+POOL_STRIDE = 2
+MAX_UPSTREAM = ((2, -1), (3, 4))
+AVG_UPSTREAM = ((4, -8), (12, 4))
+
+
+def as_array(values) -> np.ndarray:
+    return np.asarray(values, dtype=np.float64)
+
+
+def bias_gradient(delta) -> np.ndarray:
+    """∂C/∂b[o] = Σ_n Σ_{i,j} δ[n,o,i,j]: one bias per output channel, used at every (n,i,j)."""
+    return as_array(delta).sum(axis=(0, 2, 3))
+
+
+def relu(z) -> np.ndarray:
+    """A = max(Z, 0), entry by entry."""
+    return np.maximum(as_array(z), 0.0)
+
+
+def relu_mask(z) -> np.ndarray:
+    """ReLU′(Z) with PyTorch's choice at the kink: 1 where Z > 0, 0 where Z ≤ 0 (also Z = 0)."""
+    return (as_array(z) > 0).astype(np.float64)
+
+
+def relu_backward(z, upstream) -> np.ndarray:
+    """∂C/∂Z = ∂C/∂A ⊙ 1[Z > 0]: the upstream gradient masked where the input was not positive."""
+    return as_array(upstream) * relu_mask(z)
+
+
+def pool_windows(shape, size: int, stride: int):
+    """(i, j, rows, cols) for every pooling window of a size×size pool moved by stride."""
+    out_h = (shape[0] - size) // stride + 1
+    out_w = (shape[1] - size) // stride + 1
+    for i, j in product(range(out_h), range(out_w)):
+        yield i, j, range(stride * i, stride * i + size), range(stride * j, stride * j + size)
+
+
+def pool_output_shape(shape, size: int, stride: int) -> tuple[int, int]:
+    return ((shape[0] - size) // stride + 1, (shape[1] - size) // stride + 1)
+
+
+Cell = tuple[int, int]
+
+
+def max_pool(x, size: int, stride: int) -> tuple[np.ndarray, dict[Cell, Cell]]:
+    """P[i,j] = max over window (i,j), and the winner: the FIRST maximum in reading order."""
+    x = as_array(x)
+    out = np.zeros(pool_output_shape(x.shape, size, stride))
+    winners = {}
+    for i, j, rows, cols in pool_windows(x.shape, size, stride):
+        window = x[rows.start : rows.stop, cols.start : cols.stop]
+        # np.argmax returns the first occurrence: PyTorch's tie rule (strict > while scanning)
+        r, c = np.unravel_index(int(np.argmax(window)), window.shape)
+        winners[(i, j)] = (rows.start + int(r), cols.start + int(c))
+        out[i, j] = window[r, c]
+    return out, winners
+
+
+def max_pool_backward(x, upstream, size: int, stride: int) -> np.ndarray:
+    """∂C/∂X[a,c] = Σ_{i,j} g[i,j] · 1[(a,c) is the winner of window (i,j)] (overlaps add)."""
+    x, g = as_array(x), as_array(upstream)
+    grad = np.zeros_like(x)
+    for (i, j), (a, c) in max_pool(x, size, stride)[1].items():
+        grad[a, c] += g[i, j]
+    return grad
+
+
+def max_pool_backward_split(x, upstream, size: int, stride: int) -> np.ndarray:
+    """The other tie rule: g[i,j] shared equally by every entry equal to the window's maximum."""
+    x, g = as_array(x), as_array(upstream)
+    grad = np.zeros_like(x)
+    for i, j, rows, cols in pool_windows(x.shape, size, stride):
+        window = x[rows.start : rows.stop, cols.start : cols.stop]
+        ties = window == window.max()
+        grad[rows.start : rows.stop, cols.start : cols.stop] += g[i, j] * ties / ties.sum()
+    return grad
+
+
+def ties(x, size: int, stride: int) -> dict[tuple[int, int], tuple[tuple[int, int], ...]]:
+    """Windows whose maximum is reached more than once, with every tied position."""
+    x = as_array(x)
+    found = {}
+    for i, j, rows, cols in pool_windows(x.shape, size, stride):
+        cells = [(a, c) for a in rows for c in cols]
+        best = max(x[a, c] for a, c in cells)
+        tied = tuple(cell for cell in cells if x[cell] == best)
+        if len(tied) > 1:
+            found[(i, j)] = tied
+    return found
+
+
+def avg_pool(x, size: int, stride: int) -> np.ndarray:
+    """P[i,j] = (1/size²) Σ over window (i,j)."""
+    x = as_array(x)
+    out = np.zeros(pool_output_shape(x.shape, size, stride))
+    for i, j, rows, cols in pool_windows(x.shape, size, stride):
+        out[i, j] = x[rows.start : rows.stop, cols.start : cols.stop].mean()
+    return out
+
+
+def avg_pool_backward(x_shape, upstream, size: int, stride: int) -> np.ndarray:
+    """∂C/∂X[a,c] = Σ over windows containing (a,c) of g[i,j] / size²."""
+    g = as_array(upstream)
+    grad = np.zeros(x_shape)
+    for i, j, rows, cols in pool_windows(x_shape, size, stride):
+        grad[rows.start : rows.stop, cols.start : cols.stop] += g[i, j] / size**2
+    return grad
+
+
+@dataclass(frozen=True)
+class BiasExample:
+    delta: np.ndarray  # (N, C_out, H_out, W_out)
+    per_example: np.ndarray  # Σ_{i,j} δ[n, 0, i, j] for each n
+    grad_bias: np.ndarray  # (C_out,)
+
+
+@dataclass(frozen=True)
+class ReluExample:
+    z: np.ndarray
+    a: np.ndarray
+    mask: np.ndarray
+    upstream: np.ndarray
+    delta: np.ndarray
+    kink: tuple[int, int]
+    step: float
+    right_derivative: float  # (C(z + h e) − C(z)) / h at the kink
+    left_derivative: float  # (C(z) − C(z − h e)) / h
+    central_difference: float  # (C(z + h e) − C(z − h e)) / 2h
+
+
+@dataclass(frozen=True)
+class PoolingExample:
+    x: np.ndarray
+    size: int
+    stride: int
+    max_out: np.ndarray
+    winners: dict
+    max_upstream: np.ndarray
+    max_grad: np.ndarray
+    max_grad_split: np.ndarray
+    tie_window: tuple[int, int]
+    tied: tuple[tuple[int, int], ...]
+    avg_out: np.ndarray
+    avg_upstream: np.ndarray
+    avg_grad: np.ndarray
+
+
+def bias_example() -> BiasExample:
+    delta = as_array(BIAS_DELTA)[:, None]  # one output channel
+    return BiasExample(delta=delta, per_example=delta.sum(axis=(1, 2, 3)),
+                       grad_bias=bias_gradient(delta))
+
+
+def relu_cost(z, upstream) -> float:
+    """C = Σ g ⊙ ReLU(Z): the cost whose ∂C/∂A is exactly g."""
+    return float((as_array(upstream) * relu(z)).sum())
+
+
+def relu_example() -> ReluExample:
+    z, g = as_array(RELU_Z), as_array(RELU_UPSTREAM)
+    h = RELU_STEP
+    bump = np.zeros_like(z)
+    bump[RELU_KINK] = h
+    up, mid, down = relu_cost(z + bump, g), relu_cost(z, g), relu_cost(z - bump, g)
+    return ReluExample(
+        z=z, a=relu(z), mask=relu_mask(z), upstream=g, delta=relu_backward(z, g),
+        kink=RELU_KINK, step=h, right_derivative=(up - mid) / h, left_derivative=(mid - down) / h,
+        central_difference=(up - down) / (2 * h),
+    )
+
+
+def pooling_example() -> PoolingExample:
+    x = as_array(POOL_X)
+    size, stride = POOL_SIZE, POOL_STRIDE
+    out, winners = max_pool(x, size, stride)
+    (tie_window, tied), = ties(x, size, stride).items()
+    return PoolingExample(
+        x=x, size=size, stride=stride, max_out=out, winners=winners,
+        max_upstream=as_array(MAX_UPSTREAM),
+        max_grad=max_pool_backward(x, MAX_UPSTREAM, size, stride),
+        max_grad_split=max_pool_backward_split(x, MAX_UPSTREAM, size, stride),
+        tie_window=tie_window, tied=tied,
+        avg_out=avg_pool(x, size, stride), avg_upstream=as_array(AVG_UPSTREAM),
+        avg_grad=avg_pool_backward(x.shape, AVG_UPSTREAM, size, stride),
+    )

@@ -1,0 +1,135 @@
+"""Independent values for general/bias-relu-pooling.md, from the definitions on Fractions.
+
+Nothing here masks, routes or spreads a gradient the way derivations/bias_relu_pooling.py
+does. The costs are written as the forward definitions (a bias added at every position, max
+and mean taken over each window by plain loops), and derivatives are exact one-sided
+differences of those costs with a tiny Fraction step. Where a function has a corner, the
+convention is stated explicitly: ReLU's slope at zero is the left one (zero, as PyTorch),
+and a tied maximum goes to the first one in reading order (as PyTorch's strict `>` scan).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from derivations import bias_relu_pooling as chapter
+from derivations.oracles import array_quantities
+
+PREFIX = "bias_relu_pooling"
+TINY = Fraction(1, 10**6)  # smaller than any gap between distinct example values
+
+
+def _grid(nested):
+    return [[Fraction(v) for v in row] for row in nested]
+
+
+def _windows(height, width, size, stride):
+    out = []
+    for i in range((height - size) // stride + 1):
+        row = []
+        for j in range((width - size) // stride + 1):
+            row.append([(stride * i + m, stride * j + n) for m in range(size) for n in range(size)])
+        out.append(row)
+    return out
+
+
+def _relu_cost(z, g):
+    return sum((g[r][c] * max(z[r][c], Fraction(0)) for r in range(len(z))
+                for c in range(len(z[0]))), Fraction(0))
+
+
+def _bumped(grid, r, c, amount):
+    out = [row[:] for row in grid]
+    out[r][c] += amount
+    return out
+
+
+def _relu(z, g, h):
+    rows, cols = len(z), len(z[0])
+    # left difference: at a kink it gives the left slope, zero, PyTorch's choice
+    delta = [[(_relu_cost(z, g) - _relu_cost(_bumped(z, r, c, -TINY), g)) / TINY
+              for c in range(cols)] for r in range(rows)]
+    mask = [[1 if z[r][c] > 0 else 0 for c in range(cols)] for r in range(rows)]
+    kr, kc = chapter.RELU_KINK
+    base = _relu_cost(z, g)
+    up = _relu_cost(_bumped(z, kr, kc, h), g)
+    down = _relu_cost(_bumped(z, kr, kc, -h), g)
+    out = {}
+    out.update(array_quantities(f"{PREFIX}.relu_z", z))
+    out.update(array_quantities(f"{PREFIX}.relu_upstream", g))
+    out.update(array_quantities(f"{PREFIX}.relu_mask", mask))
+    out.update(array_quantities(f"{PREFIX}.relu_delta", delta))
+    out[f"{PREFIX}.relu_step"] = h
+    out[f"{PREFIX}.relu_right"] = (up - base) / h
+    out[f"{PREFIX}.relu_left"] = (base - down) / h
+    out[f"{PREFIX}.relu_central"] = (up - down) / (2 * h)
+    return out
+
+
+def _pooling(x, size, stride, g_max, g_avg):
+    windows = _windows(len(x), len(x[0]), size, stride)
+    pooled = [[max(x[a][c] for a, c in cells) for cells in row] for row in windows]
+    means = [[sum((x[a][c] for a, c in cells), Fraction(0)) / len(cells) for cells in row]
+             for row in windows]
+    grad_max = [[Fraction(0)] * len(x[0]) for _ in x]
+    grad_split = [[Fraction(0)] * len(x[0]) for _ in x]
+    grad_avg = [[Fraction(0)] * len(x[0]) for _ in x]
+    for i, row in enumerate(windows):
+        for j, cells in enumerate(row):
+            values = [x[a][c] for a, c in cells]
+            best = max(values)
+            first = cells[values.index(best)]  # list.index: the first in reading order
+            grad_max[first[0]][first[1]] += g_max[i][j]
+            tied = [cell for cell, v in zip(cells, values, strict=True) if v == best]
+            for a, c in tied:
+                grad_split[a][c] += g_max[i][j] / len(tied)
+            # mean: exact difference of the average, one entry bumped by one
+            for a, c in cells:
+                bumped = sum((x[p][q] + (1 if (p, q) == (a, c) else 0) for p, q in cells),
+                             Fraction(0)) / len(cells)
+                grad_avg[a][c] += g_avg[i][j] * (bumped - means[i][j])
+    out = {}
+    out.update(array_quantities(f"{PREFIX}.pool_x", x))
+    out.update(array_quantities(f"{PREFIX}.pool_x_shape", [len(x), len(x[0])]))
+    out[f"{PREFIX}.pool_size"] = size
+    out[f"{PREFIX}.pool_stride"] = stride
+    out[f"{PREFIX}.window_size"] = size * size
+    out.update(array_quantities(f"{PREFIX}.max_out", pooled))
+    out.update(array_quantities(f"{PREFIX}.max_upstream", g_max))
+    out.update(array_quantities(f"{PREFIX}.max_grad", grad_max))
+    out.update(array_quantities(f"{PREFIX}.max_grad_split", grad_split))
+    out.update(array_quantities(f"{PREFIX}.avg_out", means))
+    out.update(array_quantities(f"{PREFIX}.avg_upstream", g_avg))
+    out.update(array_quantities(f"{PREFIX}.avg_share",
+                                [[g / (size * size) for g in row] for row in g_avg]))
+    out.update(array_quantities(f"{PREFIX}.avg_grad", grad_avg))
+    return out
+
+
+def _bias(delta):
+    out = {}
+    for n, example in enumerate(delta):
+        out.update(array_quantities(f"{PREFIX}.bias_delta{n}", example))
+    sums = []
+    for example in delta:
+        sums.append(sum((v for row in example for v in row), Fraction(0)))
+    out.update(array_quantities(f"{PREFIX}.bias_sum", sums))
+    uses = sum(len(example) * len(example[0]) for example in delta)
+    out[f"{PREFIX}.bias_uses"] = uses
+
+    def cost(b):  # C = Σ δ·(b + rest); the rest cancels in the difference, so leave it out
+        return sum((v * b for example in delta for row in example for v in row), Fraction(0))
+
+    total = cost(Fraction(1)) - cost(Fraction(0))
+    out[f"{PREFIX}.grad_b[0]"] = total
+    return out
+
+
+def quantities():
+    out = {}
+    out.update(_bias([_grid(example) for example in chapter.BIAS_DELTA]))
+    out.update(_relu(_grid(chapter.RELU_Z), _grid(chapter.RELU_UPSTREAM),
+                     Fraction(chapter.RELU_STEP)))
+    out.update(_pooling(_grid(chapter.POOL_X), chapter.POOL_SIZE, chapter.POOL_STRIDE,
+                        _grid(chapter.MAX_UPSTREAM), _grid(chapter.AVG_UPSTREAM)))
+    return out
