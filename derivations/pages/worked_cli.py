@@ -1,0 +1,130 @@
+"""Page tools/worked-cli.md: the `worked` command, its help, and what it writes.
+
+Every example on the page is produced by running the command's own code at build time,
+inside code blocks, so nothing on the page is typed by hand and nothing can go stale.
+"""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Iterable
+
+from derivations.commands import worked as command
+from derivations.errors import UsageError
+from derivations.matrix_syntax import parse_matrix
+from derivations.page import Asset, Page, make_page
+from derivations.worked import work_chain
+from derivations.worked_format import as_json, stackexchange
+
+SOURCE = "derivations/pages/worked_cli.py"
+HELP_WIDTH = 88  # fixed, so the page does not depend on the builder's terminal
+# A second, small example for the JSON format: one kernel, a fraction, a matrix target.
+JSON_EXAMPLE = ("1 2 0; -1 3 1", "1 -1; 1/2 2", "1 0")
+BAD_EXAMPLE = ("1 2; 3", "1", "0")
+
+
+def help_text() -> str:
+    parser = argparse.ArgumentParser(
+        prog="python -m derivations worked", description=command.DESCRIPTION,
+        epilog=command.EPILOG,
+        formatter_class=lambda prog: argparse.RawDescriptionHelpFormatter(prog, width=HELP_WIDTH))
+    command.add_arguments(parser)
+    return parser.format_help()
+
+
+def seed_chain():
+    x, kernels, target = command._seed_values()
+    return work_chain(x, kernels, target)
+
+
+def fence(text: str, language: str = "text") -> str:
+    """A code fence longer than any backtick run inside text."""
+    ticks = "`" * max(3, max((len(run) for run in text.split("\n") if set(run) == {"`"}),
+                             default=0) + 1)
+    return f"{ticks}{language}\n{text.rstrip()}\n{ticks}"
+
+
+def _argv(values) -> str:
+    x, k, y = values
+    return f'python -m derivations worked --input "{x}" --kernel "{k}" --target "{y}"'
+
+
+def bad_input_message() -> str:
+    x, k, y = BAD_EXAMPLE
+    try:
+        work_chain(parse_matrix(x, "--input"), (parse_matrix(k, "--kernel 1"),),
+                   parse_matrix(y, "--target"))
+    except UsageError as error:
+        return f"error: {error}"
+    raise AssertionError("the bad-input example was accepted")
+
+
+TEMPLATE = r"""
+# The worked command {#worked-cli}
+
+`python -m derivations worked` writes the complete worked derivation for your own numbers:
+the forward pass, the cost, the gradient at the output, and the gradient of every weight and
+of the input, each entry written out as a sum of products, the way the book's chapters do it.
+It is the command line twin of [Try your own numbers](try-your-numbers.md), and uses the
+same matrix syntax and the same limits.
+
+Without arguments it works the book's own example (the question's network). Give
+`--input`, one `--kernel` per layer (in order) and `--target` to work yours. The arithmetic
+is exact, in fractions: an input such as a half typed as a fraction stays exact all the way
+through, and only the printed numbers are rounded (to four decimals, integers exactly).
+
+## Usage {#usage}
+
+{{help}}
+
+## Formats {#formats}
+
+`--format markdown` (the default) writes the book's own page style: LaTeX math between
+dollar signs, heading ids, and the book's number marks (`\num{}`, `\lit{}`), ready to
+drop into a page of this book.
+
+`--format stackexchange` writes the same derivation for an answer on Stack Exchange:
+Markdown with MathJax, using only `$` and `$$` as delimiters, no HTML, none of the book's
+private marks, and a link to the book's page for each step. Paste it as it is. For the book's
+example it writes:
+
+{{stackexchange}}
+
+`--format json` writes the numbers for a program: `output`, `cost`, `grad_kernels` (one
+per kernel, in the order given), `grad_input`, the map after each kernel (`maps`) and the
+gradient of the cost with respect to each map (`grad_maps`), as JSON numbers, and the same
+again as exact fractions under `exact`. For example:
+
+{{json_command}}
+
+{{json}}
+
+## When the input is wrong {#bad-input}
+
+A malformed matrix, a kernel that does not fit, a target of the wrong size, a division by
+zero, a number that is not finite, an unknown format or an `--out` that cannot be written
+stops the command before anything is written, with exit status two and a single line that
+says what is wrong, where, and what is allowed:
+
+{{bad_command}}
+
+{{bad_message}}
+
+`--out FILE` writes the file atomically: either the complete new derivation or, if anything
+goes wrong, the old file untouched.
+"""
+
+
+def build() -> Iterable[Page | Asset]:
+    x, k, y = JSON_EXAMPLE
+    example = work_chain(parse_matrix(x, "--input"), (parse_matrix(k, "--kernel 1"),),
+                         parse_matrix(y, "--target"))
+    yield make_page(
+        "tools/worked-cli.md", SOURCE, TEMPLATE,
+        help=fence(help_text()),
+        stackexchange=fence(stackexchange(seed_chain()), "markdown"),
+        json_command=fence(_argv(JSON_EXAMPLE) + " --format json", "console"),
+        json=fence(as_json(example), "json"),
+        bad_command=fence(_argv(BAD_EXAMPLE), "console"),
+        bad_message=fence(bad_input_message()),
+    )

@@ -1,0 +1,363 @@
+/* The "Try your own numbers" page: the worked derivation of python -m derivations worked,
+ * recomputed in the browser as the reader types. No server, no network, no libraries.
+ *
+ * Same rules as derivations/matrix_syntax.py (parsing) and derivations/worked.py (the
+ * chain O^k = O^(k-1) ⋆ W^k, C = Σ (O^L − y)², δ^k = ∂C/∂O^k), exact rational arithmetic
+ * on BigInt, and the book's display rule (derivations/numbers.py format_number): integers
+ * exactly, anything else rounded half-to-even to four decimals. Every number shown is an
+ * <mn class="num" data-key="…"> naming the quantity, so a test can check it against Python.
+ */
+(function () {
+  "use strict";
+
+  var MAX_DIGITS = 6, MAX_INPUT_SIDE = 12, MAX_KERNELS = 4, MAX_KERNEL_SIDE = 5;
+  var SUM_MAX_ENTRIES = 16, SUM_MAX_TERMS = 25, DISPLAY_DECIMALS = 4;
+  var ALLOWED = "integers like -3, decimals like 0.25, fractions like 1/2";
+  var ORDINALS = ["first", "second", "third", "fourth"];
+  var MATHML = "http://www.w3.org/1998/Math/MathML";
+
+  // ---- exact rationals ------------------------------------------------------------------
+  function gcd(a, b) { a = a < 0n ? -a : a; b = b < 0n ? -b : b; while (b) { var t = a % b; a = b; b = t; } return a; }
+  function rat(n, d) {
+    if (d === undefined) d = 1n;
+    if (d < 0n) { n = -n; d = -d; }
+    var g = gcd(n, d) || 1n;
+    return { n: n / g, d: d / g };
+  }
+  var ZERO = rat(0n);
+  function add(a, b) { return rat(a.n * b.d + b.n * a.d, a.d * b.d); }
+  function sub(a, b) { return rat(a.n * b.d - b.n * a.d, a.d * b.d); }
+  function mul(a, b) { return rat(a.n * b.n, a.d * b.d); }
+
+  function formatNumber(r) {
+    if (r.d === 1n) return r.n.toString();
+    var scale = 10n ** BigInt(DISPLAY_DECIMALS);
+    var num = r.n * scale, neg = num < 0n;
+    if (neg) num = -num;
+    var q = num / r.d, rem = num % r.d;
+    if (2n * rem > r.d || (2n * rem === r.d && q % 2n === 1n)) q += 1n;  // half to even
+    if (q === 0n) return "0";
+    var whole = (q / scale).toString(), frac = (q % scale).toString().padStart(DISPLAY_DECIMALS, "0");
+    frac = frac.replace(/0+$/, "");
+    return (neg ? "-" : "") + whole + (frac ? "." + frac : "");
+  }
+
+  // ---- parsing (mirrors derivations/matrix_syntax.py) -----------------------------------
+  function UsageError(message) { this.message = message; }
+
+  function parseNumber(token, where) {
+    var text = token.replace(/\u2212/g, "-");
+    if (/^[+-]?(nan|inf|infinity)$/i.test(text))
+      throw new UsageError(where + ": '" + token + "' is not a finite number; allowed: " + ALLOWED);
+    var decimal = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$/.test(text);
+    var fraction = /^[+-]?[0-9]+\/[0-9]+$/.test(text);
+    if (!decimal && !fraction)
+      throw new UsageError(where + ": '" + token + "' is not a number; allowed: " + ALLOWED);
+    var digits = (text.match(/[0-9]/g) || []).length;
+    if (digits > MAX_DIGITS)
+      throw new UsageError(where + ": '" + token + "' has " + digits + " digits; at most " +
+                           MAX_DIGITS + " digits per entry");
+    var sign = text[0] === "-" ? -1n : 1n;
+    text = text.replace(/^[+-]/, "");
+    if (fraction) {
+      var parts = text.split("/");
+      if (BigInt(parts[1]) === 0n)
+        throw new UsageError(where + ": '" + token + "' divides by zero; a fraction needs a non-zero denominator");
+      return rat(sign * BigInt(parts[0]), BigInt(parts[1]));
+    }
+    var pieces = text.split("."), intPart = pieces[0] || "0", fracPart = pieces[1] || "";
+    return rat(sign * BigInt(intPart + fracPart), 10n ** BigInt(fracPart.length));
+  }
+
+  function parseMatrix(text, name) {
+    if (!text || !text.trim())
+      throw new UsageError(name + ": empty; write rows separated by ';' and entries by spaces or commas, e.g. '1 2; 3 4'");
+    var rows = text.split(";").map(function (rowText, r) {
+      var tokens = rowText.trim().split(/[\s,]+/).filter(function (t) { return t; });
+      if (!tokens.length)
+        throw new UsageError(name + ": row " + (r + 1) + " is empty; every row needs at least one entry (rows are separated by ';')");
+      if (/,\s*,|^\s*,|,\s*$/.test(rowText))
+        throw new UsageError(name + ": row " + (r + 1) + " has an empty entry between commas");
+      return tokens.map(function (t, c) { return parseNumber(t, name + " row " + (r + 1) + " entry " + (c + 1)); });
+    });
+    rows.forEach(function (row, r) {
+      if (row.length !== rows[0].length)
+        throw new UsageError(name + ": row " + (r + 1) + " has " + row.length + " entries but row 1 has " +
+                             rows[0].length + "; every row needs the same number of entries");
+    });
+    return rows;
+  }
+
+  // ---- the chain (mirrors derivations/worked.py) ----------------------------------------
+  function range(n) { var out = []; for (var i = 0; i < n; i++) out.push(i); return out; }
+  function dims(m) { return [m.length, m[0].length]; }
+  function sumOf(index, terms) {
+    return { index: index, terms: terms, value: terms.reduce(function (s, t) { return add(s, mul(t[0].v, t[1].v)); }, ZERO) };
+  }
+  function asMatrix(sums, rows, cols) {
+    var out = range(rows).map(function () { return []; });
+    sums.forEach(function (s) { out[s.index[0]][s.index[1]] = s.value; });
+    return out;
+  }
+  function fac(v, key) { return { v: v, key: key }; }
+
+  function checkChain(x, kernels, target) {
+    var hw = dims(x), h = hw[0], w = hw[1];
+    if (h > MAX_INPUT_SIDE || w > MAX_INPUT_SIDE)
+      throw new UsageError("input is " + h + "×" + w + "; at most " + MAX_INPUT_SIDE + "×" + MAX_INPUT_SIDE + " is allowed");
+    if (!kernels.length) throw new UsageError("no kernel given; give 1 to " + MAX_KERNELS + " kernels");
+    kernels.forEach(function (k, i) {
+      var kh = k.length, kw = k[0].length;
+      if (kh > MAX_KERNEL_SIDE || kw > MAX_KERNEL_SIDE)
+        throw new UsageError("kernel " + (i + 1) + " is " + kh + "×" + kw + "; at most " + MAX_KERNEL_SIDE + "×" + MAX_KERNEL_SIDE + " is allowed");
+      if (kh > h || kw > w)
+        throw new UsageError("kernel " + (i + 1) + " is " + kh + "×" + kw + " but " +
+                             (i === 0 ? "the input" : "the output of kernel " + i) + " is " + h + "×" + w +
+                             "; a valid cross-correlation needs a kernel no larger than the map it slides over");
+      h = h - kh + 1; w = w - kw + 1;
+    });
+    var t = dims(target);
+    if (!(t[0] === 1 && t[1] === 1) && !(t[0] === h && t[1] === w))
+      throw new UsageError("target is " + t[0] + "×" + t[1] + " but the final output is " + h + "×" + w +
+                           "; give one number or a " + h + "×" + w + " matrix");
+  }
+
+  function mapKey(k) { return k === 0 ? "input" : "map" + k; }
+
+  function workChain(x, kernels, target) {
+    checkChain(x, kernels, target);
+    var maps = [x], forwards = [];
+    kernels.forEach(function (w, k) {
+      var prev = maps[k], hw = dims(prev), kd = dims(w), oh = hw[0] - kd[0] + 1, ow = hw[1] - kd[1] + 1;
+      var sums = [];
+      range(oh).forEach(function (i) { range(ow).forEach(function (j) {
+        var terms = [];
+        range(kd[0]).forEach(function (m) { range(kd[1]).forEach(function (n) {
+          terms.push([fac(w[m][n], "kernel" + (k + 1) + "[" + m + "," + n + "]"),
+                      fac(prev[i + m][j + n], mapKey(k) + "[" + (i + m) + "," + (j + n) + "]")]);
+        }); });
+        sums.push(sumOf([i, j], terms));
+      }); });
+      forwards.push(sums);
+      maps.push(asMatrix(sums, oh, ow));
+    });
+    var L = kernels.length, out = maps[L], od = dims(out);
+    var isNumber = dims(target)[0] === 1 && dims(target)[1] === 1 && !(od[0] === 1 && od[1] === 1);
+    var y = isNumber ? range(od[0]).map(function () { return range(od[1]).map(function () { return target[0][0]; }); }) : target;
+    var residual = out.map(function (row, i) { return row.map(function (v, j) { return sub(v, y[i][j]); }); });
+    var cost = residual.reduce(function (s, row) { return row.reduce(function (t, r) { return add(t, mul(r, r)); }, s); }, ZERO);
+    var delta = residual.map(function (row) { return row.map(function (r) { return mul(rat(2n), r); }); });
+    var layers = [];
+    for (var k = L - 1; k >= 0; k--) {
+      var w = kernels[k], before = maps[k], bd = dims(before), kd = dims(w), dd = dims(delta);
+      var gk = [], gi = [];
+      range(kd[0]).forEach(function (m) { range(kd[1]).forEach(function (n) {
+        var terms = [];
+        range(dd[0]).forEach(function (i) { range(dd[1]).forEach(function (j) {
+          terms.push([fac(delta[i][j], "delta" + (k + 1) + "[" + i + "," + j + "]"),
+                      fac(before[i + m][j + n], mapKey(k) + "[" + (i + m) + "," + (j + n) + "]")]);
+        }); });
+        gk.push(sumOf([m, n], terms));
+      }); });
+      range(bd[0]).forEach(function (a) { range(bd[1]).forEach(function (c) {
+        var terms = [];
+        range(dd[0]).forEach(function (i) { range(dd[1]).forEach(function (j) {
+          var m = a - i, n = c - j;
+          if (m >= 0 && m < kd[0] && n >= 0 && n < kd[1])
+            terms.push([fac(delta[i][j], "delta" + (k + 1) + "[" + i + "," + j + "]"),
+                        fac(w[m][n], "kernel" + (k + 1) + "[" + m + "," + n + "]")]);
+        }); });
+        gi.push(sumOf([a, c], terms));
+      }); });
+      layers.unshift({ kernel: w, before: before, after: maps[k + 1], forward: forwards[k], delta: delta,
+                       gradKernel: asMatrix(gk, kd[0], kd[1]), gradKernelSums: gk,
+                       gradBefore: asMatrix(gi, bd[0], bd[1]), gradBeforeSums: gi });
+      delta = layers[0].gradBefore;
+    }
+    return { input: x, target: y, targetIsNumber: isNumber, layers: layers, residual: residual, cost: cost };
+  }
+
+  // ---- MathML (Chromium renders it natively; no MathJax) --------------------------------
+  function el(tag, attrs, children) {
+    var node = document.createElementNS(MATHML, tag);
+    Object.keys(attrs || {}).forEach(function (a) { node.setAttribute(a, attrs[a]); });
+    (children || []).forEach(function (c) { node.appendChild(typeof c === "string" ? document.createTextNode(c) : c); });
+    return node;
+  }
+  function mi(t) { return el("mi", {}, [t]); }
+  function mo(t) { return el("mo", {}, [t]); }
+  function lit(t) { return el("mn", { "class": "lit" }, [t]); }
+  function row(children) { return el("mrow", {}, children); }
+  function number(value, key) {
+    return el("mn", { "class": "num", "data-key": key }, [formatNumber(value).replace("-", "\u2212")]);
+  }
+  function signed(value, key) {
+    var n = number(value, key);
+    return value.n < 0n ? row([mo("("), n, mo(")")]) : n;
+  }
+  // symbol(name, sup, sub): O^k_{i,j}; indices are notation (class "lit").
+  function symbol(name, sup, subscript) {
+    var base = mi(name);
+    var supNode = sup === null ? null : lit(String(sup));
+    var subNode = subscript === null ? null : el("mrow", {}, [lit(subscript)]);
+    if (supNode && subNode) return el("msubsup", {}, [base, subNode, supNode]);
+    if (supNode) return el("msup", {}, [base, supNode]);
+    if (subNode) return el("msub", {}, [base, subNode]);
+    return base;
+  }
+  function dCd(inner) {
+    return el("mfrac", {}, [row([mo("∂"), mi("C")]), row([mo("∂"), inner])]);
+  }
+  function matrix(values, key) {
+    var table = el("mtable", {}, values.map(function (r, i) {
+      return el("mtr", {}, r.map(function (v, j) { return el("mtd", {}, [number(v, key + "[" + i + "," + j + "]")]); }));
+    }));
+    return row([mo("("), table, mo(")")]);
+  }
+  function display(children) { return el("math", { display: "block" }, children); }
+  function products(terms) {
+    if (!terms.length) return [lit("0")];
+    var out = [];
+    terms.forEach(function (t, i) {
+      if (i) out.push(mo("+"));
+      out.push(signed(t[0].v, t[0].key), mo("·"), signed(t[1].v, t[1].key));
+    });
+    return out;
+  }
+
+  // ---- the derivation, as HTML + MathML -------------------------------------------------
+  function html(tag, text, cls) {
+    var node = document.createElement(tag);
+    if (text) node.textContent = text;
+    if (cls) node.className = cls;
+    return node;
+  }
+
+  function writtenOut(sums) {
+    return sums.length <= SUM_MAX_ENTRIES && sums.every(function (s) { return s.terms.length <= SUM_MAX_TERMS; });
+  }
+
+  // One step: each entry as a sum of products (small) and the resulting matrix.
+  function step(box, entrySymbol, wholeSymbol, sums, values, key) {
+    if (writtenOut(sums)) {
+      var table = el("mtable", { columnalign: "right left" }, sums.map(function (s) {
+        var idx = s.index[0] + "," + s.index[1];
+        return el("mtr", {}, [el("mtd", {}, [entrySymbol(idx)]),
+          el("mtd", {}, [row([mo("=")].concat(products(s.terms), [mo("="), number(s.value, key + "[" + idx + "]")]))])]);
+      }));
+      box.appendChild(display([table]));
+    } else {
+      box.appendChild(html("p", "This step is too large to write every sum out, so here is its result:"));
+    }
+    box.appendChild(display([wholeSymbol, mo("="), matrix(values, key)]));
+  }
+
+  function render(chain, box) {
+    var L = chain.layers.length;
+    box.appendChild(html("h3", "Your numbers"));
+    var given = [mi("X"), mo("="), matrix(chain.input, "input")];
+    chain.layers.forEach(function (layer, k) {
+      given.push(mo(","), symbol("W", k + 1, null), mo("="), matrix(layer.kernel, "kernel" + (k + 1)));
+    });
+    given.push(mo(","), mi("y"), mo("="), matrix(chain.target, "target"));
+    box.appendChild(display(given));
+
+    box.appendChild(html("h3", "Forward pass"));
+    chain.layers.forEach(function (layer, k) {
+      box.appendChild(html("p", "Through the " + ORDINALS[k] + " kernel:"));
+      step(box, function (idx) { return symbol("O", k + 1, idx); }, symbol("O", k + 1, null),
+           layer.forward, layer.after, "map" + (k + 1));
+    });
+
+    box.appendChild(html("h3", "Cost"));
+    var out = chain.layers[L - 1].after, terms = [];
+    out.forEach(function (r, i) { r.forEach(function (v, j) {
+      var idx = "[" + i + "," + j + "]";
+      if (terms.length) terms.push(mo("+"));
+      terms.push(el("msup", {}, [row([mo("("), number(v, "map" + L + idx), mo("−"),
+                                      signed(chain.target[i][j], "target" + idx), mo(")")]), lit("2")]));
+    }); });
+    if (out.length * out[0].length <= SUM_MAX_ENTRIES) {
+      box.appendChild(display([mi("C"), mo("=")].concat(terms, [mo("="), number(chain.cost, "cost")])));
+    } else {
+      box.appendChild(display([symbol("O", L, null), mo("−"), mi("y"), mo("="), matrix(chain.residual, "residual"),
+                               mo(","), mi("C"), mo("="), number(chain.cost, "cost")]));
+    }
+
+    box.appendChild(html("h3", "Gradient at the output"));
+    box.appendChild(html("p", "δ is ∂C/∂O for each map; at the output it is twice the error:"));
+    var lastDelta = chain.layers[L - 1].delta;
+    var deltaSums = [];
+    lastDelta.forEach(function (r, i) { r.forEach(function (v, j) { deltaSums.push([i, j]); }); });
+    if (deltaSums.length <= SUM_MAX_ENTRIES) {
+      box.appendChild(display([el("mtable", { columnalign: "right left" }, deltaSums.map(function (ij) {
+        var idx = ij[0] + "," + ij[1];
+        return el("mtr", {}, [el("mtd", {}, [symbol("δ", L, idx)]), el("mtd", {}, [row([
+          mo("="), lit("2"), mo("·"), signed(chain.residual[ij[0]][ij[1]], "residual[" + idx + "]"),
+          mo("="), number(lastDelta[ij[0]][ij[1]], "delta" + L + "[" + idx + "]")])])]);
+      }))]));
+    } else {
+      box.appendChild(display([symbol("δ", L, null), mo("="), matrix(lastDelta, "delta" + L)]));
+    }
+
+    for (var k = L; k >= 1; k--) {
+      var layer = chain.layers[k - 1];
+      box.appendChild(html("h3", "Back through the " + ORDINALS[k - 1] + " kernel"));
+      box.appendChild(html("p", "Its weights: each weight's gradient sums δ times the entry the weight met in each window."));
+      (function (k) {
+        step(box, function (idx) { return dCd(symbol("W", k, idx)); }, dCd(symbol("W", k, null)),
+             layer.gradKernelSums, layer.gradKernel, "grad_kernel" + k);
+      })(k);
+      if (k === 1) {
+        box.appendChild(html("p", "The input: each entry collects δ times the weight that connected it to each output (a scatter)."));
+        step(box, function (idx) { return dCd(symbol("X", null, idx)); }, dCd(mi("X")),
+             layer.gradBeforeSums, layer.gradBefore, "grad_input");
+      } else {
+        box.appendChild(html("p", "The map before it: each entry collects δ times the weight that connected it to each output (a scatter)."));
+        (function (k) {
+          step(box, function (idx) { return symbol("δ", k - 1, idx); }, symbol("δ", k - 1, null),
+               layer.gradBeforeSums, layer.gradBefore, "delta" + (k - 1));
+        })(k);
+      }
+    }
+  }
+
+  // ---- the form ---------------------------------------------------------------------------
+  function update(form, box, errorBox) {
+    var field = function (name) { return form.querySelector("[name='" + name + "']").value; };
+    box.textContent = "";
+    errorBox.textContent = "";
+    try {
+      var x = parseMatrix(field("input"), "input");
+      var kernels = [];
+      var gap = 0;
+      for (var k = 1; k <= MAX_KERNELS; k++) {
+        var text = field("kernel" + k);
+        if (!text || !text.trim()) { gap = gap || k; continue; }
+        if (gap) throw new UsageError("kernel " + k + " is given but kernel " + gap + " is empty; fill the kernels in order");
+        kernels.push(parseMatrix(text, "kernel " + k));
+      }
+      var target = parseMatrix(field("target"), "target");
+      render(workChain(x, kernels, target), box);
+      box.setAttribute("data-state", "ok");
+    } catch (error) {
+      if (!(error instanceof UsageError)) throw error;
+      errorBox.textContent = "error: " + error.message;
+      box.setAttribute("data-state", "error");
+    }
+  }
+
+  function start() {
+    var form = document.getElementById("worked-form");
+    if (!form) return;
+    var box = document.getElementById("worked-output");
+    var errorBox = document.getElementById("worked-error");
+    form.addEventListener("input", function () { update(form, box, errorBox); });
+    form.addEventListener("submit", function (event) { event.preventDefault(); update(form, box, errorBox); });
+    update(form, box, errorBox);
+  }
+
+  window.convbackpropWorked = { parseMatrix: parseMatrix, workChain: workChain, formatNumber: formatNumber };
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
