@@ -7,6 +7,7 @@ Entries are numbered as in the question, row by row: i₁…i₉, w¹₁…w¹�
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from itertools import product
 
@@ -56,6 +57,8 @@ class SeedNumbers:
     question_grad_w1: np.ndarray  # the question's (Σ touched inputs)·(Σ_k ∂C/∂o¹_k)
     touched_sums: np.ndarray  # the question's ∂o¹/∂w¹_j written as a sum: Σ of 4 inputs
     question_dc_do1: float  # the question's ∂C/∂o¹ = Σ_k w²_k · 2(o² − y)
+    difference: np.ndarray  # question − chain rule, per weight of w¹
+    cross_sum: np.ndarray  # Σ of the twelve cross terms i_a·w²_b per weight (no 2(o²−y))
     fd_grad_w1: np.ndarray  # central differences of C in each w¹_j
     fd_step: float
     scatter: np.ndarray  # (2, 2, 3, 3): what output (p,q) sends back to the input
@@ -95,9 +98,20 @@ def seed_numbers(i, w1, w2, y) -> SeedNumbers:
         grad_w2=o1 * grad_o2, grad_o1=grad_o1, grad_w1=grad_w1,
         grad_input=scatter.sum(axis=(0, 1)),
         question_grad_w1=touched_sums * question_dc_do1, touched_sums=touched_sums,
-        question_dc_do1=question_dc_do1, fd_grad_w1=fd, fd_step=FD_STEP, scatter=scatter,
+        question_dc_do1=question_dc_do1,
+        difference=touched_sums * question_dc_do1 - grad_w1,
+        cross_sum=np.array([[float(touched(i, r, c).sum() * w2.sum() - (touched(i, r, c) * w2).sum())
+                             for c in range(2)] for r in range(2)]),
+        fd_grad_w1=fd, fd_step=FD_STEP, scatter=scatter,
         grad_o1_padded=padded, w1_rot180=rot180(w1),
     )
+
+
+def example_numbers() -> SeedNumbers:
+    """seed_numbers on the book's example (derivations/seed_example.py)."""
+    from derivations import seed_example as e
+
+    return seed_numbers(e.I, e.W1, e.W2, e.Y)
 
 
 def full_correlation_rot180(grad_o1: np.ndarray, w1: np.ndarray) -> np.ndarray:
@@ -160,7 +174,7 @@ class SeedSymbols:
     do1_dw1: tuple[sympy.Matrix, ...]  # per weight j: the 2×2 of ∂o¹_k/∂w¹_j
     grad_w1_bracket: sympy.Matrix  # ∂C/∂w¹_j / ∂C/∂o²: Σ_k ∂o¹_k/∂w¹_j · w²_k
     question_bracket: sympy.Matrix  # the question's (Σ_k ∂o¹_k/∂w¹_j)(Σ_k w²_k)
-    cross_terms: tuple[tuple[sympy.Expr, ...], ...]  # per weight: question − chain rule, term by term
+    cross_terms: tuple[tuple[sympy.Expr, ...], ...]  # per weight: question − chain rule
     grad_input_bracket: sympy.Matrix  # ∂C/∂i_a / ∂C/∂o², in w¹ and w²
 
     @property
@@ -176,6 +190,7 @@ class SeedSymbols:
         return self.grad_input_bracket * self.grad_o2
 
 
+@functools.cache  # pure and argument-free; several pages use it
 def seed_symbols() -> SeedSymbols:
     """Build C(i, w¹, w², y) and its derivatives in the question's notation."""
     i = sympy.Matrix(3, 3, sympy.symbols("i_1:10"))

@@ -98,9 +98,14 @@ def products(pairs) -> object:
 
 
 def sum_of(fragments):
-    from derivations.numbers import join
+    """a + b + …; the first term needs no parentheses even when negative."""
+    from derivations.numbers import Fragment, join
 
-    return join(fragments, " + ")
+    pieces = list(fragments)
+    first = pieces[0]
+    if first.text.startswith("(") and first.text.endswith(")"):
+        pieces[0] = Fragment(first.text[1:-1], first.records)
+    return join(pieces, " + ")
 
 
 def subscript(k: int) -> str:

@@ -89,19 +89,26 @@ def quantities() -> dict:
     k1, k2 = _rotated(w1), _rotated(w2)
     out = {
         "seed.y": y, "seed.o2": o2, "seed.cost": (o2 - y) ** 2, "seed.grad_o2": grad_o2,
-        "seed.question_dc_do1": question_dc_do1, "seed.fd_step": STEP,
+        "seed.question_dc_do1": question_dc_do1,
+        "seed.w2_sum": sum(w2[p][q] for p in range(2) for q in range(2)), "seed.fd_step": STEP,
         "seed.article_o2": _convolution_forward(_convolution_forward(i, k1), k2)[0][0],
     }
     for name, value in {
         "input": i, "w1": w1, "w2": w2, "o1": o1, "grad_w2": grad_w2, "grad_o1": grad_o1,
         "grad_w1": grad_w1, "grad_input": grad_input, "question_grad_w1": question,
-        "touched_sums": touched_sums, "fd_grad_w1": grad_w1, "scatter": scatter,
+        "touched_sums": touched_sums, "fd_grad_w1": grad_w1,
         "grad_o1_padded": padded, "w1_rot180": k1,
         "difference": [[question[r][c] - grad_w1[r][c] for c in range(2)] for r in range(2)],
+        "cross_sum": [[sum(i[p + r][q + c] * w2[a][b] for p in range(2) for q in range(2)
+                           for a in range(2) for b in range(2) if (a, b) != (p, q))
+                       for c in range(2)] for r in range(2)],
         "k1": k1, "k2": k2, "article_o1": _convolution_forward(i, k1),
         "article_grad_k1": _derivative(lambda m: _article_cost(i, m, k2, y), k1),
         "article_grad_k2": _derivative(lambda m: _article_cost(i, k1, m, y), k2),
         "article_grad_input": _derivative(lambda m: _article_cost(m, k1, k2, y), i),
     }.items():
         out.update(array_quantities(f"{PREFIX}.{name}", value))
+    for p in range(2):
+        for q in range(2):  # keyed like the page's matrices: seed.scatter[p,q][a,b]
+            out.update(array_quantities(f"{PREFIX}.scatter[{p},{q}]", scatter[p][q]))
     return out

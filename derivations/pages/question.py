@@ -1,0 +1,98 @@
+"""Page question.md: the question restated in its own notation, with a figure of the network."""
+
+from __future__ import annotations
+
+from derivations.page import Asset, make_page
+from derivations.seed_figures import network_figure
+
+SOURCE = "derivations/pages/question.py"
+URL = "https://datascience.stackexchange.com/questions/81232/convolution-backpropagation"
+
+TEMPLATE = r"""
+# The question {#the-question}
+
+This is a restatement, in our words, of
+[“Convolution backpropagation”]({{url}}) on Data Science Stack Exchange (question with a
+bounty). The asker understood backpropagation in fully connected networks and the forward
+pass of a convolutional layer, but not its backward pass. The notation below is theirs.
+
+## The network {#the-network}
+
+![{{alt}}](figures/question-network.svg)
+
+A three-by-three input, whose entries the question writes $i^1_1, \dots, i^1_9$ (row by row;
+the superscript says "first layer", and the rest of this book drops it and writes
+$i_1, \dots, i_9$), is convolved with a two-by-two filter $w^1$:
+
+$$
+\begin{pmatrix} i^1_1 & i^1_2 & i^1_3 \\ i^1_4 & i^1_5 & i^1_6 \\ i^1_7 & i^1_8 & i^1_9
+\end{pmatrix} * \begin{pmatrix} w^1_1 & w^1_2 \\ w^1_3 & w^1_4 \end{pmatrix}
+= \begin{pmatrix} o^1_1 & o^1_2 \\ o^1_3 & o^1_4 \end{pmatrix} \label{eq-layer-one}
+$$
+
+A second two-by-two filter $w^2$ is put on $o^1$, which leaves a single output $o^2_1$
+(the book writes it $o^2$):
+
+$$
+\begin{pmatrix} o^1_1 & o^1_2 \\ o^1_3 & o^1_4 \end{pmatrix} *
+\begin{pmatrix} w^2_1 & w^2_2 \\ w^2_3 & w^2_4 \end{pmatrix} = \begin{pmatrix} o^2_1
+\end{pmatrix} \label{eq-layer-two}
+$$
+
+The cost is the squared error against a target $y_1$ (the book writes $y$), so that its
+derivative with respect to the output is $\lit{2}(o^2_1 - y_1)$. The "$*$" is the operation
+convolutional networks use: the filter slides over the input *without* being flipped, which
+mathematicians call a cross-correlation ([more on that](seed/conventions.md)).
+
+## What the asker derived {#what-the-asker-derived}
+
+**For the second filter**, one link of the chain rule through the single output:
+
+$$
+\frac{\partial C}{\partial w^2_1} = \frac{\partial o^2}{\partial w^2_1}
+\frac{\partial C}{\partial o^2} = o^1_1 \cdot \lit{2}(o^2_1 - y_1) \label{eq-asker-w2}
+$$
+
+**For the first filter**, the asker reasoned that $w^1_1$ was multiplied by $i^1_1$ to get
+$o^1_1$, by $i^1_2$ to get $o^1_2$, by $i^1_4$ to get $o^1_3$ and by $i^1_5$ to get $o^1_4$,
+and wrote
+
+$$
+\frac{\partial C}{\partial w^1_1} = \frac{\partial o^1}{\partial w^1_1}
+\frac{\partial C}{\partial o^1} \label{eq-asker-chain}
+$$
+
+with the two factors taken as sums:
+
+$$
+\frac{\partial o^1}{\partial w^1_1} = i^1_1 + i^1_2 + i^1_4 + i^1_5 \label{eq-asker-do1}
+$$
+
+$$
+\frac{\partial C}{\partial o^1} = w^2_1 \cdot \lit{2}(o^2_1 - y_1) + w^2_2 \cdot
+\lit{2}(o^2_1 - y_1) + w^2_3 \cdot \lit{2}(o^2_1 - y_1) + w^2_4 \cdot \lit{2}(o^2_1 - y_1)
+\label{eq-asker-dc}
+$$
+
+and then asked whether this is right, because an article they were reading seemed
+"completely different".
+
+## The short answer {#short-answer}
+
+The gradient for $w^2$ in \eqref{eq-asker-w2} is right ([checked here](seed/grad-w2.md)).
+The one for $w^1$ is not: the list of four inputs in \eqref{eq-asker-do1} is exactly right,
+but it is a **vector** (one entry per output that $w^1_1$ touches), and so is
+\eqref{eq-asker-dc} (one entry per output). The chain rule pairs them entry by entry and adds
+the products; summing each list first and multiplying the sums adds twelve products of things
+that never met. See [the first filter's gradient](seed/grad-w1.md#the-mistake) for the
+numbers, and [the conventions chapter](seed/conventions.md#flipped-kernels) for why the
+article looked so different.
+"""
+
+
+def build():
+    yield make_page(
+        "question.md", SOURCE, TEMPLATE, url=URL,
+        alt="The network: input i, filter w¹, map o¹, filter w², output o²",
+    )
+    yield Asset("figures/question-network.svg", network_figure())

@@ -1,0 +1,104 @@
+"""Page seed/conventions.md: cross-correlation vs convolution, and the flipped-kernel article."""
+
+from __future__ import annotations
+
+from derivations.numbers import matrix, num
+from derivations.page import make_page
+from derivations.seed import example_numbers, flipped_convention
+from derivations.seed_example import W1, W2, I, Y
+from derivations.seed_latex import key
+
+SOURCE = "derivations/pages/seed_conventions.py"
+
+TEMPLATE = r"""
+# Correlation and convolution {#conventions}
+
+The asker compared their derivation with an article and found it "completely different".
+Much of that difference is not mathematics but a convention: whether the filter is flipped
+before it slides over the input.
+
+## Cross-correlation versus convolution {#correlation-vs-convolution}
+
+Convolutional networks (and this book, and PyTorch) slide the filter over the input as it is
+stored. For a two-by-two filter that is a **cross-correlation**:
+
+$$
+(i \star w)_{p,q} = \sum_{m} \sum_{n} w_{m,n}\, i_{p+m,\,q+n} . \label{eq-correlation}
+$$
+
+In signal processing, a **convolution** turns the filter by half a turn first, so the entry
+stored at the top left meets the bottom right of each window:
+
+$$
+(i \ast k)_{p,q} = \sum_{m} \sum_{n} k_{m,n}\, i_{p+\lit{1}-m,\,q+\lit{1}-n} . \label{eq-convolution}
+$$
+
+The two describe the same layer when $k = \operatorname{rot}_{180}(w)$: a network that learns
+$k$ with \eqref{eq-convolution} learns exactly what a network learns for $w$ with
+\eqref{eq-correlation}, only stored upside down and back to front.
+
+## Why a flipped-kernel article looks completely different {#flipped-kernels}
+
+Write the question's network in the convolution convention. Its filters are the rotated ones,
+
+$$
+k^1 = \operatorname{rot}_{180}(w^1) = {{k1}}, \qquad
+k^2 = \operatorname{rot}_{180}(w^2) = {{k2}},
+$$
+
+and convolving with them reproduces the same forward pass, $i \ast k^1 = {{article_o1}}$ and
+$o^2 = {{article_o2}}$. Differentiating in that convention gives formulas that, side by side
+with this book's, swap where the rotation appears:
+
+| | this book (cross-correlation) | flipped-kernel article (convolution) |
+|---|---|---|
+| forward | $o^1 = i \star w^1$ | $o^1 = i \ast k^1$ |
+| filter gradient | $\partial C / \partial w^1 = i \star \delta$ | $\partial C / \partial k^1 = \operatorname{rot}_{180}(i) \ast \delta$ |
+| input gradient | $\operatorname{pad}(\delta) \star \operatorname{rot}_{180}(w^1)$ | $\operatorname{pad}(\delta) \star k^1$ |
+
+where $\delta = \partial C / \partial o^1$ in both. Where one convention rotates, the other
+does not, and an index written $p + m$ in one is $p + \lit{1} - m$ in the other: two correct
+derivations can share almost no visible formula.
+
+Tracked through the flips, the numbers agree. The article's filter gradient, computed from its
+own formula,
+
+$$
+\frac{\partial C}{\partial k^1} = {{article_grad_k1}}
+= \operatorname{rot}_{180}\left( {{grad_w1}} \right)
+= \operatorname{rot}_{180}\left(\frac{\partial C}{\partial w^1}\right), \label{eq-grad-k1}
+$$
+
+holds the same four numbers as [this book's](grad-w1.md#all-four), in the rotated layout of
+its kernel; likewise
+
+$$
+\frac{\partial C}{\partial k^2} = {{article_grad_k2}}
+= \operatorname{rot}_{180}\left( {{grad_w2}} \right) , \label{eq-grad-k2}
+$$
+
+and the input gradient, which does not depend on how the kernel is stored, is identical:
+
+$$
+\frac{\partial C}{\partial i} = {{article_grad_input}} \label{eq-grad-input-conv}
+$$
+
+as [in the input-gradient chapter](grad-input.md#rot180). In either convention the update
+of each weight is the same; what changes is only where the rotation is written. Whichever
+article one reads, the first step is to find which of \eqref{eq-correlation} and
+\eqref{eq-convolution} it uses.
+"""
+
+
+def build():
+    n, f = example_numbers(), flipped_convention(I, W1, W2, Y)
+    yield make_page(
+        "seed/conventions.md", SOURCE, TEMPLATE,
+        k1=matrix(f.k1, key("k1")), k2=matrix(f.k2, key("k2")),
+        article_o1=matrix(f.o1, key("article_o1")), article_o2=num(f.o2, key("article_o2")),
+        article_grad_k1=matrix(f.grad_k1, key("article_grad_k1")),
+        grad_w1=matrix(n.grad_w1, key("grad_w1")),
+        article_grad_k2=matrix(f.grad_k2, key("article_grad_k2")),
+        grad_w2=matrix(n.grad_w2, key("grad_w2")),
+        article_grad_input=matrix(f.grad_input, key("article_grad_input")),
+    )
