@@ -1,0 +1,170 @@
+"""The built site in headless Chromium: every page, no foreign request, all math typeset.
+
+Math is MathML written at build time (derivations/latex_math.py), so these tests prove
+what a reader's browser shows: no TeX source left visible, every formula laid out with a
+size, fractions stacked (MathML layout is active), equation anchors present before any
+script runs, and not one request to a host other than the one serving the site: no CDN,
+no web font, no analytics, no api.github.com (Material's repository widget, disabled in
+derivations/theme/partials/source.html).
+"""
+
+from __future__ import annotations
+
+import re
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+# TeX that must never reach a reader: delimiters, commands and the book's own marks.
+RAW_TEX = re.compile(r"\$|\\(?:frac|begin|end|partial|sum|delta|label|eqref|num|lit|text)\b"
+                     r"|\\[a-zA-Z]+\{")
+# Visible text of the article without code (code may legitimately show TeX or `$`).
+ARTICLE_TEXT = """() => {
+  const article = document.querySelector("article").cloneNode(true);
+  article.querySelectorAll("pre, code, .cite-box").forEach(e => e.remove());
+  document.body.appendChild(article);  // innerText needs layout
+  const text = article.innerText;
+  article.remove();
+  return text;
+}"""
+# Open every <details> so the math inside it is laid out, then measure every formula.
+MATH_LAYOUT = """() => {
+  document.querySelectorAll("article details").forEach(d => { d.open = true; });
+  const unsized = [], flat = [];
+  document.querySelectorAll("article math").forEach((m, index) => {
+    const box = m.getBoundingClientRect();
+    if (!(box.width > 0 && box.height > 0)) unsized.push(index + ": " + m.textContent.slice(0, 40));
+  });
+  document.querySelectorAll("article mfrac").forEach((f, index) => {
+    const [top, bottom] = [f.children[0], f.children[1]].map(c => c.getBoundingClientRect());
+    if (!(top.bottom <= bottom.top + 1)) flat.push(index + ": " + f.textContent.slice(0, 40));
+  });
+  return {count: document.querySelectorAll("article math").length, unsized, flat};
+}"""
+
+
+def book_pages(site: Path) -> list[str]:
+    """Site-relative URLs of every page of the book (those with an <article>)."""
+    pages = []
+    for html in sorted(site.rglob("*.html")):
+        if html.name == "404.html" or "<article" not in html.read_text(encoding="utf-8"):
+            continue
+        pages.append(html.relative_to(site).as_posix().removesuffix("index.html"))
+    return pages
+
+
+def equation_ids(site: Path, page: str) -> list[str]:
+    html = (site / page / "index.html").read_text(encoding="utf-8")
+    return re.findall(r'<div class="equation" id="(eq-[a-z0-9-]+)"', html)
+
+
+@pytest.fixture(scope="module")
+def visits(browser, built_site, site_url):
+    """Load each page once with requests to other hosts blocked and recorded."""
+    origin = urlsplit(site_url).netloc
+    foreign: list[str] = []
+
+    def gate(route):
+        url = route.request.url
+        if urlsplit(url).netloc == origin or url.startswith(("data:", "blob:", "about:")):
+            route.continue_()
+        else:
+            foreign.append(url)
+            route.abort()
+
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.route("**/*", gate)
+    results = {}
+    errors: list[str] = []
+    page = context.new_page()
+    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+    for path in book_pages(built_site):
+        page.goto(site_url + path, wait_until="load")
+        results[path] = {"text": page.evaluate(ARTICLE_TEXT), "math": page.evaluate(MATH_LAYOUT)}
+    # Late requests (a widget fetching after `load`) of the last page must show up too.
+    page.wait_for_load_state("networkidle")
+    context.close()
+    return {"pages": results, "foreign": foreign, "errors": errors}
+
+
+def test_the_site_has_pages_with_math(visits):
+    pages = visits["pages"]
+    assert len(pages) >= 3
+    assert sum(result["math"]["count"] for result in pages.values()) > 0
+
+
+def test_no_request_leaves_the_serving_host(visits):
+    """Zero requests to any other host from any page (fonts, CDNs, analytics, GitHub API)."""
+    assert visits["foreign"] == [], sorted(set(visits["foreign"]))
+
+
+def test_no_script_errors(visits):
+    assert visits["errors"] == []
+
+
+def test_no_raw_tex_is_visible(visits):
+    leaks = {path: sorted(set(RAW_TEX.findall(result["text"])))
+             for path, result in visits["pages"].items() if RAW_TEX.search(result["text"])}
+    assert leaks == {}, f"TeX source visible to readers: {leaks}"
+
+
+def test_every_formula_is_laid_out_as_mathml(visits):
+    """Each <math> has a size, and each fraction's numerator sits above its denominator."""
+    problems = {path: {"unsized": r["math"]["unsized"], "flat fractions": r["math"]["flat"]}
+                for path, r in visits["pages"].items() if r["math"]["unsized"] or r["math"]["flat"]}
+    assert problems == {}
+
+
+def test_equation_anchors_are_in_the_static_html(built_site, site_url):
+    """The served bytes (no script run) carry every labelled equation's id."""
+    missing = {}
+    for path in book_pages(built_site):
+        with urllib.request.urlopen(site_url + path) as response:
+            served = response.read().decode("utf-8")
+        labels = re.findall(r"\\label\{(eq-[a-z0-9-]+)\}",
+                            (built_site / path / "index.html").read_text(encoding="utf-8"))
+        assert labels == [], f"{path}: a \\label reached the HTML unrendered"
+        ids = equation_ids(built_site, path)
+        absent = [i for i in ids if f'id="{i}"' not in served]
+        if absent:
+            missing[path] = absent
+    assert missing == {}
+
+
+def test_equation_links_work_with_javascript_disabled(browser, built_site, site_url):
+    """`page/#eq-…` scrolls to the numbered equation in a browser running no script at all."""
+    targets = [(path, ids[-1]) for path in book_pages(built_site)
+               if (ids := equation_ids(built_site, path))]
+    assert targets, "no numbered equation in the whole book"
+    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 700})
+    page = context.new_page()
+    try:
+        for path, ident in targets:
+            page.goto(f"{site_url}{path}#{ident}", wait_until="load")
+            box = page.locator(f"#{ident}").bounding_box()
+            assert box is not None, f"{path}#{ident} not rendered"
+            assert 0 <= box["y"] < 700, f"{path}#{ident} not scrolled into view (y={box['y']})"
+            assert page.locator(f"#{ident} a.eq-num").count() == 1, f"{path}#{ident}: no number"
+    finally:
+        context.close()
+
+
+def test_cite_box_copy_button_copies_the_bibtex(browser, built_site, site_url):
+    """The BibTeX copy button puts the exact entry on the clipboard, with no network."""
+    path = book_pages(built_site)[-1]
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    page = context.new_page()
+    try:
+        page.goto(site_url + path, wait_until="load")
+        expected = page.locator("#cite-bibtex").text_content()
+        page.click('.cite-box__copy[data-copy="cite-bibtex"]')
+        page.wait_for_function("() => document.querySelector('[data-copy=cite-bibtex]')"
+                               ".textContent === 'Copied'")
+        assert page.evaluate("() => navigator.clipboard.readText()") == expected
+        assert expected.startswith("@misc{")
+    finally:
+        context.close()
