@@ -140,7 +140,8 @@ def test_equation_links_work_with_javascript_disabled(browser, built_site, site_
     targets = [(path, ids[-1]) for path in book_pages(built_site)
                if (ids := equation_ids(built_site, path))]
     assert targets, "no numbered equation in the whole book"
-    context = browser.new_context(java_script_enabled=False, viewport={"width": 1280, "height": 700})
+    context = browser.new_context(java_script_enabled=False,
+                                  viewport={"width": 1280, "height": 700})
     page = context.new_page()
     try:
         for path, ident in targets:
