@@ -53,7 +53,7 @@ def jacobian_figure(jacobian, highlight_row: int) -> str:
         "the input entries its window covers, zeros elsewhere; the highlighted row is the "
         "first output.",
         [
-            Panel("∂vec(Y)/∂vec(X)", jacobian.tolist(),
+            Panel("J = ∂o¹/∂i", jacobian.tolist(),
                   {**roles_where(jacobian.shape, "zero", lambda r, c: jacobian[r, c] == 0),
                    **roles_where(jacobian.shape, "window",
                                  lambda r, c: r == highlight_row and jacobian[r, c] != 0)}),

@@ -1,0 +1,105 @@
+"""Independent values for general/matrix-view.md: exact Fractions, from the definitions.
+
+The page builds J, X_col and Jᵀδ with numpy index arithmetic. Here: o¹ is the forward
+definition (a loop over windows and taps), J[k,l] is the exact change of o¹_k when i_l goes
+up by one (o¹ is linear in i, so that difference is the derivative), X_col[t,k] is the
+input that tap t meets in window k found by differencing o¹_k in the weight, and ∂C/∂i,
+∂C/∂w¹ are exact differences of C = Σ δ¹·o¹ (whose ∂C/∂o¹ is δ¹). δ¹ itself comes from
+sympy differentiating the question's cost (o² − y)².
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import sympy
+
+from derivations import seed_example
+from derivations.oracles import array_quantities
+
+PREFIX = "matrix_view"
+
+
+def _grid(nested):
+    return [[Fraction(v) for v in row] for row in nested]
+
+
+def _forward(i, w):
+    rows, cols = len(i) - len(w) + 1, len(i[0]) - len(w[0]) + 1
+    return [[sum((w[m][n] * i[p + m][q + n] for m in range(len(w)) for n in range(len(w[0]))),
+                 Fraction(0)) for q in range(cols)] for p in range(rows)]
+
+
+def _flat(nested):
+    return [v for row in nested for v in row]
+
+
+def _bump(grid, index, amount=1):
+    out = [row[:] for row in grid]
+    r, c = divmod(index, len(grid[0]))
+    out[r][c] += amount
+    return out
+
+
+def _delta1(i, w1, w2, y):
+    o = sympy.symbols("o1:5")
+    cost = (sum(Fraction(w) * s for w, s in zip(_flat(w2), o, strict=True)) - y) ** 2
+    at = dict(zip(o, _flat(_forward(i, w1)), strict=True))
+    values = [Fraction(str(sympy.diff(cost, s).subs(at))) for s in o]
+    return [values[0:2], values[2:4]]
+
+
+def quantities():
+    i, w1, w2 = _grid(seed_example.I), _grid(seed_example.W1), _grid(seed_example.W2)
+    y = Fraction(seed_example.Y)
+    delta1 = _delta1(i, w1, w2, y)
+    o1 = _flat(_forward(i, w1))
+    n_out, n_in, n_taps = len(o1), len(i) * len(i[0]), len(w1) * len(w1[0])
+    jac = [[_flat(_forward(_bump(i, l), w1))[k] - o1[k] for l in range(n_in)]
+           for k in range(n_out)]
+    cols = [[_flat(_forward(i, _bump(w1, t)))[k] - o1[k] for k in range(n_out)]
+            for t in range(n_taps)]
+
+    def cost(i_, w_):
+        return sum((d * o for d, o in zip(_flat(delta1), _flat(_forward(i_, w_)), strict=True)),
+                   Fraction(0))
+
+    base = cost(i, w1)
+    grad_i = [cost(_bump(i, l), w1) - base for l in range(n_in)]
+    grad_w = [cost(i, _bump(w1, t)) - base for t in range(n_taps)]
+    # each stamp: the part of ∂C/∂i that flows through output k alone
+    stamps = [[jac[k][l] * _flat(delta1)[k] for l in range(n_in)] for k in range(n_out)]
+    roundtrip = [sum((jac[k][l] * grad_i[l] for l in range(n_in)), Fraction(0))
+                 for k in range(n_out)]
+    width, k_w = len(i[0]), len(w1[0])
+
+    def as_grid(flat, row_length):
+        return [flat[r : r + row_length] for r in range(0, len(flat), row_length)]
+
+    k_h = len(w1)
+    padded = [[delta1[r - k_h + 1][c - k_w + 1]
+               if 0 <= r - k_h + 1 < len(delta1) and 0 <= c - k_w + 1 < len(delta1[0]) else 0
+               for c in range(len(delta1[0]) + 2 * (k_w - 1))]
+              for r in range(len(delta1) + 2 * (k_h - 1))]
+    out = {
+        f"{PREFIX}.n_windows": n_out, f"{PREFIX}.n_taps": n_taps,
+    }
+    out.update(array_quantities(f"{PREFIX}.i", i))
+    out.update(array_quantities(f"{PREFIX}.w1", w1))
+    out.update(array_quantities(f"{PREFIX}.delta1", delta1))
+    out.update(array_quantities(f"{PREFIX}.delta1_vec", _flat(delta1)))
+    out.update(array_quantities(f"{PREFIX}.w1_vec", _flat(w1)))
+    out.update(array_quantities(f"{PREFIX}.o1_vec", o1))
+    out.update(array_quantities(f"{PREFIX}.w1_shape", [k_h, k_w]))
+    out.update(array_quantities(f"{PREFIX}.i_shape", [len(i), width]))
+    out.update(array_quantities(f"{PREFIX}.j_shape", [n_out, n_in]))
+    out.update(array_quantities(f"{PREFIX}.cols", cols))
+    out.update(array_quantities(f"{PREFIX}.jacobian", jac))
+    out.update(array_quantities(f"{PREFIX}.grad_w1", as_grid(grad_w, k_w)))
+    out.update(array_quantities(f"{PREFIX}.grad_i", as_grid(grad_i, width)))
+    out.update(array_quantities(f"{PREFIX}.delta1_padded", padded))
+    out.update(array_quantities(f"{PREFIX}.w1_rot", [row[::-1] for row in w1[::-1]]))
+    for k, stamp in enumerate(stamps):
+        out.update(array_quantities(f"{PREFIX}.stamp{k}", as_grid(stamp, width)))
+    out.update(array_quantities(f"{PREFIX}.roundtrip", roundtrip))
+    return out
