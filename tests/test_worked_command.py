@@ -1,0 +1,195 @@
+"""`python -m derivations worked`: each format's structure, and every class of bad input.
+
+Bad input must give exit code 2, exactly one stderr line `error: …`, nothing on stdout and
+no file. Most cases run in-process through derivations.cli.main (fast); a few run as a real
+subprocess to prove no traceback reaches the terminal.
+"""
+
+import json
+import re
+import subprocess
+import sys
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from derivations.cli import main
+from derivations.matrix_syntax import parse_matrix
+from derivations.worked import work_chain
+from derivations.worked_format import LINKS, SUM_MAX_ENTRIES
+
+REPO = Path(__file__).resolve().parents[1]
+SMALL = ["--input", "1 2 0; -1 3 1; 2 0 1", "--kernel", "1 -1; 1/2 2", "--kernel", "1; -1",
+         "--target", "1 0"]
+# A 12×12 input and a 3×3 kernel: 100 outputs, beyond SUM_MAX_ENTRIES, so matrices only.
+LARGE_INPUT = "; ".join(" ".join(str((r * 7 + c * 3) % 5 - 2) for c in range(12))
+                        for r in range(12))
+LARGE = ["--input", LARGE_INPUT, "--kernel", "1 0 -1; 2 1 0; 0 1 1", "--target", "0"]
+
+
+def run(argv, capsys):
+    code = main(["worked", *argv])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def small_chain():
+    return work_chain(parse_matrix(SMALL[1], "i"),
+                      (parse_matrix(SMALL[3], "k"), parse_matrix(SMALL[5], "k")),
+                      parse_matrix(SMALL[7], "t"))
+
+
+def test_no_arguments_works_the_seed_example(capsys):
+    from derivations import seed_example as seed
+
+    code, out, err = run(["--format", "json"], capsys)
+    assert (code, err) == (0, "")
+    data = json.loads(out)
+    assert data["input"] == [list(row) for row in seed.I]
+    assert data["kernels"] == [[list(r) for r in seed.W1], [list(r) for r in seed.W2]]
+    # o² by the definition of the two valid correlations, written out here
+    o1 = [[sum(seed.W1[m][n] * seed.I[r + m][c + n] for m in range(2) for n in range(2))
+           for c in range(2)] for r in range(2)]
+    o2 = sum(seed.W2[m][n] * o1[m][n] for m in range(2) for n in range(2))
+    assert data["output"] == [[o2]]
+    assert data["cost"] == (o2 - seed.Y) ** 2
+
+
+def test_json_has_every_quantity_with_the_right_shapes_and_exact_twins(capsys):
+    code, out, _ = run([*SMALL, "--format", "json"], capsys)
+    assert code == 0
+    data = json.loads(out)
+    for key in ("input", "kernels", "target", "output", "cost", "maps", "grad_maps",
+                "grad_kernels", "grad_input", "exact"):
+        assert key in data
+    assert [len(data["input"]), len(data["input"][0])] == [3, 3]
+    assert [[len(g), len(g[0])] for g in data["grad_kernels"]] == [[2, 2], [2, 1]]
+    assert [[len(m), len(m[0])] for m in data["maps"]] == [[2, 2], [1, 2]]
+    assert [[len(m), len(m[0])] for m in data["grad_maps"]] == [[2, 2], [1, 2]]
+    assert data["output"] == data["maps"][-1]
+    chain = small_chain()
+    exact = data["exact"]
+    assert [[Fraction(v) for v in row] for row in exact["grad_input"]] == \
+        [list(row) for row in chain.grad_input]
+    assert Fraction(exact["cost"]) == chain.cost
+    for plain, twin in zip(data["grad_kernels"], exact["grad_kernels"], strict=True):
+        for prow, trow in zip(plain, twin, strict=True):
+            for p, t in zip(prow, trow, strict=True):
+                assert p == pytest.approx(float(Fraction(t)), rel=1e-15, abs=1e-15)
+
+
+def test_stackexchange_has_only_dollar_math_no_html_no_book_marks_and_links_each_step(capsys):
+    code, out, _ = run([*SMALL, "--format", "stackexchange"], capsys)
+    assert code == 0
+    assert not re.search(r"<[A-Za-z/!]", out), "HTML tag in Stack Exchange output"
+    for forbidden in ("\\num{", "\\lit{", "\\(", "\\)", "\\[", "\\]", "{#"):
+        assert forbidden not in out
+    assert out.count("$$") % 2 == 0
+    without_display = re.sub(r"\$\$.*?\$\$", "", out, flags=re.S)
+    assert without_display.count("$") % 2 == 0
+    assert "\\begin{pmatrix}" in out
+    for step in ("forward", "last_weights", "earlier_weights", "map_gradient",
+                 "input_gradient", "general_weights", "general_input"):
+        assert LINKS[step] in out
+    # the sums are there, with the numbers bare: the first forward entry of the small chain
+    first = small_chain().layers[0].forward_sums[0]
+    assert f"O^{{1}}_{{0,0}} &= {first.terms[0][0]} \\cdot {first.terms[0][1]}" in out
+
+
+def test_markdown_writes_every_sum_out_for_small_sizes(capsys):
+    code, out, _ = run(SMALL, capsys)
+    assert code == 0
+    chain = small_chain()
+    rows = [line for line in out.splitlines() if "&=" in line]
+    sums = sum(len(layer.forward_sums) + len(layer.grad_kernel_sums) + len(layer.grad_input_sums)
+               for layer in chain.layers) + len(chain.output) * len(chain.output[0])
+    assert len(rows) == sums
+    assert "\\num{" in out and "{#forward-pass}" in out
+    assert "too large" not in out
+
+
+def test_markdown_shows_matrices_instead_of_sums_for_large_sizes(capsys):
+    code, out, _ = run(LARGE, capsys)
+    assert code == 0
+    assert 10 * 10 > SUM_MAX_ENTRIES
+    assert "too large to write every sum out" in out
+    assert not [line for line in out.splitlines() if line.startswith("O^{1}_{0,0}")]
+    assert "\\begin{pmatrix}" in out
+
+
+def test_out_writes_the_same_text_as_stdout(tmp_path, capsys):
+    target = tmp_path / "answer.md"
+    code, out, err = run([*SMALL, "--format", "stackexchange", "--out", str(target)], capsys)
+    assert (code, out, err) == (0, "", "")
+    _, printed, _ = run([*SMALL, "--format", "stackexchange"], capsys)
+    assert target.read_text(encoding="utf-8") == printed
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["answer.md"]  # no temp file left
+
+
+BAD = [
+    (["--input", "1 2; 3", "--kernel", "1", "--target", "1"], "row 2 has 1 entries"),
+    (["--input", "1 two", "--kernel", "1", "--target", "1"], "'two' is not a number"),
+    (["--input", "", "--kernel", "1", "--target", "1"], "--input: empty"),
+    (["--input", "1 2", "--kernel", " ; ", "--target", "1"], "--kernel 1: row 1 is empty"),
+    (["--input", "1 2; 3 4", "--kernel", "1 1 1", "--target", "1"], "kernel 1 is 1×3"),
+    (["--input", "1 2; 3 4", "--kernel", "1", "--target", "1 2 3"], "target is 1×3"),
+    (["--input", "1/0", "--kernel", "1", "--target", "1"], "divides by zero"),
+    (["--input", "1", "--kernel", "1", "--target", "nan"], "not a finite number"),
+    (["--input", "inf", "--kernel", "1", "--target", "0"], "not a finite number"),
+    (["--input", "1", "--kernel", "1", "--target", "1234567"], "digits"),
+    (["--input", "1", "--kernel", "1", "--target", "0", "--format", "html"], "invalid choice"),
+    (["--input", "1 2"], "--kernel, --target missing"),
+    (["--kernel", "1", "--kernel", "1", "--kernel", "1", "--kernel", "1", "--kernel", "1",
+      "--input", "1", "--target", "0"], "at most 4"),
+    (["--input", "; ".join(["1 " * 13] * 13), "--kernel", "1", "--target", "0"], "at most 12"),
+]
+
+
+@pytest.mark.parametrize(("argv", "fragment"), BAD)
+def test_bad_input_is_one_line_exit_2_and_writes_nothing(argv, fragment, tmp_path, capsys):
+    target = tmp_path / "out.md"
+    code, out, err = run([*argv, "--out", str(target)], capsys)
+    assert code == 2
+    assert out == ""
+    lines = err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), err
+    assert fragment in lines[0]
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("kind", ["missing folder", "a folder"])
+def test_unwritable_out_is_refused_before_anything_is_written(kind, tmp_path, capsys):
+    out_path = tmp_path / "no-such-dir" / "a.md" if kind == "missing folder" else tmp_path
+    code, out, err = run(["--out", str(out_path)], capsys)
+    assert code == 2 and out == ""
+    assert len(err.splitlines()) == 1 and err.startswith("error: --out")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_real_process_prints_one_line_and_no_traceback():
+    result = subprocess.run(
+        [sys.executable, "-m", "derivations", "worked", "--input", "1 2; 3 4", "--kernel",
+         "1 2 3", "--target", "0"], cwd=REPO, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_help_states_the_limits_and_the_threshold():
+    result = subprocess.run([sys.executable, "-m", "derivations", "worked", "--help"], cwd=REPO,
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0
+    text = " ".join(result.stdout.split())
+    for phrase in ("at most 12x12", "1 to 4 kernels", "at most 5x5", "at most 6 digits",
+                   "at most 16 entries", "25 products", "stackexchange", "json"):
+        assert phrase in text
+
+
+def test_help_limits_are_the_enforced_limits():
+    from derivations import matrix_syntax, worked, worked_format
+
+    assert (worked.MAX_INPUT_SIDE, worked.MAX_KERNELS, worked.MAX_KERNEL_SIDE,
+            matrix_syntax.MAX_DIGITS, worked_format.SUM_MAX_ENTRIES,
+            worked_format.SUM_MAX_TERMS) == (12, 4, 5, 6, 16, 25)
