@@ -55,7 +55,7 @@ def quantities():
     delta1 = _delta1(i, w1, w2, y)
     o1 = _flat(_forward(i, w1))
     n_out, n_in, n_taps = len(o1), len(i) * len(i[0]), len(w1) * len(w1[0])
-    jac = [[_flat(_forward(_bump(i, l), w1))[k] - o1[k] for l in range(n_in)]
+    jac = [[_flat(_forward(_bump(i, e), w1))[k] - o1[k] for e in range(n_in)]
            for k in range(n_out)]
     cols = [[_flat(_forward(i, _bump(w1, t)))[k] - o1[k] for k in range(n_out)]
             for t in range(n_taps)]
@@ -65,11 +65,11 @@ def quantities():
                    Fraction(0))
 
     base = cost(i, w1)
-    grad_i = [cost(_bump(i, l), w1) - base for l in range(n_in)]
+    grad_i = [cost(_bump(i, e), w1) - base for e in range(n_in)]
     grad_w = [cost(i, _bump(w1, t)) - base for t in range(n_taps)]
     # each stamp: the part of ∂C/∂i that flows through output k alone
-    stamps = [[jac[k][l] * _flat(delta1)[k] for l in range(n_in)] for k in range(n_out)]
-    roundtrip = [sum((jac[k][l] * grad_i[l] for l in range(n_in)), Fraction(0))
+    stamps = [[jac[k][e] * _flat(delta1)[k] for e in range(n_in)] for k in range(n_out)]
+    roundtrip = [sum((jac[k][e] * grad_i[e] for e in range(n_in)), Fraction(0))
                  for k in range(n_out)]
     width, k_w = len(i[0]), len(w1[0])
 

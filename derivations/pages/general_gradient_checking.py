@@ -136,7 +136,8 @@ per output, it does not multiply sums.
 1. Write the cost as a function of the parameter you differentiate, with the whole forward
    pass inside it (as `seed_cost` does for $w^1$). For a single layer, the linear cost
    $C = \sum_{i,j} \delta_{i,j} Y_{i,j}$ with any fixed $\delta$ has
-   $\partial C / \partial Y = \delta$ exactly, so it checks the layer's formulas for every possible $\delta$ at once.
+   $\partial C / \partial Y = \delta$ exactly, so it checks the layer's formulas for every
+   possible $\delta$ at once.
 2. Pick small sizes but random, non-symmetric values: a symmetric kernel hides a missing
    rotation, equal sizes hide swapped rows and columns, stride one hides stride bugs.
    Include stride, padding and dilation other than their defaults if your formula has them.

@@ -149,7 +149,8 @@ stamps a copy of the kernel, scaled by itself, onto the window it came from, and
 stamps add:
 
 $$
-J^{\top} \operatorname{vec}(\delta^1) \;=\; \sum_{k} \delta^1_k \cdot \left( w^1 \text{ placed on window } k \right) .
+J^{\top} \operatorname{vec}(\delta^1) \;=\; \sum_{k} \delta^1_k \cdot \left( w^1
+\text{ placed on window } k \right) .
 $$
 
 For the example the {{n_stamps}} stamps are $\delta^1_k w^1$ on the four windows:
