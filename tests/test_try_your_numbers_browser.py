@@ -1,0 +1,167 @@
+"""The "Try your own numbers" page in headless Chromium: every number it shows is Python's.
+
+The page computes in the browser (derivations/web/worked.js). Each number it shows is an
+<mn class="num" data-key="…"> naming the quantity; this test recomputes every quantity with
+the Python chain (derivations/worked.py, itself checked against the definition and exact
+differences in tests/test_worked.py) and compares the printed text with format_number.
+"""
+
+import random
+from fractions import Fraction
+from urllib.parse import urlparse
+
+import pytest
+
+from derivations.errors import UsageError
+from derivations.matrix_syntax import format_matrix, parse_matrix
+from derivations.numbers import format_number, parse_printed
+from derivations.worked import work_chain
+
+pytestmark = pytest.mark.browser
+PAGE = "tools/try-your-numbers/"
+FIELDS = ("input", "kernel1", "kernel2", "kernel3", "kernel4", "target")
+
+
+def named_values(chain) -> dict[str, Fraction]:
+    """Every quantity the page may show, under the page's data-key names."""
+    out: dict[str, Fraction] = {"cost": chain.cost}
+
+    def put(prefix, matrix):
+        for i, row in enumerate(matrix):
+            for j, value in enumerate(row):
+                out[f"{prefix}[{i},{j}]"] = value
+
+    put("input", chain.input)
+    put("target", chain.target)
+    put("residual", chain.residual)
+    put("grad_input", chain.grad_input)
+    for k, layer in enumerate(chain.layers, start=1):
+        put(f"kernel{k}", layer.kernel)
+        put(f"map{k}", layer.output_map)
+        put(f"delta{k}", layer.delta)
+        put(f"grad_kernel{k}", layer.grad_kernel)
+    return out
+
+
+def random_fields(rng) -> dict[str, str]:
+    def value():
+        if rng.random() < 0.25:
+            return rng.choice(["1/2", "-3/4", "0.25", "2/3", "-1.5", "5/7"])
+        return str(rng.randint(-5, 5))
+
+    def matrix(rows, cols):
+        return "; ".join(" ".join(value() for _ in range(cols)) for _ in range(rows))
+
+    h, w = rng.randint(2, 7), rng.randint(2, 7)
+    fields = {"input": matrix(h, w)}
+    for k in range(1, rng.randint(1, 3) + 1):
+        kh, kw = rng.randint(1, min(3, h)), rng.randint(1, min(3, w))
+        fields[f"kernel{k}"] = matrix(kh, kw)
+        h, w = h - kh + 1, w - kw + 1
+    fields["target"] = matrix(1, 1) if rng.random() < 0.5 else matrix(h, w)
+    return fields
+
+
+def python_chain(fields):
+    kernels = tuple(parse_matrix(fields[f"kernel{k}"], f"kernel {k}") for k in range(1, 5)
+                    if fields.get(f"kernel{k}"))
+    return work_chain(parse_matrix(fields["input"], "input"), kernels,
+                      parse_matrix(fields["target"], "target"))
+
+
+@pytest.fixture
+def page(browser, site_url):
+    context = browser.new_context()
+    tab = context.new_page()
+    host = urlparse(site_url).netloc
+    tab.foreign = []
+    tab.errors = []
+    tab.on("request", lambda r: r.url.startswith("data:") or urlparse(r.url).netloc == host
+           or tab.foreign.append(r.url))
+    tab.on("pageerror", lambda e: tab.errors.append(str(e)))
+    tab.goto(site_url + PAGE)
+    tab.wait_for_selector("#worked-output[data-state]")
+    yield tab
+    context.close()
+
+
+def fill(tab, fields):
+    for name in FIELDS:
+        tab.fill(f"#worked-{name}", fields.get(name, ""))
+
+
+def shown(tab) -> list[tuple[str, str]]:
+    return tab.eval_on_selector_all(
+        "#worked-output mn", "els => els.map(e => [e.getAttribute('class') || '', "
+        "e.getAttribute('data-key') || '', e.textContent])")
+
+
+def check_every_number(tab, chain):
+    expected = named_values(chain)
+    numbers = shown(tab)
+    assert numbers, "the page shows no derivation"
+    seen = set()
+    for cls, key, text in numbers:
+        if cls == "lit":
+            continue  # indices and the 2 of 2(O − y): notation, not results
+        assert cls == "num", f"an unmarked number {text!r} in the derivation"
+        assert key in expected, f"the page shows {key}, which the chain does not have"
+        assert parse_printed(text) == format_number(expected[key]), key
+        seen.add(key)
+    # complete: the cost, every map, every weight gradient and the whole input gradient
+    must = {"cost"} | {k for k in expected
+                       if k.startswith(("grad_kernel", "grad_input", "map", "delta"))}
+    assert must <= seen, sorted(must - seen)[:5]
+
+
+def test_the_page_starts_with_the_seed_example_and_shows_python_numbers(page):
+    from derivations import seed_example as seed
+
+    values = {name: page.input_value(f"#worked-{name}") for name in FIELDS}
+    assert parse_matrix(values["input"], "i") == tuple(tuple(Fraction(v) for v in row)
+                                                       for row in seed.I)
+    assert page.get_attribute("#worked-output", "data-state") == "ok"
+    check_every_number(page, python_chain(values))
+    assert page.foreign == [] and page.errors == []
+
+
+def test_random_networks_typed_into_the_form_match_the_python_chain(page):
+    rng = random.Random(20261128)
+    for _ in range(6):
+        fields = random_fields(rng)
+        fill(page, fields)
+        assert page.get_attribute("#worked-output", "data-state") == "ok", \
+            page.inner_text("#worked-error")
+        check_every_number(page, python_chain(fields))
+    assert page.foreign == [] and page.errors == []
+
+
+def test_large_steps_show_matrices_not_sums(page):
+    rng = random.Random(7)
+    big = [[Fraction(rng.randint(-3, 3)) for _ in range(12)] for _ in range(12)]
+    fields = {"input": format_matrix(big), "kernel1": "1 0 -1; 2 1 0; 0 1 1", "target": "0"}
+    fill(page, fields)
+    check_every_number(page, python_chain(fields))
+    assert "too large to write every sum out" in page.inner_text("#worked-output")
+
+
+@pytest.mark.parametrize(("fields", "name"), [
+    ({"input": "1 2; 3", "kernel1": "1", "target": "0"}, "input"),
+    ({"input": "1 2; 3 4", "kernel1": "1 x", "target": "0"}, None),
+    ({"input": "1 2; 3 4", "kernel1": "1/0", "target": "0"}, None),
+    ({"input": "1 2; 3 4", "kernel1": "1 1 1", "target": "0"}, None),
+    ({"input": "1 2; 3 4", "kernel1": "1", "target": "1 2 3"}, None),
+    ({"input": "nan", "kernel1": "1", "target": "0"}, None),
+    ({"input": "1234567", "kernel1": "1", "target": "0"}, None),
+])
+def test_bad_input_shows_the_command_line_message(page, fields, name):
+    fill(page, fields)
+    assert page.get_attribute("#worked-output", "data-state") == "error"
+    try:
+        python_chain(fields)
+    except UsageError as error:
+        expected = f"error: {error}"
+    else:
+        pytest.fail(f"Python accepted {fields}")
+    assert page.inner_text("#worked-error") == expected
+    assert page.eval_on_selector_all("#worked-output mn", "els => els.length") == 0
