@@ -213,3 +213,29 @@ def test_general_figures_are_deterministic_accessible_svg():
             for attribute in ("width=", "height=", "viewBox=", 'role="img"', "aria-label="):
                 assert attribute in head, (asset.path, attribute)
             assert re.search(r"<title>[^<]+</title>", asset.content), asset.path
+
+
+@settings(max_examples=8, deadline=None)
+@given(st.integers(1, 2), st.integers(0, 1), st.integers(1, 2), st.integers(0, 2**32 - 1))
+def test_oracle_route_agrees_with_the_loop_reference(stride, padding, dilation, seed):
+    """The audit's exact-difference route equals conv2d_reference's backward on Fractions."""
+    from derivations.conv2d_reference import conv2d_backward_reference
+    from derivations.oracles.general_layer import exact_gradients_4d, output_size
+
+    rng = np.random.default_rng(seed)
+    x = [[[[Fraction(int(v)) for v in row] for row in rng.integers(-3, 4, size=(4, 5))]]]
+    w = [[[[Fraction(int(v)) for v in row] for row in rng.integers(-3, 4, size=(2, 2))]]
+         for _ in range(2)]
+    b = [Fraction(1), Fraction(-2)]
+    out = (output_size(4, 2, stride, padding, dilation), output_size(5, 2, stride, padding,
+                                                                     dilation))
+    delta = [[[[Fraction(int(v)) for v in row] for row in rng.integers(-3, 4, size=out)]
+              for _ in range(2)]]
+    gx, gw, gb = exact_gradients_4d(x, w, b, delta, stride=stride, padding=padding,
+                                    dilation=dilation)
+    ref = conv2d_backward_reference(x, w, delta, stride=stride, padding=padding,
+                                    dilation=dilation, with_bias=True)
+    assert ref.grad_input.shape == (1, 1, 4, 5)
+    assert ref.grad_input.tolist() == gx
+    assert ref.grad_weight.tolist() == gw
+    assert ref.grad_bias.tolist() == gb
