@@ -88,7 +88,8 @@ $(s i, s j)$. Insert $s - \lit{1}$ zeros between the entries of $\delta$ and the
 formulas apply unchanged: for the weight gradient, and (with the rotated kernel and padding)
 for the input gradient.""",
         (("stride", "stride.md#stride"),
-         ("transposed convolution places its stamps s apart", "matrix-view.md#transposed-convolution")),
+         ("stamps s apart in a transposed convolution",
+          "matrix-view.md#transposed-convolution")),
     ),
     Confusion(
         "leftover-rows",
