@@ -49,7 +49,7 @@ def symbolic_latex(expression: sympy.Expr) -> str:
 TEMPLATE = r"""
 # The general convolution layer {#general-layer}
 
-The question works through one small network by hand. This chapter does the
+The [question](../question.md) works through one small network by hand. This chapter does the
 same work once for **any** single-channel convolution layer, so that every later chapter
 (stride, padding, dilation, channels) only has to adjust the bookkeeping. The notation is the
 book's general one: input $X$, kernel $W$, bias $b$, output $Y$, and the gradient that arrives
@@ -59,7 +59,8 @@ $$
 \delta_{i,j} = \frac{\partial C}{\partial Y_{i,j}} . \label{eq-delta}
 $$
 
-The layer computes a **cross-correlation** (the kernel is not flipped, as in PyTorch). For an
+The layer computes a **cross-correlation** (the kernel is not flipped, as in PyTorch; see
+[correlation versus convolution](../seed/conventions.md#correlation-vs-convolution)). For an
 input of size $H \times W_X$ and a kernel of size $k_H \times k_W$, each output entry is
 
 $$
@@ -240,7 +241,8 @@ $$
 Each weight is used at every output position, and \eqref{eq-chain} **adds** the effects.
 Dividing by the number of positions is a mistake: for the example, averaging would give
 $\partial C / \partial W_{0,0} = {{mean_w00}}$ instead of {{grad_w00_text}}. A finite
-difference settles it. Nudging $W_{0,0}$ by $\pm h$ and measuring the cost
+difference ([central differences](gradient-checking.md#central-differences)) settles it. Nudging
+$W_{0,0}$ by $\pm h$ and measuring the cost
 $C = \sum_{i,j} \delta_{i,j} Y_{i,j}$ (whose $\partial C / \partial Y$ is exactly $\delta$)
 gives {{fd}}: the sum, not the average. (If a loss is *defined* as a mean over a batch, the
 $\lit{1}/N$ is already inside $\delta$; the layer itself still sums.)
@@ -357,11 +359,12 @@ $$
 and the whole gradient is $\partial C / \partial w^1 = i \star \delta^1 = {{grad_w1}}$. The
 question multiplies two sums instead,
 $(i_1 + i_2 + i_4 + i_5) \cdot \sum_k w^2_k \, \lit{2}(o^2_1 - y_1) = {{question_product}}$:
-every $i$ times every $\delta^1_k$, including
+every $i$ times every $\delta^1_k$ (see [the mistake](../seed/grad-w1.md#the-mistake)), including
 pairs that never met in the forward pass. The chain rule sums over the outputs, one product
 each.
 
-**The input gradient** \eqref{eq-input-gradient}:
+**The input gradient** \eqref{eq-input-gradient} (worked in
+[the seed's input gradient](../seed/grad-input.md#rot180)):
 $\partial C / \partial i = \delta^1 \star_{\text{full}} \operatorname{rot}_{180}(w^1) = {{grad_i}}$.
 """
 

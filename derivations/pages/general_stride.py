@@ -139,8 +139,9 @@ on the right the same cells are zero.*
 
 A backward pass written as "full correlation with the rotated kernel" returns only the
 reached block; it must be placed into a zero array of the input's size, or the shapes will not
-match. Frameworks do this for you (PyTorch's `conv_transpose2d` takes an `output_padding`
-argument for exactly these extra rows).
+match. Frameworks do this for you: PyTorch's `conv_transpose2d` (the
+[transposed convolution](matrix-view.md#transposed-convolution)) takes an `output_padding`
+argument for exactly these extra rows.
 """
 
 
