@@ -1,0 +1,176 @@
+"""im2col, the Jacobian and transposed convolution, against the engine, differences and sympy."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import numpy as np
+import sympy
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from derivations import matrix_view as mv
+from derivations.conv2d_reference import conv2d_backward_reference, conv2d_forward_reference
+from derivations.oracles import matrix_view as oracle
+from derivations.page import pages_only
+from derivations.pages import general_matrix_view as page_module
+
+# The engine and these matrices sum the same float products in different orders.
+ENGINE_RTOL, ENGINE_ATOL = 1e-12, 1e-12
+# The forward map is linear in X, so central differences are exact up to rounding.
+STEP = 1e-3
+FD_RTOL, FD_ATOL = 1e-7, 1e-7
+SETTINGS = settings(max_examples=25, deadline=None)
+
+
+@st.composite
+def layers(draw):
+    """A single-channel layer with random stride, padding and dilation that fits its input."""
+    k_h, k_w = draw(st.integers(1, 3)), draw(st.integers(1, 3))
+    stride, padding, dilation = (draw(st.integers(1, 3)), draw(st.integers(0, 2)),
+                                 draw(st.integers(1, 2)))
+    h = draw(st.integers(max(1, dilation * (k_h - 1) + 1 - 2 * padding), 7))
+    w = draw(st.integers(max(1, dilation * (k_w - 1) + 1 - 2 * padding), 7))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    x, kernel = rng.normal(size=(h, w)), rng.normal(size=(k_h, k_w))
+    out = mv.output_shape((h, w), (k_h, k_w), stride, padding, dilation)
+    delta = rng.normal(size=out)
+    return x, kernel, delta, dict(stride=stride, padding=padding, dilation=dilation)
+
+
+def engine_forward(x, w, conv):
+    from derivations.conv2d import conv2d_forward
+
+    return conv2d_forward(x[None, None], w[None, None], **conv)[0, 0]
+
+
+def engine_backward(x, w, delta, conv):
+    from derivations.conv2d import conv2d_backward
+
+    return conv2d_backward(x[None, None], w[None, None], delta[None, None], **conv)
+
+
+@SETTINGS
+@given(layers())
+def test_im2col_and_jacobian_products_are_the_engines_forward(case):
+    """vec(W)ᵀ X_col and J vec(X) both equal conv2d_forward, with stride/padding/dilation."""
+    x, w, delta, conv = case
+    want = engine_forward(x, w, conv)
+    assert want.shape == delta.shape
+    assert mv.im2col(x, w.shape, **conv).shape == (w.size, delta.size)
+    assert mv.jacobian(w, x.shape, **conv).shape == (delta.size, x.size)
+    np.testing.assert_allclose(mv.forward_by_im2col(x, w, **conv), want,
+                               rtol=ENGINE_RTOL, atol=ENGINE_ATOL)
+    np.testing.assert_allclose(mv.forward_by_jacobian(x, w, **conv), want,
+                               rtol=ENGINE_RTOL, atol=ENGINE_ATOL)
+
+
+@SETTINGS
+@given(layers())
+def test_jacobian_transpose_and_transposed_convolution_are_the_input_gradient(case):
+    """Jᵀδ and the stamp-by-stamp transposed convolution equal the engine's ∂C/∂X."""
+    x, w, delta, conv = case
+    want = engine_backward(x, w, delta, conv)
+    got = mv.input_gradient_by_jacobian(w, delta, x.shape, **conv)
+    assert got.shape == x.shape
+    np.testing.assert_allclose(got, want.grad_input[0, 0], rtol=ENGINE_RTOL, atol=ENGINE_ATOL)
+    np.testing.assert_allclose(mv.transposed_convolution(delta, w, x.shape, **conv),
+                               want.grad_input[0, 0], rtol=ENGINE_RTOL, atol=ENGINE_ATOL)
+    np.testing.assert_allclose(mv.weight_gradient_by_im2col(x, delta, w.shape, **conv),
+                               want.grad_weight[0, 0], rtol=ENGINE_RTOL, atol=ENGINE_ATOL)
+
+
+@SETTINGS
+@given(layers())
+def test_jacobian_entries_are_central_differences_of_the_forward_pass(case):
+    """J[k,l] = ∂Y_k/∂X_l measured by nudging each input (the definition, no index algebra)."""
+    x, w, _, conv = case
+    jac = mv.jacobian(w, x.shape, **conv)
+    for l_index in range(x.size):
+        bump = np.zeros(x.size)
+        bump[l_index] = STEP
+        up = engine_forward(x + bump.reshape(x.shape), w, conv).reshape(-1)
+        down = engine_forward(x - bump.reshape(x.shape), w, conv).reshape(-1)
+        np.testing.assert_allclose(jac[:, l_index], (up - down) / (2 * STEP),
+                                   rtol=FD_RTOL, atol=FD_ATOL)
+
+
+@SETTINGS
+@given(st.integers(1, 3), st.integers(1, 3), st.integers(0, 2**32 - 1))
+def test_jacobian_transpose_is_full_correlation_with_rotated_kernel(k_h, k_w, seed):
+    """Stride one: Jᵀδ = δ padded by k−1, correlated with rot180(W) (the page's claim)."""
+    from derivations.general_layer import correlate_full, rot180
+
+    rng = np.random.default_rng(seed)
+    x_hw = (k_h + int(rng.integers(0, 4)), k_w + int(rng.integers(0, 4)))
+    w = rng.normal(size=(k_h, k_w))
+    delta = rng.normal(size=mv.output_shape(x_hw, w.shape))
+    np.testing.assert_allclose(mv.input_gradient_by_jacobian(w, delta, x_hw),
+                               correlate_full(delta, rot180(w)), rtol=ENGINE_RTOL,
+                               atol=ENGINE_ATOL)
+
+
+def test_seed_jacobian_is_sympys_jacobian_at_the_seed_kernel():
+    """The numeric 4×9 J equals sympy's jacobian with w¹ substituted; structure is the kernel."""
+    v = mv.seed_matrix_view()
+    assert v.jacobian.shape == (4, 9)
+    names = sympy.symbols("w^{1}_{1} w^{1}_{2} w^{1}_{3} w^{1}_{4}")
+    at = dict(zip(names, v.w1.reshape(-1).tolist(), strict=True))
+    substituted = np.array(v.symbolic_jacobian.subs(at).tolist(), dtype=float)
+    np.testing.assert_array_equal(substituted, v.jacobian)
+    # every row holds each weight exactly once: the kernel, shifted
+    for row in range(4):
+        entries = [e for e in v.symbolic_jacobian.row(row) if e != 0]
+        assert sorted(map(str, entries)) == sorted(map(str, names))
+
+
+def test_seed_numbers_match_the_loop_by_definition_reference_exactly():
+    """o¹, ∂C/∂i and ∂C/∂w¹ of the page equal conv2d_reference on Fractions."""
+    v = mv.seed_matrix_view()
+    i = [[[[Fraction(int(a)) for a in row] for row in v.i]]]
+    w1 = [[[[Fraction(int(a)) for a in row] for row in v.w1]]]
+    delta = [[[[Fraction(int(a)) for a in row] for row in v.delta1]]]
+    o1 = conv2d_forward_reference(i, w1)[0, 0]
+    grads = conv2d_backward_reference(i, w1, delta)
+    assert [[Fraction(a) for a in row] for row in v.o1] == o1.tolist()
+    assert [[Fraction(a) for a in row] for row in v.grad_i] == grads.grad_input[0, 0].tolist()
+    assert [[Fraction(a) for a in row] for row in v.grad_w1_by_im2col] == \
+        grads.grad_weight[0, 0].tolist()
+    np.testing.assert_array_equal(v.grad_i, v.grad_i_full)
+    np.testing.assert_array_equal(sum(v.stamps), v.grad_i)
+
+
+def test_transposed_convolution_is_not_an_inverse():
+    """J(Jᵀδ) ≠ δ for the seed: the page's 'transpose, not inverse' remark holds."""
+    v = mv.seed_matrix_view()
+    assert v.roundtrip.shape == v.delta1.shape
+    assert not np.allclose(v.roundtrip, v.delta1)
+
+
+def page():
+    (only,) = pages_only(page_module.build())
+    return only
+
+
+def test_worked_numbers_equal_the_exact_oracle():
+    """Every recorded number equals the Fraction oracle (exact differences, sympy δ¹)."""
+    from derivations.numbers import format_number
+
+    values = oracle.quantities()
+    records = page().records
+    assert len(records) > 100
+    for record in records:
+        assert record.key in values, record.key
+        assert record.printed == format_number(values[record.key]), record.key
+
+
+def test_matrix_view_page_passes_the_audit(built_site):
+    """The built page prints exactly the recorded numbers, each equal to the oracle's."""
+    from derivations.audit import audit_page
+    from derivations.page_html import extract_numbers
+
+    html = "general/matrix-view/index.html"
+    text = (built_site / html).read_text(encoding="utf-8")
+    assert audit_page(html, page().records, extract_numbers(text), oracle.quantities()) == []
+    for anchor in ("im2col", "jacobian", "transposed-convolution"):
+        assert f'id="{anchor}"' in text
