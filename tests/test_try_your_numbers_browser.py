@@ -139,6 +139,13 @@ def test_random_networks_typed_into_the_form_match_the_python_chain(page):
     assert page.foreign == [] and page.errors == []
 
 
+def test_ties_round_half_to_even_like_the_book(page):
+    """Thirty-seconds land exactly halfway at four decimals: the page must round as Python."""
+    fields = {"input": "1/32 3/32; 5/32 -1/32", "kernel1": "1", "target": "1/32"}
+    fill(page, fields)
+    check_every_number(page, python_chain(fields))
+
+
 def test_large_steps_show_matrices_not_sums(page):
     rng = random.Random(7)
     big = [[Fraction(rng.randint(-3, 3)) for _ in range(12)] for _ in range(12)]
