@@ -100,7 +100,8 @@ def seed_numbers(i, w1, w2, y) -> SeedNumbers:
         question_grad_w1=touched_sums * question_dc_do1, touched_sums=touched_sums,
         question_dc_do1=question_dc_do1,
         difference=touched_sums * question_dc_do1 - grad_w1,
-        cross_sum=np.array([[float(touched(i, r, c).sum() * w2.sum() - (touched(i, r, c) * w2).sum())
+        cross_sum=np.array([[float(touched(i, r, c).sum() * w2.sum()
+                                   - (touched(i, r, c) * w2).sum())
                              for c in range(2)] for r in range(2)]),
         fd_grad_w1=fd, fd_step=FD_STEP, scatter=scatter,
         grad_o1_padded=padded, w1_rot180=rot180(w1),

@@ -252,3 +252,10 @@ def test_home_links_the_question_and_every_seed_chapter(built_site):
                    "seed/grad-input/", "seed/conventions/"):
         assert f'href="{target}' in html, f"home page does not link {target}"
     assert "datascience.stackexchange.com/questions/81232" in html
+
+
+def test_printed_dc_do1_form_is_sympys(symbols):
+    """The page's ∂C/∂o¹_k = 2(o² − y) · w²_k is sympy's derivative through o²."""
+    for k in range(4):
+        form = 2 * (symbols.o2_symbol - symbols.y) * symbols.w2[k]
+        assert sympy.simplify(symbols.grad_o1[k] - form) == 0

@@ -57,9 +57,9 @@ the network outputs $o^2 = {{o2}}$, so $\lit{2}(o^2 - y) = {{grad_o2}}$, and
 
 | | formula | value |
 |---|---|---|
-| the question's product of sums | $({{touched}})({{w2_sum}}) \cdot {{grad_o2}}$ | {{question_value}} |
-| the chain rule's sum of products | ${{grad_o2}} \cdot ({{correct_products}})$ | {{correct_value}} |
-| central finite differences of $C$ | nudge $w^1_1$ up and down, divide by twice the step | {{fd_value}} |
+| the question's product of sums | {{question_formula}} | {{question_value}} |
+| the chain rule's sum of products | {{correct_formula}} | {{correct_value}} |
+| finite differences of $C$ | nudge $w^1_1$ both ways, divide by twice the step | {{fd_value}} |
 
 The finite-difference estimate agrees with the chain rule and refutes the product of sums.
 The [chapter on the first filter](seed/grad-w1.md#the-mistake) works this out in full, for all
@@ -138,11 +138,15 @@ def build():
         "index.md", SOURCE, TEMPLATE, url=QUESTION_URL,
         i=matrix_of(n.input, "input"), w1=matrix_of(n.w1, "w1"), w2=matrix_of(n.w2, "w2"),
         y=num(n.y, key("y")), o2=num(n.o2, key("o2")), grad_o2=num(n.grad_o2, key("grad_o2")),
-        touched=sum_of(entry(n.input, "input", r, c) for r, c in windows),
-        w2_sum=sum_of(entry(n.w2, "w2", r, c) for r, c in windows),
+        question_formula=(
+            "$(" + sum_of(entry(n.input, "input", r, c) for r, c in windows) + ")("
+            + sum_of(entry(n.w2, "w2", r, c) for r, c in windows) + r") \cdot "
+            + num(n.grad_o2, key("grad_o2")) + "$"),
         question_value=text_num(n.question_grad_w1[0, 0], key("question_grad_w1", 0, 0)),
-        correct_products=products(
-            (entry(n.input, "input", r, c), entry(n.w2, "w2", r, c)) for r, c in windows),
+        correct_formula=(
+            "$" + num(n.grad_o2, key("grad_o2")) + r" \cdot ("
+            + products((entry(n.input, "input", r, c), entry(n.w2, "w2", r, c))
+                       for r, c in windows) + ")$"),
         correct_value=text_num(n.grad_w1[0, 0], key("grad_w1", 0, 0)),
         fd_value=text_num(n.fd_grad_w1[0, 0], key("fd_grad_w1", 0, 0)),
         map=book_map(pages_in_nav()),

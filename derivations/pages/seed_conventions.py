@@ -26,11 +26,13 @@ $$
 (i \star w)_{p,q} = \sum_{m} \sum_{n} w_{m,n}\, i_{p+m,\,q+n} . \label{eq-correlation}
 $$
 
-In signal processing, a **convolution** turns the filter by half a turn first, so the entry
+Here $p$ and $q$ pick the output entry, and $m$ and $n$ run over the filter's rows and
+columns, counted from zero. In signal processing, a **convolution** turns the filter by half a turn first, so the entry
 stored at the top left meets the bottom right of each window:
 
 $$
-(i \ast k)_{p,q} = \sum_{m} \sum_{n} k_{m,n}\, i_{p+\lit{1}-m,\,q+\lit{1}-n} . \label{eq-convolution}
+(i \ast k)_{p,q} = \sum_{m} \sum_{n} k_{m,n}\, i_{p+\lit{1}-m,\,q+\lit{1}-n} .
+\label{eq-convolution}
 $$
 
 The two describe the same layer when $k = \operatorname{rot}_{180}(w)$: a network that learns
@@ -52,9 +54,7 @@ with this book's, swap where the rotation appears:
 
 | | this book (cross-correlation) | flipped-kernel article (convolution) |
 |---|---|---|
-| forward | $o^1 = i \star w^1$ | $o^1 = i \ast k^1$ |
-| filter gradient | $\partial C / \partial w^1 = i \star \delta$ | $\partial C / \partial k^1 = \operatorname{rot}_{180}(i) \ast \delta$ |
-| input gradient | $\operatorname{pad}(\delta) \star \operatorname{rot}_{180}(w^1)$ | $\operatorname{pad}(\delta) \star k^1$ |
+{{table_rows}}
 
 where $\delta = \partial C / \partial o^1$ in both. Where one convention rotates, the other
 does not, and an index written $p + m$ in one is $p + \lit{1} - m$ in the other: two correct
@@ -65,7 +65,7 @@ own formula,
 
 $$
 \frac{\partial C}{\partial k^1} = {{article_grad_k1}}
-= \operatorname{rot}_{180}\left( {{grad_w1}} \right)
+= \operatorname{rot}_{180} {{grad_w1}}
 = \operatorname{rot}_{180}\left(\frac{\partial C}{\partial w^1}\right), \label{eq-grad-k1}
 $$
 
@@ -74,7 +74,7 @@ its kernel; likewise
 
 $$
 \frac{\partial C}{\partial k^2} = {{article_grad_k2}}
-= \operatorname{rot}_{180}\left( {{grad_w2}} \right) , \label{eq-grad-k2}
+= \operatorname{rot}_{180} {{grad_w2}} , \label{eq-grad-k2}
 $$
 
 and the input gradient, which does not depend on how the kernel is stored, is identical:
@@ -90,10 +90,21 @@ article one reads, the first step is to find which of \eqref{eq-correlation} and
 """
 
 
+ROT = r"\operatorname{rot}_{180}"
+TABLE = (
+    ("forward", r"$o^1 = i \star w^1$", r"$o^1 = i \ast k^1$"),
+    ("filter gradient", r"$\partial C / \partial w^1 = i \star \delta$",
+     rf"$\partial C / \partial k^1 = {ROT}(i) \ast \delta$"),
+    ("input gradient", rf"$\operatorname{{pad}}(\delta) \star {ROT}(w^1)$",
+     r"$\operatorname{pad}(\delta) \star k^1$"),
+)
+
+
 def build():
     n, f = example_numbers(), flipped_convention(I, W1, W2, Y)
     yield make_page(
         "seed/conventions.md", SOURCE, TEMPLATE,
+        table_rows="\n".join("| " + " | ".join(row) + " |" for row in TABLE),
         k1=matrix(f.k1, key("k1")), k2=matrix(f.k2, key("k2")),
         article_o1=matrix(f.o1, key("article_o1")), article_o2=num(f.o2, key("article_o2")),
         article_grad_k1=matrix(f.grad_k1, key("article_grad_k1")),

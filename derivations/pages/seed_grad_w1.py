@@ -40,7 +40,7 @@ the second filter:
 $$
 \left( \frac{\partial C}{\partial o^1_1}, \frac{\partial C}{\partial o^1_2},
 \frac{\partial C}{\partial o^1_3}, \frac{\partial C}{\partial o^1_4} \right)
-= ({{dc_do1}}) . \label{eq-dc-do1}
+= {{dc_do1}} . \label{eq-dc-do1}
 $$
 
 The chain rule for a variable that reaches the cost along several paths adds one product per
@@ -176,7 +176,8 @@ def _cross_numeric(terms, n):
 def build():
     n, s = example_numbers(), seed_symbols()
     do1_dw11 = ", ".join(sympy.latex(s.do1_dw1[0][k]) for k in range(4))
-    dc_do1 = ", ".join(rf"w^2_{{{k + 1}}} \cdot \lit{{2}}(o^2 - y)" for k in range(4))
+    dc_do1 = r"\lit{2}(o^2 - y) \cdot (" + ", ".join(
+        rf"w^2_{{{k + 1}}}" for k in range(4)) + ")"
     grad_w1_symbolic = "\\\\\n".join(
         rf"\frac{{\partial C}}{{\partial w^1_{{{j + 1}}}}} = \lit{{2}}(o^2 - y)\,("
         + sum_latex(s.grad_w1_bracket[j]) + ")" for j in range(4))
