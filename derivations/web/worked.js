@@ -214,7 +214,14 @@
     }));
     return row([mo("("), table, mo(")")]);
   }
-  function display(children) { return el("math", { display: "block" }, children); }
+  // Long sums scroll sideways inside their own box instead of widening the page.
+  function display(children) {
+    var box = document.createElement("div");
+    box.className = "worked-equation";
+    box.style.overflowX = "auto";
+    box.appendChild(el("math", { display: "block" }, children));
+    return box;
+  }
   function products(terms) {
     if (!terms.length) return [lit("0")];
     var out = [];
