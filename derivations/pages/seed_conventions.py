@@ -27,8 +27,8 @@ $$
 $$
 
 Here $p$ and $q$ pick the output entry, and $m$ and $n$ run over the filter's rows and
-columns, counted from zero. In signal processing, a **convolution** turns the filter by half a turn first, so the entry
-stored at the top left meets the bottom right of each window:
+columns, counted from zero. In signal processing, a **convolution** turns the filter by half
+a turn first, so the entry stored at the top left meets the bottom right of each window:
 
 $$
 (i \ast k)_{p,q} = \sum_{m} \sum_{n} k_{m,n}\, i_{p+\lit{1}-m,\,q+\lit{1}-n} .
