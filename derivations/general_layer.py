@@ -103,16 +103,24 @@ class SymbolicLayer:
     grad_input: sympy.Matrix  # ∂C/∂X[a,b]
 
 
-def symbolic_layer(x_shape, w_shape) -> SymbolicLayer:
-    """Differentiate C = Σ_{i,j} δ[i,j] (Σ_{m,n} W[m,n] X[i+m,j+n] + b) with sympy, term by term."""
+def symbolic_layer(x_shape, w_shape, stride=1, padding=0, dilation=1) -> SymbolicLayer:
+    """Differentiate C = Σ_{i,j} δ[i,j] (b + Σ_{m,n} W[m,n] X[s·i+d·m−p, s·j+d·n−p]) with sympy."""
     x = sympy.Matrix(*x_shape, lambda r, c: sympy.Symbol(f"X_{{{r},{c}}}"))
     w = sympy.Matrix(*w_shape, lambda r, c: sympy.Symbol(f"W_{{{r},{c}}}"))
-    out_shape = (x_shape[0] - w_shape[0] + 1, x_shape[1] - w_shape[1] + 1)
+    span = (dilation * (w_shape[0] - 1) + 1, dilation * (w_shape[1] - 1) + 1)
+    out_shape = ((x_shape[0] + 2 * padding - span[0]) // stride + 1,
+                 (x_shape[1] + 2 * padding - span[1]) // stride + 1)
     delta = sympy.Matrix(*out_shape, lambda r, c: sympy.Symbol(f"\\delta_{{{r},{c}}}"))
     b = sympy.Symbol("b")
+
+    def x_at(r, c):  # the padded input: zero outside X
+        inside = 0 <= r < x_shape[0] and 0 <= c < x_shape[1]
+        return x[r, c] if inside else sympy.Integer(0)
+
     cost = sum(
-        delta[i, j] * (sum(w[m, n] * x[i + m, j + n]
-                           for m, n in product(range(w_shape[0]), range(w_shape[1]))) + b)
+        delta[i, j] * (b + sum(
+            w[m, n] * x_at(stride * i + dilation * m - padding, stride * j + dilation * n - padding)
+            for m, n in product(range(w_shape[0]), range(w_shape[1]))))
         for i, j in product(range(out_shape[0]), range(out_shape[1]))
     )
     grad_w = sympy.Matrix(*w_shape, lambda m, n: sympy.diff(cost, w[m, n]))

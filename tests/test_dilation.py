@@ -112,3 +112,19 @@ def test_dilation_page_passes_the_audit(built_site):
     found = extract_numbers((built_site / html).read_text(encoding="utf-8"))
     records = build_book().page("general/dilation.md").records
     assert audit_page(html, records, found, independent_values()) == []
+
+
+def test_sympy_derivative_at_the_example_equals_the_worked_numbers():
+    """The symbols the page shows, evaluated at the example, give the printed gradients."""
+    from derivations.general_layer import symbolic_layer
+
+    e = dilation.example()
+    symbolic = symbolic_layer(e.x.shape, e.w.shape, dilation=e.dilation)
+    values = {symbolic.x[r, c]: int(e.x[r, c]) for r, c in np.ndindex(e.x.shape)}
+    values.update({symbolic.w[r, c]: int(e.w[r, c]) for r, c in np.ndindex(e.w.shape)})
+    values.update({symbolic.delta[r, c]: int(e.delta[r, c]) for r, c in np.ndindex(e.delta.shape)})
+    assert symbolic.grad_input.shape == e.grad_input.shape
+    assert [[int(v) for v in row] for row in symbolic.grad_input.subs(values).tolist()] == \
+        e.grad_input.tolist()
+    assert [[int(v) for v in row] for row in symbolic.grad_weight.subs(values).tolist()] == \
+        e.grad_weight.tolist()

@@ -33,4 +33,5 @@ def quantities():
     out[f"{PREFIX}.s"] = s
     out[f"{PREFIX}.s_minus_one"] = s - 1
     out[f"{PREFIX}.delta_size"] = len(delta) * len(delta[0])
+    out[f"{PREFIX}.sym_leftover"] = gx[len(x) - 1][0]
     return out

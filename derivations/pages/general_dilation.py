@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from derivations import dilation as dl
 from derivations.general_figures import Panel, inside, roles_where
-from derivations.general_layer import zero_pad
+from derivations.general_layer import symbolic_layer, zero_pad
 from derivations.numbers import join, matrix, num, shape_text, text_num
 from derivations.page import make_page
-from derivations.pages.general_layer import figure_asset, products, signed
+from derivations.pages.general_layer import figure_asset, products, signed, symbolic_latex
 
 SOURCE = "derivations/pages/general_dilation.py"
 P = "dilation"
@@ -72,8 +72,15 @@ $$
 X \star \delta = {{x_star_delta}} ,
 $$
 
-and the weight gradient keeps the offsets $(d m, d n)$, written out with the input entries
-they sample:
+and the weight gradient keeps the offsets $(d m, d n)$. sympy, differentiating
+$C = \sum_{i,j} \delta_{i,j} Y_{i,j}$ for these sizes, shows the gaps: the weight in the first
+row, second column meets a block of $X$ that starts $d$ columns in,
+
+$$
+\frac{\partial C}{\partial W_{0,1}} = {{sym_w01}} .
+$$
+
+Written out with the numbers, every weight and the input entries it samples:
 
 $$
 \begin{align*}
@@ -177,6 +184,7 @@ def build():
         (signed(e.delta[i, j], f"{P}.delta[{i},{j}]"), signed(e.w[m, n], f"{P}.w[{m},{n}]"))
         for i, j, m, n in _entry_terms(e, a, c)
     )
+    symbolic = symbolic_layer(e.x.shape, e.w.shape, dilation=e.dilation)
     yield make_page(
         "general/dilation.md", SOURCE, TEMPLATE,
         x_shape=shape_text(e.x.shape, f"{P}.x_shape"),
@@ -191,7 +199,7 @@ def build():
         pad_text=text_num(e.w_dilated.shape[0] - 1, f"{P}.pad"),
         w_dil_rot=matrix(e.w_dilated_rotated, f"{P}.w_dil_rot"),
         grad_x=matrix(e.grad_input, f"{P}.grad_x"),
-        a=str(a), c=str(c),
+        a=str(a), c=str(c), sym_w01=symbolic_latex(symbolic.grad_weight[0, 1]),
         entry_sum=entry, entry_value=num(e.grad_input[a, c], f"{P}.grad_x[{a},{c}]"),
     )
     yield from _figures(e)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from derivations import padding as pd
 from derivations.general_figures import Panel, inside, roles_where
+from derivations.general_layer import symbolic_layer
 from derivations.numbers import join, matrix, num, shape_text, text_num
 from derivations.page import make_page
-from derivations.pages.general_layer import figure_asset, products, signed
+from derivations.pages.general_layer import figure_asset, products, signed, symbolic_latex
 
 SOURCE = "derivations/pages/general_padding.py"
 P = "padding"
@@ -102,8 +103,11 @@ that start at or before it; with padding these are the windows whose kernel posi
 $(\,a + p - i,\; c + p - j\,)$ lies inside the kernel:
 
 $$
-\frac{\partial C}{\partial X_{0,0}} = {{corner_sum}} = {{corner_value}} .
+\frac{\partial C}{\partial X_{0,0}} = {{corner_symbolic}} = {{corner_sum}} = {{corner_value}} .
 $$
+
+The symbolic form is sympy's derivative of $C = \sum_{i,j} \delta_{i,j} Y_{i,j}$ with the
+padding written as zeros: the terms that would pair $X_{0,0}$ with a padding cell never appear.
 """
 
 
@@ -152,6 +156,7 @@ def build():
         (signed(e.delta[i, j], f"{P}.delta[{i},{j}]"), signed(e.w[m, n], f"{P}.w[{m},{n}]"))
         for i, j, m, n in terms
     )
+    symbolic = symbolic_layer(e.x.shape, e.w.shape, padding=e.padding)
     yield make_page(
         "general/padding.md", SOURCE, TEMPLATE,
         x_shape=shape_text(e.x.shape, f"{P}.x_shape"),
@@ -163,6 +168,7 @@ def build():
         padded_shape=shape_text(e.grad_input_padded.shape, f"{P}.padded_shape"),
         grad_x_pad=matrix(e.grad_input_padded, f"{P}.grad_x_pad"),
         grad_x=matrix(e.grad_input, f"{P}.grad_x"),
-        corner_sum=corner, corner_value=num(e.grad_input[0, 0], f"{P}.grad_x[0,0]"),
+        corner_symbolic=symbolic_latex(symbolic.grad_input[0, 0]), corner_sum=corner,
+        corner_value=num(e.grad_input[0, 0], f"{P}.grad_x[0,0]"),
     )
     yield _figure(e)

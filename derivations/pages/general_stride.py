@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from derivations import stride as st
 from derivations.general_figures import Panel, inside, roles_where
-from derivations.general_layer import zero_pad
+from derivations.general_layer import symbolic_layer, zero_pad
 from derivations.numbers import join, matrix, num, shape_text, text_num
 from derivations.page import make_page
-from derivations.pages.general_layer import figure_asset, products, signed
+from derivations.pages.general_layer import figure_asset, products, signed, symbolic_latex
 
 SOURCE = "derivations/pages/general_stride.py"
 P = "stride"
@@ -137,6 +137,18 @@ $$
 *Blue: covered by at least one window. Red: covered by none, gradient zero. In the gradient
 on the right the same cells are zero.*
 
+sympy agrees. Differentiating $C = \sum_{i,j} \delta_{i,j} Y_{i,j}$ symbol by symbol for these
+sizes gives, for the overlap entry, a leftover entry and the corner entry the last window
+just reaches:
+
+$$
+\begin{align*}
+\frac{\partial C}{\partial X_{ {{a}},{{c}} }} &= {{sym_overlap}} \\
+\frac{\partial C}{\partial X_{ {{lr}},{{lc}} }} &= {{sym_leftover}} \\
+\frac{\partial C}{\partial X_{ {{er}},{{ec}} }} &= {{sym_edge}}
+\end{align*}
+$$
+
 A backward pass written as "full correlation with the rotated kernel" returns only the
 reached block; it must be placed into a zero array of the input's size, or the shapes will not
 match. Frameworks do this for you: PyTorch's `conv_transpose2d` (the
@@ -203,6 +215,9 @@ def build():
         (signed(e.delta[i, j], f"{P}.delta[{i},{j}]"), signed(e.w[m, n], f"{P}.w[{m},{n}]"))
         for i, j, m, n in terms
     )
+    symbolic = symbolic_layer(e.x.shape, e.w.shape, stride=e.stride)
+    leftover = (e.x.shape[0] - 1, 0)  # the first entry of the last row
+    edge = (e.reached[0] - 1, e.reached[1] - 1)
     yield make_page(
         "general/stride.md", SOURCE, TEMPLATE,
         x_shape=shape_text(e.x.shape, f"{P}.x_shape"),
@@ -223,5 +238,9 @@ def build():
         leftover_rows=text_num(e.leftover[0], f"{P}.leftover[0]"),
         leftover_cols=text_num(e.leftover[1], f"{P}.leftover[1]"),
         grad_x=matrix(e.grad_input, f"{P}.grad_x"),
+        sym_overlap=symbolic_latex(symbolic.grad_input[a, c]),
+        lr=str(leftover[0]), lc=str(leftover[1]), er=str(edge[0]), ec=str(edge[1]),
+        sym_leftover=num(symbolic.grad_input[leftover], f"{P}.sym_leftover"),
+        sym_edge=symbolic_latex(symbolic.grad_input[edge]),
     )
     yield from _figures(e)
