@@ -7,7 +7,7 @@ of rows and columns, or of a kernel and its 180° rotation).
 """
 
 # Input i, row by row: i₁ i₂ i₃ / i₄ i₅ i₆ / i₇ i₈ i₉.
-I = ((3, 2, 2),
+I = ((3, 2, 2),  # noqa: E741 (the name the general chapter imports)
      (1, 3, 3),
      (1, 2, 3))
 # First filter w¹: w¹₁ w¹₂ / w¹₃ w¹₄.
