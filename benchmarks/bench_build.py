@@ -1,0 +1,111 @@
+"""What generating the pages costs: a clean `mkdocs build` against a bare MkDocs build.
+
+    python benchmarks/bench_build.py [--runs 5] [--write]
+
+* full: `python -m mkdocs build --strict` of the repository as it is: the hook runs every
+  page generator (numpy, sympy, the formatter) and MathML rendering, then MkDocs renders.
+* bare: the same pages, exported once beforehand with `python -m derivations pages --out`,
+  copied with docs/ into a temporary docs folder and built by MkDocs from a temporary
+  mkdocs.yml without the hook. MathML rendering (a Markdown extension) still runs.
+
+Each is a fresh process into a fresh folder, the two alternating, median of --runs runs.
+The goal: full / bare <= 1.3. --write stores the record in
+benchmarks/results/build_speed.json (printed by the colophon page).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+RESULT = REPO / "benchmarks" / "results" / "build_speed.json"
+GOAL_RATIO = 1.3
+
+
+class _KeepTags(yaml.SafeLoader):
+    """Read mkdocs.yml without resolving !!python/name tags (none are needed here)."""
+
+
+_KeepTags.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def bare_project(root: Path) -> Path:
+    """docs/ + exported pages in root/docs, and a hook-less mkdocs.yml pointing at them."""
+    docs = root / "docs"
+    shutil.copytree(REPO / "docs", docs)
+    subprocess.run([sys.executable, "-m", "derivations", "pages", "--out", str(docs)],
+                   cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+    config = yaml.load((REPO / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_KeepTags)
+    config.pop("hooks", None)
+    config["docs_dir"] = str(docs)
+    config["theme"]["custom_dir"] = str(REPO / config["theme"]["custom_dir"])
+    for extension in config["markdown_extensions"]:
+        if isinstance(extension, dict) and "pymdownx.snippets" in extension:
+            extension["pymdownx.snippets"]["base_path"] = [str(REPO)]
+    path = root / "mkdocs.yml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def timed_build(config: Path, site: Path, cwd: Path) -> float:
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "--strict", "-q",
+                    "-f", str(config), "-d", str(site)],
+                   cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5, help="runs of each build")
+    parser.add_argument("--write", action="store_true", help=f"store the record in {RESULT}")
+    args = parser.parse_args(argv)
+    if args.runs < 1:
+        parser.error("--runs must be at least 1")
+    full: list[float] = []
+    bare: list[float] = []
+    with tempfile.TemporaryDirectory(prefix="convbackprop-bench-build-") as tmp:
+        root = Path(tmp)
+        bare_config = bare_project(root / "bare")
+        for run in range(args.runs):
+            full.append(timed_build(REPO / "mkdocs.yml", root / f"full-{run}", REPO))
+            bare.append(timed_build(bare_config, root / f"bare-{run}", root / "bare"))
+    full_s = [round(value, 3) for value in full]
+    bare_s = [round(value, 3) for value in bare]
+    record = {
+        "what": "wall-clock seconds of `mkdocs build --strict` in a fresh process: full (the hook"
+                " generates every page) vs bare (pre-exported pages, no hook); written by"
+                " benchmarks/bench_build.py",
+        "runs": args.runs,
+        "cpus": os.cpu_count(),
+        "load_average_1min_at_end": round(os.getloadavg()[0], 2),
+        "full_s": full_s,
+        "bare_s": bare_s,
+        "full_median_s": statistics.median(full_s),
+        "bare_median_s": statistics.median(bare_s),
+        "ratio": round(statistics.median(full_s) / statistics.median(bare_s), 2),
+        "goal_ratio": GOAL_RATIO,
+    }
+    print(f"full build  {record['full_median_s']:.3f} s (median of {args.runs}: {full_s})")
+    print(f"bare MkDocs {record['bare_median_s']:.3f} s (median of {args.runs}: {bare_s})")
+    print(f"ratio {record['ratio']} (goal <= {GOAL_RATIO})")
+    if args.write:
+        RESULT.parent.mkdir(parents=True, exist_ok=True)
+        RESULT.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+        print(f"wrote {RESULT.relative_to(REPO)}")
+    return 0 if record["ratio"] <= GOAL_RATIO else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
