@@ -48,7 +48,7 @@ def add_arguments(parser):
                         help="write to FILE (atomically) instead of standard output")
 
 
-def _seed_values():
+def seed_values():
     from fractions import Fraction
 
     from derivations import seed_example
@@ -76,7 +76,7 @@ def run(args) -> int:
 
     given = {"--input": args.input, "--kernel": args.kernel, "--target": args.target}
     if all(value is None for value in given.values()):
-        x, kernels, target = _seed_values()
+        x, kernels, target = seed_values()
     else:
         missing = [name for name, value in given.items() if value is None]
         if missing:

@@ -33,7 +33,7 @@ def help_text() -> str:
 
 
 def seed_chain():
-    x, kernels, target = command._seed_values()
+    x, kernels, target = command.seed_values()
     return work_chain(x, kernels, target)
 
 
