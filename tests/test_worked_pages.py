@@ -1,0 +1,78 @@
+"""The two Tools pages: what they show is what the command and the script really do."""
+
+import posixpath
+import re
+from fractions import Fraction
+
+import pytest
+
+from derivations.cli import main
+from derivations.matrix_syntax import parse_matrix
+from derivations.page import Asset, Page
+from derivations.pages import try_your_numbers, worked_cli
+
+
+def items(module):
+    built = list(module.build())
+    return ([i for i in built if isinstance(i, Page)], [i for i in built if isinstance(i, Asset)])
+
+
+def test_the_try_page_ships_the_script_and_points_at_it_relatively():
+    pages, assets = items(try_your_numbers)
+    assert [p.path for p in pages] == ["tools/try-your-numbers.md"]
+    assert [a.path for a in assets] == ["assets/javascripts/worked.js"]
+    assert assets[0].content == try_your_numbers.SCRIPT.read_text(encoding="utf-8")
+    sources = re.findall(r'<script src="([^"]+)"></script>', pages[0].markdown)
+    assert len(sources) == 1 and not sources[0].startswith(("http:", "https:", "//", "/"))
+    # served at tools/try-your-numbers/ (use_directory_urls): resolve like a browser would
+    assert posixpath.normpath(posixpath.join("tools/try-your-numbers/", sources[0])) == \
+        assets[0].path
+
+
+def test_the_form_starts_with_the_seed_example_in_value_attributes():
+    from derivations import seed_example as seed
+
+    page = items(try_your_numbers)[0][0].markdown
+    values = dict(re.findall(r'name="(\w+)" value="([^"]*)"', page))
+    assert parse_matrix(values["input"], "i") == tuple(tuple(map(Fraction, r)) for r in seed.I)
+    assert parse_matrix(values["kernel1"], "k") == tuple(tuple(map(Fraction, r)) for r in seed.W1)
+    assert parse_matrix(values["kernel2"], "k") == tuple(tuple(map(Fraction, r)) for r in seed.W2)
+    assert parse_matrix(values["target"], "t") == ((Fraction(seed.Y),),)
+    assert values["kernel3"] == values["kernel4"] == ""
+
+
+def test_the_script_enforces_the_same_limits_as_the_command():
+    from derivations.oracles import worked_limits
+
+    script = try_your_numbers.script_constants(try_your_numbers.SCRIPT.read_text("utf-8"))
+    for key, value in worked_limits.quantities().items():
+        assert script[key.removeprefix(worked_limits.PREFIX + ".")] == value, key
+
+
+def test_the_cli_page_shows_the_commands_real_output(capsys):
+    page = items(worked_cli)[0][0].markdown
+    assert main(["worked", "--format", "stackexchange"]) == 0
+    seed_answer = capsys.readouterr().out
+    assert seed_answer.rstrip() in page
+    x, k, y = worked_cli.JSON_EXAMPLE
+    assert main(["worked", "--input", x, "--kernel", k, "--target", y, "--format", "json"]) == 0
+    assert capsys.readouterr().out.rstrip() in page
+    x, k, y = worked_cli.BAD_EXAMPLE
+    assert main(["worked", "--input", x, "--kernel", k, "--target", y]) == 2
+    assert capsys.readouterr().err.strip() in page
+
+
+@pytest.mark.slow
+def test_the_built_tools_pages_pass_the_audit(built_site):
+    from derivations.audit import audit_page
+    from derivations.oracles import independent_values
+    from derivations.page_html import extract_numbers
+
+    oracle = independent_values()
+    for module, html_path in ((try_your_numbers, "tools/try-your-numbers/index.html"),
+                              (worked_cli, "tools/worked-cli/index.html")):
+        page = items(module)[0][0]
+        found = extract_numbers((built_site / html_path).read_text(encoding="utf-8"))
+        assert found.found_article
+        assert audit_page(html_path, page.records, found, oracle) == []
+    assert (built_site / "assets/javascripts/worked.js").is_file()
