@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import sympy
 
 from derivations.general_layer import as_array, correlate_full, correlate_valid, rot180
 
@@ -84,4 +85,34 @@ def example() -> ChannelsExample:
         grad_input_terms=input_gradient_terms(w, delta),
         grad_input=input_gradient(w, delta),
         grad_bias=bias_gradient(delta),
+    )
+
+
+@dataclass(frozen=True)
+class SymbolicChannels:
+    """C = Σ δ[n,o,i,j] Y[n,o,i,j] for symbolic X, W, δ (4-D), and two derivatives by sympy."""
+
+    weight_entry: object  # ∂C/∂W[o,c,m,l] for the requested entry
+    input_entry: object  # ∂C/∂X[n,c,a,e] for the requested entry
+
+
+def symbolic_channels(x_shape, w_shape, weight_index, input_index) -> SymbolicChannels:
+    """Eq. (3)/(4) by sympy: differentiate the 4-D double sum symbol by symbol."""
+
+    def symbols(name, shape):
+        return np.array([sympy.Symbol(f"{name}_{{{','.join(map(str, index))}}}")
+                         for index in np.ndindex(*shape)], dtype=object).reshape(shape)
+
+    batch, c_in, h, w = x_shape
+    c_out, _, k_h, k_w = w_shape
+    x, kernel = symbols("X", x_shape), symbols("W", w_shape)
+    delta = symbols("\\delta", (batch, c_out, h - k_h + 1, w - k_w + 1))
+    cost = sum(
+        delta[n, o, i, j] * kernel[o, c, m, q] * x[n, c, i + m, j + q]
+        for n, o, i, j in np.ndindex(*delta.shape)
+        for c, m, q in np.ndindex(c_in, k_h, k_w)
+    )
+    return SymbolicChannels(
+        weight_entry=sympy.diff(cost, kernel[weight_index]),
+        input_entry=sympy.diff(cost, x[input_index]),
     )

@@ -114,3 +114,18 @@ def test_channels_page_passes_the_audit(built_site):
     found = extract_numbers((built_site / html).read_text(encoding="utf-8"))
     records = build_book().page("general/channels.md").records
     assert audit_page(html, records, found, independent_values()) == []
+
+
+def test_sympy_channel_derivatives_at_the_example_equal_the_worked_numbers():
+    """The symbolic entries the page shows evaluate to the printed gradient entries."""
+    import sympy
+
+    e = channels.example()
+    symbolic = channels.symbolic_channels(e.x.shape, e.w.shape, (0, 1, 0, 0), (0, 0, 1, 1))
+    values = {}
+    for name, array in (("X", e.x), ("W", e.w), ("\\delta", e.delta)):
+        for index in np.ndindex(array.shape):
+            values[sympy.Symbol(f"{name}_{{{','.join(map(str, index))}}}")] = int(array[index])
+    assert symbolic.weight_entry.subs(values) == e.grad_weight[0, 1, 0, 0]
+    assert symbolic.input_entry.subs(values) == e.grad_input[0, 0, 1, 1]
+    assert len(symbolic.weight_entry.args) == 8  # both examples × four positions

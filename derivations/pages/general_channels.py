@@ -6,7 +6,7 @@ from derivations import channels as ch
 from derivations.general_figures import Panel
 from derivations.numbers import join, matrix, num, num_signed, text_num
 from derivations.page import make_page
-from derivations.pages.general_layer import figure_asset, products, signed
+from derivations.pages.general_layer import figure_asset, products, signed, symbolic_latex
 
 SOURCE = "derivations/pages/general_channels.py"
 P = "channels"
@@ -71,6 +71,21 @@ single-channel term exactly as in their chapters; the channel and batch sums are
 | $\partial C / \partial W_{o,c}$ | batch $n$, positions $i, j$ | channels |
 | $\partial C / \partial X_{n,c}$ | output channels $o$, windows | batch |
 | $\partial C / \partial b_o$ | batch $n$, positions $i, j$ | input channels |
+
+sympy agrees. For the sizes of the example below, differentiating
+$C = \sum_{n,o,i,j} \delta_{n,o,i,j} Y_{n,o,i,j}$ symbol by symbol gives, for one weight and one
+input entry,
+
+$$
+\begin{align*}
+\frac{\partial C}{\partial W_{0,1,0,0}} &= {{sym_weight}} \\
+\frac{\partial C}{\partial X_{0,0,1,1}} &= {{sym_input}}
+\end{align*}
+$$
+
+The weight's derivative has terms from both examples, but only from input channel
+$c = \lit{1}$ and output channel $o = \lit{0}$; the input's has terms from both output
+channels, but only from its own example $n = \lit{0}$.
 
 ## Worked example {#channels-example}
 
@@ -222,8 +237,11 @@ def _figure(e: ch.ChannelsExample):
 def build():
     e = ch.example()
     entry, count = _entry(e, 0, 1)
+    symbolic = ch.symbolic_channels(e.x.shape, e.w.shape, (0, 1, 0, 0), (0, 0, 1, 1))
     slots = {
         "sizes": _sizes(e),
+        "sym_weight": symbolic_latex(symbolic.weight_entry),
+        "sym_input": symbolic_latex(symbolic.input_entry),
         "b0": num(e.b[0], f"{P}.b[0]"), "b1": num(e.b[1], f"{P}.b[1]"),
         "grad_w_lines": _grad_w_lines(e), "grad_x_lines": _grad_x_lines(e),
         "grad_b_lines": _grad_b_lines(e),
