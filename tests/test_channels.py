@@ -126,6 +126,6 @@ def test_sympy_channel_derivatives_at_the_example_equal_the_worked_numbers():
     for name, array in (("X", e.x), ("W", e.w), ("\\delta", e.delta)):
         for index in np.ndindex(array.shape):
             values[sympy.Symbol(f"{name}_{{{','.join(map(str, index))}}}")] = int(array[index])
-    assert symbolic.weight_entry.subs(values) == e.grad_weight[0, 1, 0, 0]
-    assert symbolic.input_entry.subs(values) == e.grad_input[0, 0, 1, 1]
+    assert int(symbolic.weight_entry.subs(values)) == e.grad_weight[0, 1, 0, 0]
+    assert int(symbolic.input_entry.subs(values)) == e.grad_input[0, 0, 1, 1]
     assert len(symbolic.weight_entry.args) == 8  # both examples × four positions
