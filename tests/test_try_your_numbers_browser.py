@@ -181,3 +181,18 @@ def test_bad_input_shows_the_command_line_message_and_no_derivation(page):
         assert page.inner_text("#worked-error") == expected
         assert page.eval_on_selector_all("#worked-output mn", "els => els.length") == 0
     assert page.foreign == [] and page.errors == []
+
+
+def test_the_stack_exchange_text_in_the_page_is_the_commands_text(page):
+    """The copy box holds exactly what `worked --format stackexchange` writes."""
+    from derivations.worked_format import stackexchange
+
+    rng = random.Random(81232)
+    cases = [random_fields(rng) for _ in range(4)]
+    cases.append({"input": "; ".join(["1 -2 3 0 1/2 2 1 0 1 2 -1 1"] * 12),
+                  "kernel1": "1 0 -1; 2 1 0; 0 1 1", "target": "0"})
+    for fields in cases:
+        fill(page, fields)
+        assert page.input_value("#worked-stackexchange") == stackexchange(python_chain(fields))
+    fill(page, {"input": "1 2; 3", "kernel1": "1", "target": "0"})
+    assert page.input_value("#worked-stackexchange") == ""

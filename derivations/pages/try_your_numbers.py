@@ -108,9 +108,14 @@ derivation: see <a href="../worked-cli/">the worked command</a>.</noscript>
 
 ## For an answer on Stack Exchange {#for-an-answer}
 
-To paste the derivation into an answer, the [worked command](worked-cli.md) writes it as
-Markdown with MathJax, which Stack Exchange renders as it is, with a link to the book's
-page for each step.
+The same derivation as Markdown with MathJax, which Stack Exchange renders as it is, with a
+link to the book's page for each step. Copy it into your answer; the
+[worked command](worked-cli.md) writes the same text from the command line.
+
+<p><label for="worked-stackexchange">Markdown for a Stack Exchange answer</label>
+<button type="button" id="worked-copy" class="md-button">Copy</button></p>
+<textarea id="worked-stackexchange" class="worked-stackexchange" readonly rows="12"
+          cols="80" spellcheck="false" aria-live="off"></textarea>
 
 <script src="../../{{script}}"></script>
 """

@@ -193,7 +193,7 @@
   }
   function signed(value, key) {
     var n = number(value, key);
-    return value.n < 0n ? row([mo("("), n, mo(")")]) : n;
+    return formatNumber(value)[0] === "-" ? row([mo("("), n, mo(")")]) : n;
   }
   // symbol(name, sup, sub): O^k_{i,j}; indices are notation (class "lit").
   function symbol(name, sup, subscript) {
@@ -329,8 +329,118 @@
     }
   }
 
+  // ---- Stack Exchange Markdown (the same text as derivations/worked_format.py) -----------
+  var BOOK_URL = "https://convbackprop.github.io/convbackprop/";
+  var LINKS = {
+    forward: BOOK_URL + "seed/forward-pass/", cost: BOOK_URL + "seed/grad-w2/",
+    last_weights: BOOK_URL + "seed/grad-w2/", earlier_weights: BOOK_URL + "seed/grad-w1/#chain-rule-for-w1",
+    map_gradient: BOOK_URL + "seed/grad-w1/#chain-rule-for-w1", input_gradient: BOOK_URL + "seed/grad-input/#scatter",
+    general_weights: BOOK_URL + "general/layer/#weight-gradient", general_input: BOOK_URL + "general/layer/#input-gradient",
+    tool: BOOK_URL + "tools/try-your-numbers/"
+  };
+  var COUNT_WORDS = ["one", "two", "three", "four"];
+
+  function texNumber(v) { return formatNumber(v); }
+  function texSigned(v) { var t = formatNumber(v); return t[0] === "-" ? "(" + t + ")" : t; }
+  function texMatrix(values) {
+    return "\\begin{pmatrix}" + values.map(function (r) { return r.map(texNumber).join(" & "); }).join(" \\\\ ") +
+           "\\end{pmatrix}";
+  }
+  function texEntry(symbol, index) {
+    return symbol.indexOf("\\frac") === 0 ? symbol.slice(0, -1) + "_{" + index + "}}" : symbol + "_{" + index + "}";
+  }
+  function texStep(symbol, whole, sums, values) {
+    var result = "$$\n" + whole + " = " + texMatrix(values) + "\n$$\n";
+    if (!writtenOut(sums))
+      return "\nThis step is too large to write every sum out (more than " + SUM_MAX_ENTRIES + " entries or " +
+             SUM_MAX_TERMS + " products per entry), so here is its result:\n\n" + result;
+    var rows = sums.map(function (s) {
+      var products = s.terms.length ? s.terms.map(function (t) {
+        return texSigned(t[0].v) + " \\cdot " + texSigned(t[1].v);
+      }).join(" + ") : "0";
+      return texEntry(symbol, s.index[0] + "," + s.index[1]) + " &= " + products + " = " + texNumber(s.value);
+    });
+    return "$$\n\\begin{align*}\n" + rows.join(" \\\\\n") + "\n\\end{align*}\n$$\n" + "\nso\n\n" + result;
+  }
+
+  function stackExchangeText(chain) {
+    var L = chain.layers.length, parts = [];
+    var chainText = chain.layers.map(function (layer, i) {
+      var k = i + 1;
+      return "$O^{" + k + "} = " + (k === 1 ? "X" : "O^{" + (k - 1) + "}") + " \\star W^{" + k + "}$";
+    }).join(", ");
+    parts.push("# Worked derivation\n\nThe input $X$ goes through " + COUNT_WORDS[L - 1] + " kernel" + (L > 1 ? "s" : "") +
+      " in turn, each a valid cross-correlation (the kernel slides over the map without flipping and stays inside it;" +
+      " no bias): " + chainText + ". The cost is the sum of squared errors against the target $y$: " +
+      "$C = \\sum_{i,j} (O^{" + L + "}_{i,j} - y_{i,j})^{2}$. Indices count from zero, row first. Numbers that are " +
+      "not integers are shown rounded to four decimals; the computation itself is exact.\n\n");
+    var given = ["X = " + texMatrix(chain.input)].concat(chain.layers.map(function (layer, i) {
+      return "W^{" + (i + 1) + "} = " + texMatrix(layer.kernel);
+    }));
+    var target = chain.targetIsNumber ? "y_{i,j} = " + texNumber(chain.target[0][0]) : "y = " + texMatrix(chain.target);
+    parts.push("## Your numbers\n\n$$\n" + given.join(", \\quad ") + ", \\quad " + target + "\n$$\n\n" +
+      (chain.targetIsNumber ? "(the same target for every output entry)\n\n" : ""));
+    parts.push("## Forward pass\n\nEach entry of a map is the sum of the products of the kernel with the window under it " +
+      "([forward pass](" + LINKS.forward + ")), with $O^{0} = X$:\n\n" +
+      "$$\nO^{k}_{i,j} = \\sum_{m,n} W^{k}_{m,n} \\, O^{k-1}_{i+m,\\,j+n}\n$$\n\n");
+    chain.layers.forEach(function (layer, i) {
+      var k = i + 1, before = k === 1 ? "X" : "O^{" + (k - 1) + "}";
+      parts.push("### The " + ORDINALS[i] + " kernel\n\n" +
+        texStep("O^{" + k + "}", "O^{" + k + "} = " + before + " \\star W^{" + k + "}", layer.forward, layer.after) + "\n");
+    });
+    var out = chain.layers[L - 1].after, cells = [];
+    out.forEach(function (r, i) { r.forEach(function (v, j) { cells.push([i, j]); }); });
+    var small = cells.length <= SUM_MAX_ENTRIES, sumC = "\\sum_{i,j} (O^{" + L + "}_{i,j} - y_{i,j})^{2}";
+    var costText = small
+      ? "$$\nC = " + sumC + " = " + cells.map(function (c) {
+          return "(" + texNumber(out[c[0]][c[1]]) + " - " + texSigned(chain.target[c[0]][c[1]]) + ")^{2}";
+        }).join(" + ") + " = " + cells.map(function (c) { return texSigned(chain.residual[c[0]][c[1]]) + "^{2}"; }).join(" + ") +
+        " = " + texNumber(chain.cost) + "\n$$\n\n"
+      : "$$\nO^{" + L + "} - y = " + texMatrix(chain.residual) + ", \\quad C = " + sumC + " = " + texNumber(chain.cost) + "\n$$\n\n";
+    var lastDelta = chain.layers[L - 1].delta;
+    var written = small
+      ? "$$\n\\begin{align*}\n" + cells.map(function (c) {
+          return "\\delta^{" + L + "}_{" + c[0] + "," + c[1] + "} &= 2 \\cdot " + texSigned(chain.residual[c[0]][c[1]]) +
+                 " = " + texNumber(lastDelta[c[0]][c[1]]);
+        }).join(" \\\\\n") + "\n\\end{align*}\n$$\n\n"
+      : "$$\n\\delta^{" + L + "} = " + texMatrix(lastDelta) + "\n$$\n\n";
+    parts.push("## Cost\n\n" + costText + "## Gradient at the output\n\n" +
+      "Write $\\delta^{k} = \\partial C / \\partial O^{k}$ for the gradient of the cost with respect to each map. " +
+      "At the output, the derivative of each square is ([the same step in the book](" + LINKS.cost + ")):\n\n" +
+      "$$\n\\delta^{" + L + "}_{i,j} = \\frac{\\partial C}{\\partial O^{" + L + "}_{i,j}} = 2 \\, (O^{" + L +
+      "}_{i,j} - y_{i,j})\n$$\n\n" + written);
+    for (var k = L; k >= 1; k--) {
+      var layer = chain.layers[k - 1], before = k === 1 ? "X" : "O^{" + (k - 1) + "}";
+      var dW = "\\frac{\\partial C}{\\partial W^{" + k + "}}";
+      var target2 = k === 1 ? "\\frac{\\partial C}{\\partial X}" : "\\delta^{" + (k - 1) + "}";
+      var link = k === 1 ? LINKS.input_gradient : LINKS.map_gradient;
+      var what = k === 1 ? "input" : "map before it";
+      parts.push("## Back through the " + ORDINALS[k - 1] + " kernel\n\n" +
+        "**Its weights.** Each weight $W^{" + k + "}_{m,n}$ multiplies one entry of every window, so its gradient sums, " +
+        "over all outputs of this kernel, $\\delta^{" + k + "}$ times the entry of $" + before + "$ that the weight met " +
+        "([in the book](" + (k === L ? LINKS.last_weights : LINKS.earlier_weights) + "); [in general](" +
+        LINKS.general_weights + ")):\n\n" +
+        "$$\n\\frac{\\partial C}{\\partial W^{" + k + "}_{m,n}} = \\sum_{i,j} \\delta^{" + k + "}_{i,j} \\, " + before +
+        "_{i+m,\\,j+n}\n$$\n\n" +
+        texStep(dW, dW, layer.gradKernelSums, layer.gradKernel) +
+        "\n**The " + what + ".** Each entry of $" + before + "$ reaches the outputs whose windows cover it, each through " +
+        "one weight; its gradient adds those paths up, a scatter of $\\delta^{" + k + "}$ through the kernel ([in the book](" +
+        link + "); [in general](" + LINKS.general_input + ")):\n\n" +
+        "$$\n" + texEntry(target2, "a,c") + " = \\sum_{i,j} \\delta^{" + k + "}_{i,j} \\, W^{" + k + "}_{a-i,\\,c-j}\n$$\n\n" +
+        "(only the terms where $W^{" + k + "}_{a-i,\\,c-j}$ exists).\n\n" +
+        texStep(target2, target2, layer.gradBeforeSums, layer.gradBefore) + "\n");
+    }
+    var summary = chain.layers.map(function (layer, i) {
+      return "\\frac{\\partial C}{\\partial W^{" + (i + 1) + "}} = " + texMatrix(layer.gradKernel);
+    }).concat(["\\frac{\\partial C}{\\partial X} = " + texMatrix(chain.layers[0].gradBefore)]);
+    parts.push("## Summary\n\n$$\nC = " + texNumber(chain.cost) + ", \\quad " + summary.join(", \\quad ") +
+      "\n$$\n\nWorked by the convbackprop book's worked tool ([try your own numbers](" + LINKS.tool + ")).\n");
+    return parts.join("");
+  }
+
   // ---- the form ---------------------------------------------------------------------------
   function update(form, box, errorBox) {
+    var answer = document.getElementById("worked-stackexchange");
     var field = function (name) { return form.querySelector("[name='" + name + "']").value; };
     box.textContent = "";
     errorBox.textContent = "";
@@ -345,11 +455,14 @@
         kernels.push(parseMatrix(text, "kernel " + k));
       }
       var target = parseMatrix(field("target"), "target");
-      render(workChain(x, kernels, target), box);
+      var chain = workChain(x, kernels, target);
+      render(chain, box);
+      if (answer) answer.value = stackExchangeText(chain);
       box.setAttribute("data-state", "ok");
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
       errorBox.textContent = "error: " + error.message;
+      if (answer) answer.value = "";
       box.setAttribute("data-state", "error");
     }
   }
@@ -361,10 +474,19 @@
     var errorBox = document.getElementById("worked-error");
     form.addEventListener("input", function () { update(form, box, errorBox); });
     form.addEventListener("submit", function (event) { event.preventDefault(); update(form, box, errorBox); });
+    var copy = document.getElementById("worked-copy");
+    var answer = document.getElementById("worked-stackexchange");
+    if (copy && answer) copy.addEventListener("click", function () {
+      answer.select();
+      var done = function () { copy.textContent = "Copied"; };
+      if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(answer.value).then(done, function () {});
+      else if (document.execCommand("copy")) done();
+    });
     update(form, box, errorBox);
   }
 
-  window.convbackpropWorked = { parseMatrix: parseMatrix, workChain: workChain, formatNumber: formatNumber };
+  window.convbackpropWorked = { parseMatrix: parseMatrix, workChain: workChain, formatNumber: formatNumber,
+                                stackExchangeText: stackExchangeText };
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
   else start();
 })();
