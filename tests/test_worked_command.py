@@ -193,3 +193,20 @@ def test_help_limits_are_the_enforced_limits():
     assert (worked.MAX_INPUT_SIDE, worked.MAX_KERNELS, worked.MAX_KERNEL_SIDE,
             matrix_syntax.MAX_DIGITS, worked_format.SUM_MAX_ENTRIES,
             worked_format.SUM_MAX_TERMS) == (12, 4, 5, 6, 16, 25)
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "stackexchange"])
+@pytest.mark.parametrize("argv", [[], SMALL, LARGE], ids=["seed", "small", "large"])
+def test_every_formula_is_latex_a_renderer_accepts(fmt, argv, capsys):
+    """Each $…$ and $$…$$ goes through the book's LaTeX→MathML renderer without error."""
+    from derivations.latex_math import render_latex
+
+    code, out, _ = run([*argv, "--format", fmt], capsys)
+    assert code == 0
+    displays = re.findall(r"^\$\$\n(.*?)\n\$\$$", out, flags=re.S | re.M)
+    inline = re.findall(r"(?<!\$)\$([^$\n]+)\$(?!\$)", re.sub(r"\$\$.*?\$\$", "", out, flags=re.S))
+    assert displays and inline
+    for latex in displays:
+        assert "<math" in render_latex(latex, True, {})
+    for latex in inline:
+        assert "<math" in render_latex(latex, False, {})

@@ -6,6 +6,8 @@
  * on BigInt, and the book's display rule (derivations/numbers.py format_number): integers
  * exactly, anything else rounded half-to-even to four decimals. Every number shown is an
  * <mn class="num" data-key="…"> naming the quantity, so a test can check it against Python.
+ * The copy box gets the Stack Exchange Markdown that derivations/worked_format.py writes,
+ * to the byte (tests/test_try_your_numbers_browser.py compares the two).
  */
 (function () {
   "use strict";
