@@ -222,3 +222,19 @@ def test_bias_relu_pooling_page_passes_the_audit(built_site):
     assert audit_page(html, page().records, found, oracle.quantities()) == []
     for anchor in ("shared-bias", "relu", "max-pooling", "average-pooling"):
         assert f'id="{anchor}"' in (built_site / html).read_text(encoding="utf-8")
+
+
+def test_pooling_figures_are_deterministic_labelled_svg():
+    """Same bytes on every build; sized, titled and labelled for screen readers."""
+    from derivations.page import Asset
+
+    first = [a for a in page_module.build() if isinstance(a, Asset)]
+    second = [a for a in page_module.build() if isinstance(a, Asset)]
+    assert [a.path for a in first] == ["general/figures/max-pool.svg",
+                                       "general/figures/avg-pool.svg"]
+    for a, b in zip(first, second, strict=True):
+        assert a.content == b.content
+        head = a.content.split(">", 1)[0]
+        for attribute in ("width=", "height=", "viewBox=", 'role="img"', "aria-label="):
+            assert attribute in head, (a.path, attribute)
+        assert "<title>" in a.content

@@ -174,3 +174,19 @@ def test_matrix_view_page_passes_the_audit(built_site):
     assert audit_page(html, page().records, extract_numbers(text), oracle.quantities()) == []
     for anchor in ("im2col", "jacobian", "transposed-convolution"):
         assert f'id="{anchor}"' in text
+
+
+def test_matrix_figures_are_deterministic_labelled_svg():
+    """Same bytes on every build; sized, titled and labelled for screen readers."""
+    from derivations.page import Asset
+
+    first = [a for a in page_module.build() if isinstance(a, Asset)]
+    second = [a for a in page_module.build() if isinstance(a, Asset)]
+    assert {a.path for a in first} == {"general/figures/matrix-jacobian.svg",
+                                       "general/figures/matrix-transposed.svg"}
+    for a, b in zip(first, second, strict=True):
+        assert a.content == b.content
+        head = a.content.split(">", 1)[0]
+        for attribute in ("width=", "height=", "viewBox=", 'role="img"', "aria-label="):
+            assert attribute in head, (a.path, attribute)
+        assert "<title>" in a.content

@@ -109,8 +109,8 @@ $C = \sum_{i,j} (\partial C / \partial A_{i,j}) \, A_{i,j}$:
 The right-hand slope is the upstream gradient, the left-hand one is zero, and the central
 difference lands halfway, matching neither convention. That is why a
 [gradient check](gradient-checking.md#central-differences) should use points where no
-pre-activation sits at a kink; with real-valued data exact zeros are rare, but they do happen
-after padding or with integer inputs.
+pre-activation sits at a kink. With real-valued data exact zeros are rare, but they do
+happen: with integer inputs, or where a window sees only padding and the bias is zero.
 
 ## Max pooling {#max-pooling}
 
@@ -259,10 +259,10 @@ def _routes(e: brp.PoolingExample) -> Fragment:
     lines = []
     for (i, j), (a, c) in sorted(e.winners.items()):
         lines.append(
-            rf"\max \text{{ of window }} (\lit{{{i}}}, \lit{{{j}}}) &= X_{{{a},{c}}} = "
+            rf"\text{{window }} (\lit{{{i}}}, \lit{{{j}}}) &: \quad \max = X_{{{a},{c}}} = "
             + num(e.x[a, c], f"{P}.pool_x[{a},{c}]")
-            + rf" \;\Rightarrow\; \frac{{\partial C}}{{\partial X_{{{a},{c}}}}} "
-            + rf"\mathrel{{+}}= \frac{{\partial C}}{{\partial P_{{{i},{j}}}}} = "
+            + rf", \quad X_{{{a},{c}}} \text{{ receives }} "
+            + rf"\frac{{\partial C}}{{\partial P_{{{i},{j}}}}} = "
             + num(e.max_upstream[i, j], f"{P}.max_upstream[{i},{j}]")
         )
     return join(lines, " \\\\\n")
