@@ -117,8 +117,9 @@ The central estimates agree with the derivation to every printed digit: their re
 errors round to zero. That is no accident of this example: $C$ is the square of a
 quantity linear in $w^1$, so its third derivative is zero and the central difference is
 exact up to rounding. The one-sided estimates are off by $\tfrac{h}{\lit{2}} C''$, and
-$C''$ along each weight is {{curvature}}, so their errors are visible in the fourth decimal
-and largest where the curvature is largest.
+$C''$ along $w^1_1, \dots, w^1_4$ is {{curvature}} in turn, so their errors show in the third
+and fourth decimal places, a relative error of $h C'' / (\lit{2} \left\lvert C' \right\rvert)$
+for each weight.
 
 **Checking the question's formula.** The question multiplies two sums: the inputs a weight
 touches, times all of $\partial C / \partial o^1$ added up. Put through the same checker:

@@ -59,7 +59,13 @@ because $o^1$ is linear in $\operatorname{vec}(w^1)$ with matrix $X_{\text{col}}
 
 $$
 \frac{\partial C}{\partial \operatorname{vec}(w^1)} = X_{\text{col}} \operatorname{vec}(\delta^1)
-, \qquad \frac{\partial C}{\partial w^1_1} = {{w11_sum}} = {{w11}},
+. \label{eq-im2col-weight-gradient}
+$$
+
+Its first entry is row one of $X_{\text{col}}$ times $\operatorname{vec}(\delta^1)$:
+
+$$
+\frac{\partial C}{\partial w^1_1} = {{w11_sum}} = {{w11}},
 $$
 
 and in full $\partial C / \partial w^1 = {{grad_w1}}$. Row one of $X_{\text{col}}$ is
