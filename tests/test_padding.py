@@ -130,3 +130,18 @@ def test_sympy_derivative_at_the_example_equals_the_worked_numbers():
         e.grad_input.tolist()
     assert [[int(v) for v in row] for row in symbolic.grad_weight.subs(values).tolist()] == \
         e.grad_weight.tolist()
+
+
+@SETTINGS
+@given(padded())
+def test_padding_delta_less_equals_full_then_crop(case):
+    """The page's shortcut: pad δ by k − 1 − p instead of k − 1 then crop p (p ≤ k − 1)."""
+    from derivations.general_layer import correlate_valid, rot180, zero_pad
+
+    x, w, delta, p = case
+    if p > w.shape[0] - 1 or p > w.shape[1] - 1:
+        return  # the shortcut is stated for p ≤ k − 1 only
+    shortcut = correlate_valid(zero_pad(delta, w.shape[0] - 1 - p, w.shape[1] - 1 - p), rot180(w))
+    assert shortcut.shape == x.shape
+    np.testing.assert_allclose(shortcut, padding.input_gradient(w, delta, p),
+                               rtol=ENGINE_RTOL, atol=ENGINE_ATOL)

@@ -59,7 +59,8 @@ $$
 The cropped border holds real numbers (how the cost would change if the padding zeros were
 changed), but nothing can change them, so they are thrown away. Padding $\delta$ by
 $k_H - \lit{1}$ and then cropping $p$ is the same as padding $\delta$ by only
-$k_H - \lit{1} - p$ in the first place, which is how implementations save the work.
+$k_H - \lit{1} - p$ in the first place (when $p \le k_H - \lit{1}$, the usual case), which is
+how implementations save the work.
 
 ## Worked example {#padding-example}
 
