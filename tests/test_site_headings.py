@@ -17,8 +17,8 @@ FENCE = re.compile(r"^\s*(```|~~~)")
 ATX = re.compile(r"^ {0,3}(#{1,6})\s+(.*?)\s*$")
 EXPLICIT_ID = re.compile(r"\{[^{}]*#([A-Za-z][\w-]*)[^{}]*\}\s*#*$")
 READABLE_ID = re.compile(r"[a-z][a-z0-9]*(?:-[a-z0-9]+)*")
-# Fragments that a slug of LaTeX or of MathML text would contain.
-MATH_SLUG = re.compile(r"frac|partial|mathrm|mathbf|operatorname|cdot|times|left|right|_|\\")
+# Fragments that a slug of LaTeX would contain (not "left": #leftover-rows is a fine id).
+MATH_SLUG = re.compile(r"frac|partial|mathrm|mathbf|operatorname|cdot|_|\\")
 THEME_IDS = {"cite-this-page"}
 
 
