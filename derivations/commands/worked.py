@@ -3,9 +3,12 @@
 from pathlib import Path
 
 from derivations.errors import UsageError
+from derivations.matrix_syntax import MAX_DIGITS
+from derivations.worked import MAX_INPUT_SIDE, MAX_KERNEL_SIDE, MAX_KERNELS
+from derivations.worked_format import SUM_MAX_ENTRIES, SUM_MAX_TERMS
 
 HELP = "work the forward pass, cost and every gradient for your own input, kernels and target"
-DESCRIPTION = """\
+DESCRIPTION = f"""\
 Work a chain of valid cross-correlations (no flip, no bias, stride 1) for your own numbers:
 the input goes through each --kernel in turn, the cost is C = sum of (output - target)^2,
 and every forward entry, the cost, dC/d(output), every weight gradient entry and every
@@ -16,14 +19,16 @@ network: a 3x3 input, two 2x2 kernels, one target number).
 
 Matrix syntax: rows separated by ';', entries by spaces or commas, e.g. "1 2; 3 -4" or
 "1,2;3,-4". Entries: integers (-3), decimals (0.25, .5) or fractions (1/2, -3/4); at most
-6 digits per entry. The arithmetic is exact (fractions); the text shows integers exactly
-and anything else rounded to 4 decimals (the JSON also carries the exact values as "p/q").
+{MAX_DIGITS} digits per entry. The arithmetic is exact (fractions); the text shows integers
+exactly and anything else rounded to 4 decimals (the JSON also carries the exact values as
+"p/q").
 
-Limits (larger requests are refused, exit 2): input at most 12x12, 1 to 4 kernels, each
-kernel at most 5x5 and no larger than the map it slides over; the target is one number
-(the same for every output entry) or a matrix of exactly the output's size.
-A step's sums are written out when its result has at most 16 entries and each sum at most
-25 products; larger steps show their matrices instead."""
+Limits (larger requests are refused, exit 2): input at most {MAX_INPUT_SIDE}x{MAX_INPUT_SIDE},
+1 to {MAX_KERNELS} kernels, each kernel at most {MAX_KERNEL_SIDE}x{MAX_KERNEL_SIDE} and no
+larger than the map it slides over; the target is one number (the same for every output
+entry) or a matrix of exactly the output's size. A step's sums are written out when its
+result has at most {SUM_MAX_ENTRIES} entries and each sum at most {SUM_MAX_TERMS} products;
+larger steps show their matrices instead."""
 EPILOG = """\
 examples:
   python -m derivations worked
