@@ -26,38 +26,38 @@ EXAMPLE_DELTA = (
 
 
 def forward(x, w, b) -> np.ndarray:
-    """Eq. (1): Y[n,o] = b[o] + Σ_c X[n,c] ⋆ W[o,c]."""
+    """eq-channels-forward: Y[n,o] = b[o] + Σ_c X[n,c] ⋆ W[o,c]."""
     x, w = as_array(x), as_array(w)
     return np.array([[sum(correlate_valid(x[n, c], w[o, c]) for c in range(x.shape[1])) + b[o]
                       for o in range(w.shape[0])] for n in range(x.shape[0])])
 
 
 def weight_gradient_terms(x, delta) -> np.ndarray:
-    """Eq. (3), one term per example: T[o,c,n] = X[n,c] ⋆ δ[n,o]."""
+    """eq-channels-weight, one term per example: T[o,c,n] = X[n,c] ⋆ δ[n,o]."""
     x, delta = as_array(x), as_array(delta)
     return np.array([[[correlate_valid(x[n, c], delta[n, o]) for n in range(x.shape[0])]
                       for c in range(x.shape[1])] for o in range(delta.shape[1])])
 
 
 def weight_gradient(x, delta) -> np.ndarray:
-    """Eq. (3): ∂C/∂W[o,c] = Σ_n X[n,c] ⋆ δ[n,o] (summed over the batch)."""
+    """eq-channels-weight: ∂C/∂W[o,c] = Σ_n X[n,c] ⋆ δ[n,o] (summed over the batch)."""
     return weight_gradient_terms(x, delta).sum(axis=2)
 
 
 def input_gradient_terms(w, delta) -> np.ndarray:
-    """Eq. (4), one term per output channel: T[n,c,o] = δ[n,o] full-⋆ rot180(W[o,c])."""
+    """eq-channels-input, one term per output channel: T[n,c,o] = δ[n,o] full-⋆ rot180(W[o,c])."""
     w, delta = as_array(w), as_array(delta)
     return np.array([[[correlate_full(delta[n, o], rot180(w[o, c])) for o in range(w.shape[0])]
                       for c in range(w.shape[1])] for n in range(delta.shape[0])])
 
 
 def input_gradient(w, delta) -> np.ndarray:
-    """Eq. (4): ∂C/∂X[n,c] = Σ_o δ[n,o] full-⋆ rot180(W[o,c]) (summed over output channels)."""
+    """eq-channels-input: ∂C/∂X[n,c] = Σ_o δ[n,o] full-⋆ rot180(W[o,c]) (over output channels)."""
     return input_gradient_terms(w, delta).sum(axis=2)
 
 
 def bias_gradient(delta) -> np.ndarray:
-    """Eq. (5): ∂C/∂b[o] = Σ_{n,i,j} δ[n,o,i,j]."""
+    """eq-channels-bias: ∂C/∂b[o] = Σ_{n,i,j} δ[n,o,i,j]."""
     return as_array(delta).sum(axis=(0, 2, 3))
 
 
@@ -97,7 +97,7 @@ class SymbolicChannels:
 
 
 def symbolic_channels(x_shape, w_shape, weight_index, input_index) -> SymbolicChannels:
-    """Eq. (3)/(4) by sympy: differentiate the 4-D double sum symbol by symbol."""
+    """eq-channels-weight / eq-channels-input by sympy: the 4-D sum differentiated symbolically."""
 
     def symbols(name, shape):
         return np.array([sympy.Symbol(f"{name}_{{{','.join(map(str, index))}}}")

@@ -35,17 +35,17 @@ def dilated_kernel(w, dilation: int) -> np.ndarray:
 
 
 def forward(x, w, b, dilation) -> np.ndarray:
-    """Eq. (1): Y[i,j] = b + Σ_{m,n} W[m,n] X[i+d·m, j+d·n] = X ⋆ W^(d) + b."""
+    """eq-dilation-forward: Y[i,j] = b + Σ_{m,n} W[m,n] X[i+d·m, j+d·n] = X ⋆ W^(d) + b."""
     return correlate_valid(as_array(x), dilated_kernel(w, dilation)) + b
 
 
 def weight_gradient(x, delta, dilation) -> np.ndarray:
-    """Eq. (3): ∂C/∂W[m,n] = (X ⋆ δ)[d·m, d·n]: δ over X at offsets d apart."""
+    """eq-dilation-weight: ∂C/∂W[m,n] = (X ⋆ δ)[d·m, d·n]: δ over X at offsets d apart."""
     return correlate_valid(as_array(x), as_array(delta))[::dilation, ::dilation]
 
 
 def input_gradient(w, delta, dilation) -> np.ndarray:
-    """Eq. (4): ∂C/∂X = δ full-⋆ rot180(W^(d)), the dilated kernel turned half a turn."""
+    """eq-dilation-input: ∂C/∂X = δ full-⋆ rot180(W^(d)), the dilated kernel turned half a turn."""
     return correlate_full(as_array(delta), rot180(dilated_kernel(w, dilation)))
 
 

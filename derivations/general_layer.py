@@ -28,7 +28,7 @@ def as_array(values) -> np.ndarray:
 
 
 def correlate_valid(a: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """Eq. (1): (A ⋆ K)[i,j] = Σ_{m,n} K[m,n] A[i+m, j+n], windows fully inside A."""
+    """Valid cross-correlation: (A ⋆ K)[i,j] = Σ_{m,n} K[m,n] A[i+m, j+n], windows inside A."""
     a, k = np.asarray(a), np.asarray(k)
     out_h, out_w = a.shape[0] - k.shape[0] + 1, a.shape[1] - k.shape[1] + 1
     out = np.zeros((out_h, out_w), dtype=np.result_type(a, k))
@@ -58,28 +58,28 @@ def insert_zeros(a: np.ndarray, step: int) -> np.ndarray:
 
 
 def correlate_full(delta: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """Eq. (5): full cross-correlation, δ zero-padded by kH−1, kW−1 then slid over by K."""
+    """eq-input-gradient: full cross-correlation, δ zero-padded by kH−1, kW−1, K slid over it."""
     k = np.asarray(k)
     return correlate_valid(zero_pad(delta, k.shape[0] - 1, k.shape[1] - 1), k)
 
 
 def forward(x, w, b) -> np.ndarray:
-    """Eq. (1): Y[i,j] = b + Σ_{m,n} W[m,n] X[i+m, j+n]."""
+    """eq-forward: Y[i,j] = b + Σ_{m,n} W[m,n] X[i+m, j+n]."""
     return correlate_valid(as_array(x), as_array(w)) + b
 
 
 def weight_gradient(x, delta) -> np.ndarray:
-    """Eq. (3): ∂C/∂W[m,n] = Σ_{i,j} δ[i,j] X[i+m, j+n], i.e. ∂C/∂W = X ⋆ δ."""
+    """eq-weight-gradient: ∂C/∂W[m,n] = Σ_{i,j} δ[i,j] X[i+m, j+n], i.e. ∂C/∂W = X ⋆ δ."""
     return correlate_valid(as_array(x), as_array(delta))
 
 
 def input_gradient(w, delta) -> np.ndarray:
-    """Eq. (5): ∂C/∂X = full cross-correlation of δ with rot180(W)."""
+    """eq-input-gradient: ∂C/∂X = full cross-correlation of δ with rot180(W)."""
     return correlate_full(as_array(delta), rot180(as_array(w)))
 
 
 def bias_gradient(delta) -> float:
-    """Eq. (6): ∂C/∂b = Σ_{i,j} δ[i,j]."""
+    """eq-bias-gradient: ∂C/∂b = Σ_{i,j} δ[i,j]."""
     return float(as_array(delta).sum())
 
 
@@ -196,7 +196,7 @@ class SeedAsSpecialCase:
 
 
 def seed_as_special_case(i, w1, w2, y) -> SeedAsSpecialCase:
-    """Eq. (3)/(5) on the seed: the second layer is a 'convolution' whose output is one number."""
+    """eq-weight-gradient / eq-input-gradient on the seed (its second layer has a single output)."""
     i, w1, w2 = as_array(i), as_array(w1), as_array(w2)
     o1 = correlate_valid(i, w1)
     o2 = float((w2 * o1).sum())

@@ -23,22 +23,22 @@ def crop(a: np.ndarray, p: int) -> np.ndarray:
 
 
 def forward(x, w, b, padding) -> np.ndarray:
-    """Eq. (1): Y = X^pad ⋆ W + b, X^pad being X with p zero rows/columns on every side."""
+    """eq-padding-forward: Y = X^pad ⋆ W + b, X^pad = X with p zero rows/columns on every side."""
     return correlate_valid(zero_pad(as_array(x), padding), as_array(w)) + b
 
 
 def weight_gradient(x, delta, padding) -> np.ndarray:
-    """Eq. (3): ∂C/∂W = X^pad ⋆ δ."""
+    """eq-padding-weight: ∂C/∂W = X^pad ⋆ δ."""
     return correlate_valid(zero_pad(as_array(x), padding), as_array(delta))
 
 
 def padded_input_gradient(w, delta) -> np.ndarray:
-    """Eq. (4): ∂C/∂X^pad = δ full-⋆ rot180(W), the gradient for every cell of the padded input."""
+    """eq-padding-padded: ∂C/∂X^pad = δ full-⋆ rot180(W), one entry per cell of the padded input."""
     return correlate_full(as_array(delta), rot180(as_array(w)))
 
 
 def input_gradient(w, delta, padding) -> np.ndarray:
-    """Eq. (5): ∂C/∂X = crop_p(δ full-⋆ rot180(W)): the padding cells are constants, not inputs."""
+    """eq-padding-input: ∂C/∂X = crop_p(δ full-⋆ rot180(W)): padding cells are constants."""
     return crop(padded_input_gradient(w, delta), padding)
 
 

@@ -41,12 +41,12 @@ def reached_size(out: int, kernel: int, stride: int) -> int:
 
 
 def forward(x, w, b, stride) -> np.ndarray:
-    """Eq. (1): Y[i,j] = b + Σ_{m,n} W[m,n] X[s·i+m, s·j+n] (every s-th stride-1 window)."""
+    """eq-stride-forward: Y[i,j] = b + Σ_{m,n} W[m,n] X[s·i+m, s·j+n] (every s-th window)."""
     return correlate_valid(as_array(x), as_array(w))[::stride, ::stride] + b
 
 
 def weight_gradient(x, delta, kernel_shape, stride) -> np.ndarray:
-    """Eq. (3): ∂C/∂W = X_reached ⋆ δ_dil, δ with s − 1 zeros between its entries."""
+    """eq-stride-weight-dilated: ∂C/∂W = X_reached ⋆ δ_dil (s − 1 zeros between δ's entries)."""
     x, delta = as_array(x), as_array(delta)
     rows = reached_size(delta.shape[0], kernel_shape[0], stride)
     cols = reached_size(delta.shape[1], kernel_shape[1], stride)
@@ -54,7 +54,7 @@ def weight_gradient(x, delta, kernel_shape, stride) -> np.ndarray:
 
 
 def input_gradient(w, delta, input_shape, stride) -> np.ndarray:
-    """Eq. (4): ∂C/∂X = (δ_dil full-⋆ rot180(W)), then zero rows/columns no window reaches."""
+    """eq-stride-input: ∂C/∂X = δ_dil full-⋆ rot180(W), then zeros where no window reaches."""
     w, delta = as_array(w), as_array(delta)
     reached = correlate_full(insert_zeros(delta, stride), rot180(w))
     out = np.zeros(input_shape)
