@@ -225,3 +225,23 @@ def test_a_target_of_the_wrong_shape_is_refused_and_a_number_is_broadcast():
     assert chain.target_is_number
     assert chain.target == ((Fraction(5),) * 2,) * 2
     assert chain.cost == 4 * (4 - 5) ** 2
+
+
+@pytest.mark.parametrize("case", CASES[:10])
+def test_each_layer_agrees_exactly_with_the_loop_reference(case):
+    """derivations/conv2d_reference.py on Fractions: the same numbers to the last digit."""
+    reference = pytest.importorskip("derivations.conv2d_reference")
+    x, kernels, target = case
+    chain = work_chain(x, kernels, target)
+
+    def as4d(m):
+        return [[[list(row) for row in m]]]
+
+    for layer in chain.layers:
+        forward = reference.conv2d_forward_reference(as4d(layer.input_map), as4d(layer.kernel))
+        assert forward.shape == (1, 1, *shape(layer.output_map))
+        assert forward.tolist() == as4d(layer.output_map)
+        grads = reference.conv2d_backward_reference(as4d(layer.input_map), as4d(layer.kernel),
+                                                    as4d(layer.delta))
+        assert grads.grad_weight.tolist() == as4d(layer.grad_kernel)
+        assert grads.grad_input.tolist() == as4d(layer.grad_input_map)
