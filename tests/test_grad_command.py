@@ -181,6 +181,12 @@ def test_help_explains_keys_limits_and_a_worked_example():
     done = subprocess.run([sys.executable, "-m", "derivations", "grad", "--help"], cwd=REPO,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0
-    for words in ("grad_output", "dilation", "2^53", "250,000", "worked example",
-                  '"grad_weight": [[12, 16], [24, 28]]'):
+    from derivations import conv2d_request as limits
+
+    # The help states the limits as text (the CLI must not import numpy just to print help),
+    # so this is what keeps it from drifting from the constants that enforce them.
+    for words in ("grad_output", "dilation", "2^53", "worked example",
+                  '"grad_weight": [[12, 16], [24, 28]]', f"{limits.MAX_ENTRIES:,} entries",
+                  f"{limits.MAX_WINDOW_ENTRIES:,} window", f"{limits.MAX_MULTIPLY_ADDS:,}\n",
+                  f"{limits.MAX_BYTES // 2**20} MiB"):
         assert words in done.stdout
