@@ -259,3 +259,8 @@ def test_printed_dc_do1_form_is_sympys(symbols):
     for k in range(4):
         form = 2 * (symbols.o2_symbol - symbols.y) * symbols.w2[k]
         assert sympy.simplify(symbols.grad_o1[k] - form) == 0
+
+
+def test_printed_dc_do2_form_is_sympys(symbols):
+    """The pages' ∂C/∂o² = 2(o² − y) is sympy's derivative of the square."""
+    assert sympy.simplify(symbols.grad_o2 - 2 * (symbols.o2_symbol - symbols.y)) == 0

@@ -139,6 +139,15 @@ above.
 
 ## All four entries {#all-four}
 
+With the example's numbers, each entry of \eqref{eq-grad-w1} is $\lit{2}(o^2 - y)$ times a sum
+of four products:
+
+$$
+\begin{array}{l}
+{{grad_w1_numeric}}
+\end{array} \label{eq-grad-w1-numbers}
+$$
+
 Laid out like $w^1$, the gradient of the first filter is
 
 $$
@@ -179,9 +188,17 @@ def build():
     dc_do1 = r"\lit{2}(o^2 - y) \cdot (" + ", ".join(
         rf"w^2_{{{k + 1}}}" for k in range(4)) + ")"
     grad_w1_symbolic = "\\\\\n".join(
-        rf"\frac{{\partial C}}{{\partial w^1_{{{j + 1}}}}} = \lit{{2}}(o^2 - y)\,("
+        rf"\dfrac{{\partial C}}{{\partial w^1_{{{j + 1}}}}} = \lit{{2}}(o^2 - y)\,("
         + sum_latex(s.grad_w1_bracket[j]) + ")" for j in range(4))
     cross_lines = [sum_latex(sympy.Add(*s.cross_terms[0][k:k + 6])) for k in (0, 6)]
+    grad_w1_numeric = join(
+        (rf"\dfrac{{\partial C}}{{\partial w^1_{{{2 * r + c + 1}}}}} = "
+         + entry(n.grad_o2, "grad_o2") + r" \cdot ("
+         + products((entry(n.input, "input", r + p, c + q), entry(n.w2, "w2", p, q))
+                    for p, q in WINDOW)
+         + ") = " + entry(n.grad_w1, "grad_w1", r, c, signed=False)
+         for r, c in WINDOW),
+        r" \\" + "\n")
     mistake_rows, fd_rows = [], []
     for r, c in WINDOW:
         label = f"w¹{subscript(2 * r + c + 1)}"
@@ -216,7 +233,7 @@ def build():
         cross_sum=num(n.cross_sum[0, 0], key("cross_sum", 0, 0)),
         cross_sum_signed=entry(n.cross_sum, "cross_sum", 0, 0),
         difference=num(n.difference[0, 0], key("difference", 0, 0)),
-        grad_w1=matrix(n.grad_w1, key("grad_w1")),
+        grad_w1_numeric=grad_w1_numeric, grad_w1=matrix(n.grad_w1, key("grad_w1")),
         question_grad_w1=matrix(n.question_grad_w1, key("question_grad_w1")),
     )
     yield Asset("seed/figures/w11-positions.svg", w11_positions_figure())

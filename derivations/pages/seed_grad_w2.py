@@ -64,17 +64,18 @@ book is built. Next: [the first filter](grad-w1.md), where the asker's reasoning
 def build():
     n, s = example_numbers(), seed_symbols()
     grad_w2_symbolic = join(
-        (rf"\frac{{\partial C}}{{\partial w^2_{{{k + 1}}}}} = o^1_{{{k + 1}}} \cdot "
+        (rf"\dfrac{{\partial C}}{{\partial w^2_{{{k + 1}}}}} = o^1_{{{k + 1}}} \cdot "
          r"\lit{2}(o^2 - y)" for k in range(4)), r" \\" + "\n")
     # The printed form above is checked against sympy's derivative in tests/test_seed.py.
     grad_w2_numeric = join(
-        (rf"\frac{{\partial C}}{{\partial w^2_{{{2 * p + q + 1}}}}} = "
+        (rf"\dfrac{{\partial C}}{{\partial w^2_{{{2 * p + q + 1}}}}} = "
          + entry(n.o1, "o1", p, q) + r" \cdot " + entry(n.grad_o2, "grad_o2") + " = "
          + entry(n.grad_w2, "grad_w2", p, q, signed=False) for p, q in WINDOW),
         r" \\" + "\n")
     yield make_page(
         "seed/grad-w2.md", SOURCE, TEMPLATE,
-        o2_symbolic=sum_latex(s.o2), grad_o2_symbolic=sum_latex(s.grad_o2),
+        # the printed 2(o² − y) is sympy's ∂C/∂o² (tests/test_seed.py)
+        o2_symbolic=sum_latex(s.o2), grad_o2_symbolic=r"\lit{2}(o^2 - y)",
         grad_w2_symbolic=grad_w2_symbolic, o2=num(n.o2, key("o2")), y=num(n.y, key("y")),
         y_signed=entry(n.y, "y"), grad_o2=num(n.grad_o2, key("grad_o2")),
         grad_w2_numeric=grad_w2_numeric, o1=matrix(n.o1, key("o1")),
