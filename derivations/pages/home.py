@@ -21,8 +21,8 @@ TEMPLATE = r"""
 This book answers the Data Science Stack Exchange question
 [“Convolution backpropagation”]({{url}}): a small two-layer convolutional network, a cost
 $C = (o^2 - y)^2$, and the gradient of that cost with respect to a weight of the first filter.
-Every symbol on these pages is derived by sympy and every number is computed by Python and
-checked by an independent route when the site is built.
+Every formula on these pages is derived or checked by sympy, and every number is computed by
+Python and checked by an independent route when the site is built.
 
 ## The short answer {#short-answer}
 

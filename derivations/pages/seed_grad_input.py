@@ -60,6 +60,10 @@ $$
 
 ![{{alt}}](figures/rot180.svg)
 
+*The padded $\partial C / \partial o^1$ (its entries written $\delta_k$), the rotated filter,
+and the first input gradient they give: the shaded window times the rotated filter, entry by
+entry, summed.*
+
 The scatter can be turned around into a gather, one input at a time. Surround
 $\partial C / \partial o^1$ with a border of zeros, turn $w^1$ by half a turn (reverse its rows
 and its columns), and slide it over the padded array exactly as in the forward pass: each

@@ -23,6 +23,9 @@ filter is **shared** by several outputs, so its gradient collects one contributi
 
 ![{{alt}}](figures/w11-positions.svg)
 
+*The filter's window for each output of the first layer (shaded), and the one input that
+$w^1_1$ multiplies in it (highlighted).*
+
 The weight $w^1_1$ is used four times in the forward pass (the figure): once in each output
 of the first layer, and each time it multiplies a different input. sympy, differentiating
 each $o^1_k$ of [the forward pass](forward-pass.md) with respect to $w^1_1$, finds
