@@ -14,7 +14,13 @@ import numpy as np
 import sympy
 
 from derivations import seed_example
-from derivations.general_layer import correlate_full, rot180, zero_pad
+from derivations.general_layer import (
+    correlate_full,
+    correlate_valid,
+    insert_zeros,
+    rot180,
+    zero_pad,
+)
 
 
 def as_array(values) -> np.ndarray:
@@ -152,4 +158,37 @@ def seed_matrix_view() -> MatrixView:
         roundtrip=(jac @ input_gradient_by_jacobian(w1, delta1, i.shape).reshape(-1)).reshape(
             delta1.shape),
         cols_index=im2col(np.arange(1, i.size + 1).reshape(i.shape), w1.shape).astype(int),
+    )
+
+
+# A strided transposed convolution: stamps two apart, overlapping on the middle row/column.
+STRIDED_DELTA = ((1, -1), (2, 1))
+STRIDED_W = ((1, 0, -1), (2, 1, 0), (0, -1, 1))
+STRIDED_X_SHAPE = (5, 5)
+STRIDED_STRIDE = 2
+
+
+@dataclass(frozen=True)
+class StridedTransposed:
+    """Jᵀδ for stride s by stamps, and by the stride chapter's zero-inserted δ route."""
+
+    delta: np.ndarray
+    w: np.ndarray
+    stride: int
+    in_hw: tuple[int, int]
+    stamps: tuple[np.ndarray, ...]
+    grad_input: np.ndarray  # Σ stamps = Jᵀ δ
+    delta_spread_padded: np.ndarray  # δ with s − 1 zeros between entries, padded by k − 1
+    grad_input_by_spread: np.ndarray  # that ⋆ rot180(W)
+
+
+def strided_transposed() -> StridedTransposed:
+    delta, w = as_array(STRIDED_DELTA), as_array(STRIDED_W)
+    s, in_hw = STRIDED_STRIDE, STRIDED_X_SHAPE
+    spread = zero_pad(insert_zeros(delta, s), w.shape[0] - 1, w.shape[1] - 1)
+    return StridedTransposed(
+        delta=delta, w=w, stride=s, in_hw=in_hw,
+        stamps=tuple(stamps(delta, w, in_hw, stride=s)),
+        grad_input=input_gradient_by_jacobian(w, delta, in_hw, stride=s),
+        delta_spread_padded=spread, grad_input_by_spread=correlate_valid(spread, rot180(w)),
     )

@@ -183,10 +183,23 @@ def test_matrix_figures_are_deterministic_labelled_svg():
     first = [a for a in page_module.build() if isinstance(a, Asset)]
     second = [a for a in page_module.build() if isinstance(a, Asset)]
     assert {a.path for a in first} == {"general/figures/matrix-jacobian.svg",
-                                       "general/figures/matrix-transposed.svg"}
+                                       "general/figures/matrix-transposed.svg",
+                                       "general/figures/matrix-transposed-stride.svg"}
     for a, b in zip(first, second, strict=True):
         assert a.content == b.content
         head = a.content.split(">", 1)[0]
         for attribute in ("width=", "height=", "viewBox=", 'role="img"', "aria-label="):
             assert attribute in head, (a.path, attribute)
         assert "<title>" in a.content
+
+
+def test_strided_example_stamps_equal_engine_and_the_zero_inserted_route():
+    """Stride two: Σ stamps = engine ∂C/∂X = (δ spread, padded) ⋆ rot180(W), exactly."""
+    t = mv.strided_transposed()
+    assert t.grad_input.shape == t.in_hw
+    x = np.zeros((1, 1, *t.in_hw))
+    engine = engine_backward(x[0, 0], t.w, t.delta, dict(stride=t.stride))
+    np.testing.assert_array_equal(sum(t.stamps), engine.grad_input[0, 0])
+    np.testing.assert_array_equal(t.grad_input_by_spread, t.grad_input)
+    # the stamps really overlap (otherwise the example would not show adding)
+    assert sum((s != 0).astype(int) for s in t.stamps).max() > 1

@@ -14,7 +14,9 @@ from fractions import Fraction
 
 import sympy
 
+from derivations import matrix_view as chapter
 from derivations import seed_example
+from derivations.conv2d_reference import conv2d_backward_reference
 from derivations.oracles import array_quantities
 
 PREFIX = "matrix_view"
@@ -102,4 +104,30 @@ def quantities():
     for k, stamp in enumerate(stamps):
         out.update(array_quantities(f"{PREFIX}.stamp{k}", as_grid(stamp, width)))
     out.update(array_quantities(f"{PREFIX}.roundtrip", roundtrip))
+    out.update(_strided())
+    return out
+
+
+def _strided():
+    """The strided example through the loop-by-definition reference, on Fractions."""
+    delta, w = _grid(chapter.STRIDED_DELTA), _grid(chapter.STRIDED_W)
+    s, (h, width) = chapter.STRIDED_STRIDE, chapter.STRIDED_X_SHAPE
+    x = [[Fraction(0)] * width for _ in range(h)]  # ∂C/∂X does not depend on X's values
+    grad = conv2d_backward_reference([[x]], [[w]], [[delta]], stride=s).grad_input[0][0]
+    k_h, k_w = len(w), len(w[0])
+    rows = (len(delta) - 1) * s + 1 + 2 * (k_h - 1)
+    cols = (len(delta[0]) - 1) * s + 1 + 2 * (k_w - 1)
+    spread = [[Fraction(0)] * cols for _ in range(rows)]
+    for i, row in enumerate(delta):
+        for j, value in enumerate(row):
+            spread[k_h - 1 + s * i][k_w - 1 + s * j] = value
+    q = f"{PREFIX}.strided"
+    out = {f"{q}.stride": s}
+    out.update(array_quantities(f"{q}.x_shape", [h, width]))
+    out.update(array_quantities(f"{q}.w_shape", [k_h, k_w]))
+    out.update(array_quantities(f"{q}.delta_shape", [len(delta), len(delta[0])]))
+    out.update(array_quantities(f"{q}.delta", delta))
+    out.update(array_quantities(f"{q}.w", w))
+    out.update(array_quantities(f"{q}.grad_x", grad.tolist()))
+    out.update(array_quantities(f"{q}.delta_spread_padded", spread))
     return out

@@ -167,7 +167,35 @@ $$
 {{stamps_sum}} = {{grad_i_again}} .
 $$
 
-This is the gradient again, entry for entry. Three remarks:
+This is the gradient again, entry for entry.
+
+**With a stride.** Stamps are placed where the windows were, so with stride $s$ they land
+$s$ apart. Take a {{st_x_shape}} input, the {{st_w_shape}} kernel $W$ and stride
+{{st_stride}}, so that $\delta$ is {{st_delta_shape}}:
+
+$$
+\delta = {{st_delta}}, \qquad W = {{st_w}} .
+$$
+
+The stamps $\delta_{i,j} W$ sit at rows and columns $s i$ and $s j$, overlap on the
+middle row and column, and add up to $\partial C / \partial X$:
+
+![With a stride the stamps land s apart](figures/matrix-transposed-stride.svg)
+
+$$
+\frac{\partial C}{\partial X} = J^{\top} \operatorname{vec}(\delta) = {{st_grad}} .
+$$
+
+[The stride chapter](stride.md#stride-input-gradient) reaches the same matrix as a sliding
+window: insert $s - \lit{1}$ zeros between the entries of $\delta$, pad with $k - \lit{1}$
+zeros, and slide $\operatorname{rot}_{180}(W)$ over it:
+
+$$
+\delta^{(s)}_{\text{pad}} = {{st_spread}}, \qquad \delta^{(s)}_{\text{pad}} \star
+\operatorname{rot}_{180}(W) = {{st_grad_spread}} .
+$$
+
+Three remarks:
 
 - **Transpose, not inverse.** Applying the convolution to the result does not give
   $\delta^1$ back: $J (J^{\top} \operatorname{vec}(\delta^1)) = {{roundtrip}}^{\top}$, not
@@ -230,8 +258,24 @@ def _stamps_sum(v: mv.MatrixView) -> Fragment:
     return join((matrix(stamp, f"{P}.stamp{k}") for k, stamp in enumerate(v.stamps)), " + ")
 
 
-def _figures(v: mv.MatrixView) -> list[Asset]:
+def _strided_slots(t: mv.StridedTransposed) -> dict:
+    q = f"{P}.strided"
+    return dict(
+        st_x_shape=shape_text(t.in_hw, f"{q}.x_shape"), st_w_shape=shape_text(t.w.shape,
+                                                                              f"{q}.w_shape"),
+        st_stride=text_num(t.stride, f"{q}.stride"),
+        st_delta_shape=shape_text(t.delta.shape, f"{q}.delta_shape"),
+        st_delta=matrix(t.delta, f"{q}.delta"), st_w=matrix(t.w, f"{q}.w"),
+        st_grad=matrix(t.grad_input, f"{q}.grad_x"),
+        st_spread=matrix(t.delta_spread_padded, f"{q}.delta_spread_padded"),
+        st_grad_spread=matrix(t.grad_input_by_spread, f"{q}.grad_x"),
+    )
+
+
+def _figures(v: mv.MatrixView, t: mv.StridedTransposed) -> list[Asset]:
     return [
+        Asset("general/figures/matrix-transposed-stride.svg",
+              transposed_figure(t.delta, t.w, list(t.stamps), t.grad_input)),
         Asset("general/figures/matrix-jacobian.svg", jacobian_figure(v.jacobian, 0)),
         Asset("general/figures/matrix-transposed.svg",
               transposed_figure(v.delta1, v.w1, list(v.stamps), v.grad_i)),
@@ -240,6 +284,7 @@ def _figures(v: mv.MatrixView) -> list[Asset]:
 
 def build():
     v = mv.seed_matrix_view()
+    strided = mv.strided_transposed()
     delta_vec = v.delta1.reshape(-1)
     w11_sum = _products(
         (num_signed(v.cols[0, k], f"{P}.cols[0,{k}]"), num_signed(delta_vec[k],
@@ -270,5 +315,6 @@ def build():
         n_stamps=text_num(len(v.stamps), f"{P}.n_windows"),
         stamps_sum=_stamps_sum(v), grad_i_again=matrix(v.grad_i, f"{P}.grad_i"),
         roundtrip=_row_vector(v.roundtrip.reshape(-1), f"{P}.roundtrip"),
+        **_strided_slots(strided),
     )
-    yield from _figures(v)
+    yield from _figures(v, strided)
