@@ -71,9 +71,9 @@ def _step(symbol: str, whole: str, sums, values, key: str) -> Fragment:
     result = "$$\n" + whole + " = " + matrix(values, key) + "\n$$\n"
     if written_out(sums):
         return _sum_lines(symbol, sums, key) + "\nso\n\n" + result
-    return ("\nThis step is too large to write every sum out (more than "
-            + f"{SUM_MAX_ENTRIES} entries or {SUM_MAX_TERMS} products per entry), "
-            + "so here is its result:\n\n" + result)
+    # No digits in this sentence: the text may become a page of the book, where prose
+    # numbers must come from the formatter (the limits are stated in --help instead).
+    return "\nThis step is too large to write every sum out, so here is its result:\n\n" + result
 
 
 def _heading(text: str, anchor: str) -> str:

@@ -354,8 +354,7 @@
   function texStep(symbol, whole, sums, values) {
     var result = "$$\n" + whole + " = " + texMatrix(values) + "\n$$\n";
     if (!writtenOut(sums))
-      return "\nThis step is too large to write every sum out (more than " + SUM_MAX_ENTRIES + " entries or " +
-             SUM_MAX_TERMS + " products per entry), so here is its result:\n\n" + result;
+      return "\nThis step is too large to write every sum out, so here is its result:\n\n" + result;
     var rows = sums.map(function (s) {
       var products = s.terms.length ? s.terms.map(function (t) {
         return texSigned(t[0].v) + " \\cdot " + texSigned(t[1].v);
