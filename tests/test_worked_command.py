@@ -210,3 +210,13 @@ def test_every_formula_is_latex_a_renderer_accepts(fmt, argv, capsys):
         assert "<math" in render_latex(latex, True, {})
     for latex in inline:
         assert "<math" in render_latex(latex, False, {})
+
+
+@pytest.mark.parametrize("argv", [[], SMALL, LARGE], ids=["seed", "small", "large"])
+def test_markdown_prose_has_no_digits_outside_math_code_and_links(argv, capsys):
+    """The book's rule: every number is a formatted one inside math, never typed into prose."""
+    code, out, _ = run(argv, capsys)
+    assert code == 0
+    prose = re.sub(r"\$\$.*?\$\$", "", out, flags=re.S)
+    prose = re.sub(r"\$[^$\n]+\$|`[^`]*`|\]\([^)]*\)", "", prose)
+    assert re.findall(r"[0-9]", prose) == []
