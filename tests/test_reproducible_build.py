@@ -19,10 +19,13 @@ def all_files(site: Path) -> dict[str, bytes]:
             for p in sorted(site.rglob("*")) if p.is_file()}
 
 
-def test_two_clean_builds_are_byte_identical(built_site, tmp_path):
-    """A second build (another folder, later in time) writes exactly the same bytes."""
-    first = all_files(built_site)
-    second = all_files(build_site(tmp_path / "again"))
+def test_two_clean_builds_are_byte_identical(tmp_path):
+    """Two builds, one after the other into two folders, write exactly the same bytes.
+
+    (Both are made here, back to back, rather than reusing the session's build, so that an
+    edit landing in a shared working tree meanwhile cannot make them differ.)"""
+    first = all_files(build_site(tmp_path / "first"))
+    second = all_files(build_site(tmp_path / "second"))
     assert sorted(first) == sorted(second), "the two builds wrote different file lists"
     differing = [name for name in first if first[name] != second[name]]
     assert differing == [], f"files differ between two builds: {differing}"

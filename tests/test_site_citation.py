@@ -65,6 +65,7 @@ def test_every_page_ends_with_a_cite_box(built_site):
         assert f"\\url{{{url}}}" in bibtex.group(1) and f"version      = {{{version}}}" in box
         assert bibtex.group(1).count("{") == bibtex.group(1).count("}"), f"{name}: unbalanced"
         assert box.count('class="cite-box__copy md-button"') == 2, f"{name}: copy buttons"
+        assert f'<meta name="citation_public_url" content="{url}">' in html, name
         article_end = html.index("</article>")
         assert html.index('<aside class="cite-box"') < article_end, f"{name}: box outside article"
 
