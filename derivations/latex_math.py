@@ -73,7 +73,53 @@ def render_latex(latex: str, display: bool, equation_numbers: dict[str, int]) ->
         raise MathSyntaxError(f"cannot render LaTeX {latex.strip()!r}: {error}") from error
     for index, markup in enumerate(marks):
         mathml = mathml.replace(f"<mtext>{PLACEHOLDER.format(index)}</mtext>", markup)
-    return mathml.replace(' xmlns="http://www.w3.org/1998/Math/MathML"', "")
+    mathml = mathml.replace(' xmlns="http://www.w3.org/1998/Math/MathML"', "")
+    return attach_primes(mathml) if PRIME_ENTITY.search(mathml) else mathml
+
+
+PRIME_ENTITY = re.compile(r"&#x0203[234];")
+PRIMES = {"\u2032", "\u2033", "\u2034"}
+
+
+def _prime_text(element) -> str | None:
+    """The primes an element holds (′, ″, ‴), looking through a one-child <mrow>."""
+    if element.tag == "mrow" and len(element) == 1:
+        element = element[0]
+    text = (element.text or "").strip()
+    if element.tag in {"mi", "mo"} and len(element) == 0 and text and set(text) <= PRIMES:
+        return text
+    return None
+
+
+def attach_primes(mathml: str) -> str:
+    """Write m' as m followed by a prime, not as m with a superscripted prime.
+
+    latex2mathml makes `m'` an <msup> whose script is the prime; but the prime glyph is
+    already raised, so browsers draw it raised twice, a tiny tick far above the letter.
+    MathML Core's way is the prime as an operator next to its base (`W'_a` keeps its
+    subscript on the primed base).
+    """
+    root = etree.fromstring(mathml)
+    for parent in root.iter():
+        for index, child in enumerate(list(parent)):
+            if child.tag not in {"msup", "msubsup"} or len(child) != (2 if child.tag == "msup"
+                                                                      else 3):
+                continue
+            prime = _prime_text(child[-1])
+            if prime is None:
+                continue
+            primed = etree.Element("mrow")
+            primed.append(child[0])
+            mark = etree.SubElement(primed, "mo", {"lspace": "0", "rspace": "0"})
+            mark.text = prime
+            if child.tag == "msup":
+                replacement = primed
+            else:
+                replacement = etree.Element("msub")
+                replacement.extend([primed, child[1]])
+            replacement.tail = child.tail
+            parent[index] = replacement
+    return etree.tostring(root, encoding="unicode")
 
 
 def display_block(latex: str, equation_numbers: dict[str, int]) -> tuple[str, str]:
