@@ -19,6 +19,7 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
+PHONE_WIDTH = 375  # CSS pixels of a small phone in portrait
 # TeX that must never reach a reader: delimiters, commands and the book's own marks.
 RAW_TEX = re.compile(r"\$|\\(?:frac|begin|end|partial|sum|delta|label|eqref|num|lit|text)\b"
                      r"|\\[a-zA-Z]+\{")
@@ -169,3 +170,21 @@ def test_cite_box_copy_button_copies_the_bibtex(browser, built_site, site_url):
         assert expected.startswith("@misc{")
     finally:
         context.close()
+
+
+def test_no_page_is_wider_than_a_phone(browser, built_site, site_url):
+    """At a phone's width, wide formulas and tables scroll inside the text; the page never
+    scrolls sideways (static HTML, scripts off: what every reader gets first)."""
+    context = browser.new_context(java_script_enabled=False,
+                                  viewport={"width": PHONE_WIDTH, "height": 800})
+    page = context.new_page()
+    too_wide = {}
+    try:
+        for path in book_pages(built_site):
+            page.goto(site_url + path, wait_until="load")
+            width = page.evaluate("() => document.documentElement.scrollWidth")
+            if width > PHONE_WIDTH:
+                too_wide[path] = width
+    finally:
+        context.close()
+    assert too_wide == {}, f"pages wider than {PHONE_WIDTH} px: {too_wide}"
