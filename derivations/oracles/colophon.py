@@ -35,6 +35,9 @@ def quantities() -> dict[str, float | int]:
         f"{PREFIX}.build_ratio": round(statistics.median(build["full_s"])
                                        / statistics.median(build["bare_s"]), 2),
     }
+    out[f"{PREFIX}.budget_slowest_ms"] = site["budget_ms"]["slowest"]
+    out[f"{PREFIX}.budget_median_ms"] = site["budget_ms"]["median"]
+    out[f"{PREFIX}.build_goal_ratio"] = build["goal_ratio"]
     out.update({f"{PREFIX}.page_ms[{page}]": value for page, value in per_page.items()})
     for page, weight in site["seed_weight"].items():
         out[f"{PREFIX}.seed_total_bytes[{page}]"] = weight["total_bytes"]
