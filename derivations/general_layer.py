@@ -83,6 +83,15 @@ def bias_gradient(delta) -> float:
     return float(as_array(delta).sum())
 
 
+def scatter_terms(w, delta, input_shape) -> np.ndarray:
+    """eq-input-scatter, term by term: T[i,j] = δ[i,j]·W on window (i, j), zero elsewhere."""
+    w, delta = as_array(w), as_array(delta)
+    out = np.zeros((*delta.shape, *input_shape))
+    for i, j in np.ndindex(*delta.shape):
+        out[i, j, i : i + w.shape[0], j : j + w.shape[1]] = delta[i, j] * w
+    return out
+
+
 def surviving_terms(out_shape, kernel_shape, a: int, b: int) -> tuple[tuple[int, ...], ...]:
     """(i, j, m, n) with i+m = a, j+n = b: the terms of ∂C/∂X[a,b] that are not zero, sorted."""
     return tuple(
@@ -142,6 +151,7 @@ class LayerExample:
     grad_bias: float
     delta_padded: np.ndarray  # δ with kH−1 / kW−1 zero rows / columns around it
     w_rotated: np.ndarray
+    scatter: np.ndarray  # (out_h, out_w, H, W): what each δ[i,j] sends back; they add to ∂C/∂X
     averaged_weight_gradient: np.ndarray  # the common mistake: mean instead of sum
     fd_weight: tuple[int, int]
     fd_estimate: float  # central difference of C = Σ δ·Y in that weight
@@ -172,6 +182,7 @@ def example() -> LayerExample:
         grad_bias=bias_gradient(delta),
         delta_padded=zero_pad(delta, k_h - 1, k_w - 1),
         w_rotated=rot180(w),
+        scatter=scatter_terms(w, delta, x.shape),
         averaged_weight_gradient=grad_w / delta.size,
         fd_weight=FD_WEIGHT,
         fd_estimate=central_difference(x, w, EXAMPLE_B, delta, FD_WEIGHT),

@@ -239,3 +239,13 @@ def test_oracle_route_agrees_with_the_loop_reference(stride, padding, dilation, 
     assert ref.grad_input.tolist() == gx
     assert ref.grad_weight.tolist() == gw
     assert ref.grad_bias.tolist() == gb
+
+
+def test_scatter_copies_add_up_to_the_input_gradient():
+    """The scatter figure's copies δ[i,j]·W on their windows sum to the exact ∂C/∂X."""
+    e = gl.example()
+    assert e.scatter.shape == (*e.delta.shape, *e.x.shape)
+    to_f = lambda t: [[Fraction(v) for v in row] for row in t]  # noqa: E731
+    gx, _, _ = exact_gradients_2d(to_f(gl.EXAMPLE_X), to_f(gl.EXAMPLE_W),
+                                  Fraction(gl.EXAMPLE_B), to_f(gl.EXAMPLE_DELTA))
+    assert e.scatter.sum(axis=(0, 1)).tolist() == gx

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+import numpy as np
 import sympy
 
 from derivations import general_layer as gl
@@ -115,8 +116,15 @@ $$
 $$
 
 Read it as a **scatter**: each $\delta_{i,j}$ sends $\delta_{i,j} W$ back onto the window of
-$X$ that produced $Y_{i,j}$, and where windows overlap the contributions add. To turn the
-sum into a sliding window, change variables twice. First $m = a - i$ (so $i = a - m$), which
+$X$ that produced $Y_{i,j}$, and where windows overlap the contributions add.
+
+![Each delta entry sends delta times W back to its window](figures/layer-scatter.svg)
+
+*The example below, as a scatter: one copy of $\delta_{i,j} W$ per output, on its window
+(blue); blank cells are zero. Their sum is $\partial C / \partial X$.*
+
+To turn the sum into a sliding window, change variables twice. First $m = a - i$ (so $i = a - m$),
+which
 lets the sum run over the kernel instead of over the outputs, with $\delta$ taken as zero
 outside its range:
 
@@ -319,7 +327,24 @@ def _figures(e: gl.LayerExample) -> list[Asset]:
             Panel("∂C/∂X", e.grad_input.tolist(), {(a, c): "result"}),
         ],
     )
-    return [weight, inp]
+    panels = []
+    for i, j in np.ndindex(*e.delta.shape):
+        term = e.scatter[i, j]
+        window = inside(i, j, k_h, k_w)
+        values = [[term[r, cc] if window(r, cc) else None for cc in range(term.shape[1])]
+                  for r in range(term.shape[0])]
+        last = (i, j) == (e.delta.shape[0] - 1, e.delta.shape[1] - 1)
+        panels.append(Panel(f"δ[{i},{j}]·W", values, roles_where(term.shape, "window", window),
+                            operator_after="=" if last else "+"))
+    panels.append(Panel("∂C/∂X", e.grad_input.tolist(),
+                        roles_where(e.grad_input.shape, "result", lambda r, cc: True)))
+    scatter = figure_asset(
+        "general/figures/layer-scatter.svg",
+        "Each entry of delta sends delta times the kernel back onto the window it came from; "
+        "the copies add up to the input gradient.",
+        panels,
+    )
+    return [weight, inp, scatter]
 
 
 SEED_TEMPLATE = r"""
