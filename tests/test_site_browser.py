@@ -19,7 +19,7 @@ import pytest
 
 pytestmark = pytest.mark.browser
 
-PHONE_WIDTH = 375  # CSS pixels of a small phone in portrait
+PHONE_WIDTH, PHONE_HEIGHT = 375, 800  # CSS pixels of a small phone in portrait
 # TeX that must never reach a reader: delimiters, commands and the book's own marks.
 RAW_TEX = re.compile(r"\$|\\(?:frac|begin|end|partial|sum|delta|label|eqref|num|lit|text)\b"
                      r"|\\[a-zA-Z]+\{")
@@ -136,23 +136,41 @@ def test_equation_anchors_are_in_the_static_html(built_site, site_url):
     assert missing == {}
 
 
-def test_equation_links_work_with_javascript_disabled(browser, built_site, site_url):
-    """`page/#eq-…` scrolls to the numbered equation in a browser running no script at all."""
-    targets = [(path, ids[-1]) for path in book_pages(built_site)
-               if (ids := equation_ids(built_site, path))]
-    assert targets, "no numbered equation in the whole book"
+@pytest.fixture(scope="module")
+def static_visits(browser, built_site, site_url):
+    """Each page once with JavaScript off, at a phone's width: what every reader gets first.
+
+    Records the page's width and, for pages with numbered equations, where the last one
+    lands after following a link to it (`page/#eq-…`)."""
     context = browser.new_context(java_script_enabled=False,
-                                  viewport={"width": 1280, "height": 700})
+                                  viewport={"width": PHONE_WIDTH, "height": PHONE_HEIGHT})
     page = context.new_page()
+    results = {}
     try:
-        for path, ident in targets:
-            page.goto(f"{site_url}{path}#{ident}", wait_until="load")
-            box = page.locator(f"#{ident}").bounding_box()
-            assert box is not None, f"{path}#{ident} not rendered"
-            assert 0 <= box["y"] < 700, f"{path}#{ident} not scrolled into view (y={box['y']})"
-            assert page.locator(f"#{ident} a.eq-num").count() == 1, f"{path}#{ident}: no number"
+        for path in book_pages(built_site):
+            ids = equation_ids(built_site, path)
+            target = f"#{ids[-1]}" if ids else ""
+            page.goto(f"{site_url}{path}{target}", wait_until="load")
+            result = {"width": page.evaluate("() => document.documentElement.scrollWidth")}
+            if ids:
+                result["equation"] = ids[-1]
+                result["box"] = page.locator(target).bounding_box()
+                result["numbers"] = page.locator(f"{target} a.eq-num").count()
+            results[path] = result
     finally:
         context.close()
+    return results
+
+
+def test_equation_links_work_with_javascript_disabled(static_visits):
+    """`page/#eq-…` scrolls to the numbered equation in a browser running no script at all."""
+    targets = {path: r for path, r in static_visits.items() if "equation" in r}
+    assert targets, "no numbered equation in the whole book"
+    for path, result in targets.items():
+        where = f"{path}#{result['equation']}"
+        assert result["box"] is not None, f"{where} not rendered"
+        assert 0 <= result["box"]["y"] < PHONE_HEIGHT, f"{where} not scrolled into view"
+        assert result["numbers"] == 1, f"{where}: no equation number"
 
 
 def test_cite_box_copy_button_copies_the_bibtex(browser, built_site, site_url):
@@ -172,19 +190,8 @@ def test_cite_box_copy_button_copies_the_bibtex(browser, built_site, site_url):
         context.close()
 
 
-def test_no_page_is_wider_than_a_phone(browser, built_site, site_url):
+def test_no_page_is_wider_than_a_phone(static_visits):
     """At a phone's width, wide formulas and tables scroll inside the text; the page never
-    scrolls sideways (static HTML, scripts off: what every reader gets first)."""
-    context = browser.new_context(java_script_enabled=False,
-                                  viewport={"width": PHONE_WIDTH, "height": 800})
-    page = context.new_page()
-    too_wide = {}
-    try:
-        for path in book_pages(built_site):
-            page.goto(site_url + path, wait_until="load")
-            width = page.evaluate("() => document.documentElement.scrollWidth")
-            if width > PHONE_WIDTH:
-                too_wide[path] = width
-    finally:
-        context.close()
+    scrolls sideways."""
+    too_wide = {path: r["width"] for path, r in static_visits.items() if r["width"] > PHONE_WIDTH}
     assert too_wide == {}, f"pages wider than {PHONE_WIDTH} px: {too_wide}"
