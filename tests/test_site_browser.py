@@ -63,11 +63,9 @@ def equation_ids(site: Path, page: str) -> list[str]:
     return re.findall(r'<div class="equation" id="(eq-[a-z0-9-]+)"', html)
 
 
-@pytest.fixture(scope="module")
-def visits(browser, built_site, site_url):
-    """Load each page once with requests to other hosts blocked and recorded."""
+def foreign_gate(site_url: str, foreign: list[str]):
+    """A route handler: requests to the serving host pass, any other is recorded and aborted."""
     origin = urlsplit(site_url).netloc
-    foreign: list[str] = []
 
     def gate(route):
         url = route.request.url
@@ -77,8 +75,15 @@ def visits(browser, built_site, site_url):
             foreign.append(url)
             route.abort()
 
+    return gate
+
+
+@pytest.fixture(scope="module")
+def visits(browser, built_site, site_url):
+    """Load each page once with requests to other hosts blocked and recorded."""
+    foreign: list[str] = []
     context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.route("**/*", gate)
+    context.route("**/*", foreign_gate(site_url, foreign))
     results = {}
     errors: list[str] = []
     page = context.new_page()
@@ -195,3 +200,40 @@ def test_no_page_is_wider_than_a_phone(static_visits):
     scrolls sideways."""
     too_wide = {path: r["width"] for path, r in static_visits.items() if r["width"] > PHONE_WIDTH}
     assert too_wide == {}, f"pages wider than {PHONE_WIDTH} px: {too_wide}"
+
+
+def test_the_request_gate_catches_a_foreign_request(browser, site_copy):
+    """The gate itself: a page that asks another host for a font is caught (tampered copy)."""
+    import functools
+    import http.server
+    import threading
+
+    page_file = site_copy / "about" / "notation" / "index.html"
+    html = page_file.read_text(encoding="utf-8")
+    page_file.write_text(html.replace(
+        "</head>", '<link rel="stylesheet" href="https://fonts.googleapis.com/css?family=Roboto">'
+        "</head>", 1), encoding="utf-8")
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(site_copy))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_address[1]}/"
+    foreign: list[str] = []
+    context = browser.new_context()
+    context.route("**/*", foreign_gate(url, foreign))
+    try:
+        context.new_page().goto(url + "about/notation/", wait_until="load")
+    finally:
+        context.close()
+        server.shutdown()
+        server.server_close()
+    assert foreign == ["https://fonts.googleapis.com/css?family=Roboto"]
+
+
+def test_material_repository_widget_is_switched_off(built_site):
+    """No page carries data-md-component="source", which makes Material's JavaScript ask
+    api.github.com for stars and forks (derivations/theme/partials/source.html)."""
+    with_widget = [p.relative_to(built_site).as_posix() for p in built_site.rglob("*.html")
+                   if 'data-md-component="source"' in p.read_text(encoding="utf-8")]
+    assert with_widget == []
+    assert 'class="md-source"' in (built_site / "index.html").read_text(encoding="utf-8")
