@@ -68,7 +68,7 @@ TEMPLATE = r"""
 
 The book uses two notations and never mixes them on one line. The seed chapters keep the
 question's own symbols, so that each step can be read next to
-[the question](https://datascience.stackexchange.com/questions/81232/convolution-backpropagation);
+[the question](../question.md);
 the general chapters use one fixed notation for any convolutional layer. The bridge below
 states once how the two correspond.
 
