@@ -7,7 +7,8 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
-from derivations.general_layer import as_array, correlate_full, correlate_valid, rot180
+from derivations.general_layer import (as_array, correlate_full, correlate_valid,
+                                       derivative_of_sum, rot180)
 
 # N = 2 examples, C_in = 2 input channels, C_out = 2 output channels, 3×3 inputs, 2×2 kernels.
 EXAMPLE_X = (
@@ -107,12 +108,12 @@ def symbolic_channels(x_shape, w_shape, weight_index, input_index) -> SymbolicCh
     c_out, _, k_h, k_w = w_shape
     x, kernel = symbols("X", x_shape), symbols("W", w_shape)
     delta = symbols("\\delta", (batch, c_out, h - k_h + 1, w - k_w + 1))
-    cost = sum(
-        delta[n, o, i, j] * kernel[o, c, m, q] * x[n, c, i + m, j + q]
+    terms = [
+        sympy.Mul(delta[n, o, i, j], kernel[o, c, m, q], x[n, c, i + m, j + q])
         for n, o, i, j in np.ndindex(*delta.shape)
         for c, m, q in np.ndindex(c_in, k_h, k_w)
-    )
+    ]
     return SymbolicChannels(
-        weight_entry=sympy.diff(cost, kernel[weight_index]),
-        input_entry=sympy.diff(cost, x[input_index]),
+        weight_entry=derivative_of_sum(terms, kernel[weight_index]),
+        input_entry=derivative_of_sum(terms, x[input_index]),
     )

@@ -199,7 +199,7 @@ def build():
         pad_text=text_num(e.w_dilated.shape[0] - 1, f"{P}.pad"),
         w_dil_rot=matrix(e.w_dilated_rotated, f"{P}.w_dil_rot"),
         grad_x=matrix(e.grad_input, f"{P}.grad_x"),
-        a=str(a), c=str(c), sym_w01=symbolic_latex(symbolic.grad_weight[0, 1]),
+        a=str(a), c=str(c), sym_w01=symbolic_latex(symbolic.weight_entry(0, 1)),
         entry_sum=entry, entry_value=num(e.grad_input[a, c], f"{P}.grad_x[{a},{c}]"),
     )
     yield from _figures(e)

@@ -169,7 +169,7 @@ def build():
         padded_shape=shape_text(e.grad_input_padded.shape, f"{P}.padded_shape"),
         grad_x_pad=matrix(e.grad_input_padded, f"{P}.grad_x_pad"),
         grad_x=matrix(e.grad_input, f"{P}.grad_x"),
-        corner_symbolic=symbolic_latex(symbolic.grad_input[0, 0]), corner_sum=corner,
+        corner_symbolic=symbolic_latex(symbolic.input_entry(0, 0)), corner_sum=corner,
         corner_value=num(e.grad_input[0, 0], f"{P}.grad_x[0,0]"),
     )
     yield _figure(e)

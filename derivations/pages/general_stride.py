@@ -238,9 +238,9 @@ def build():
         leftover_rows=text_num(e.leftover[0], f"{P}.leftover[0]"),
         leftover_cols=text_num(e.leftover[1], f"{P}.leftover[1]"),
         grad_x=matrix(e.grad_input, f"{P}.grad_x"),
-        sym_overlap=symbolic_latex(symbolic.grad_input[a, c]),
+        sym_overlap=symbolic_latex(symbolic.input_entry(a, c)),
         lr=str(leftover[0]), lc=str(leftover[1]), er=str(edge[0]), ec=str(edge[1]),
-        sym_leftover=num(symbolic.grad_input[leftover], f"{P}.sym_leftover"),
-        sym_edge=symbolic_latex(symbolic.grad_input[edge]),
+        sym_leftover=num(symbolic.input_entry(*leftover), f"{P}.sym_leftover"),
+        sym_edge=symbolic_latex(symbolic.input_entry(*edge)),
     )
     yield from _figures(e)
