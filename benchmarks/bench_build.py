@@ -7,6 +7,9 @@
 * bare: the same pages, exported once beforehand with `python -m derivations pages --out`,
   copied with docs/ into a temporary docs folder and built by MkDocs from a temporary
   mkdocs.yml without the hook. MathML rendering (a Markdown extension) still runs.
+* imports only: the bare build plus a hook that imports numpy and sympy and generates
+  nothing. It measures the floor of any in-process generator: what the libraries cost
+  before a single page is written.
 
 Each is a fresh process into a fresh folder, the two alternating, median of --runs runs.
 The goal: full / bare <= 1.3. --write stores the record in
@@ -38,6 +41,28 @@ class _KeepTags(yaml.SafeLoader):
 
 
 _KeepTags.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+IMPORTS_ONLY_HOOK = '''\
+def on_files(files, config):
+    import numpy
+    import sympy
+
+    sympy.Add(*sympy.symbols("a b"))  # sympy imports more modules at its first sum
+    return files
+'''
+
+
+def imports_only_project(bare_config: Path, root: Path) -> Path:
+    """The bare project plus a hook that only imports what the generators import."""
+    root.mkdir(parents=True)
+    hook = root / "imports_only_hook.py"
+    hook.write_text(IMPORTS_ONLY_HOOK, encoding="utf-8")
+    config = yaml.safe_load(bare_config.read_text(encoding="utf-8"))
+    config["hooks"] = [str(hook)]
+    path = root / "mkdocs.yml"
+    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+    return path
 
 
 def bare_project(root: Path) -> Path:
@@ -76,31 +101,41 @@ def main(argv=None) -> int:
         parser.error("--runs must be at least 1")
     full: list[float] = []
     bare: list[float] = []
+    imports_only: list[float] = []
     with tempfile.TemporaryDirectory(prefix="convbackprop-bench-build-") as tmp:
         root = Path(tmp)
         bare_config = bare_project(root / "bare")
+        imports_config = imports_only_project(bare_config, root / "imports-only")
         for run in range(args.runs):
             full.append(timed_build(REPO / "mkdocs.yml", root / f"full-{run}", REPO))
             bare.append(timed_build(bare_config, root / f"bare-{run}", root / "bare"))
+            imports_only.append(timed_build(imports_config, root / f"imports-{run}", root / "bare"))
     full_s = [round(value, 3) for value in full]
     bare_s = [round(value, 3) for value in bare]
+    imports_s = [round(value, 3) for value in imports_only]
     record = {
         "what": "wall-clock seconds of `mkdocs build --strict` in a fresh process: full (the hook"
-                " generates every page) vs bare (pre-exported pages, no hook); written by"
+                " generates every page) vs bare (pre-exported pages, no hook) vs imports only"
+                " (bare plus a hook importing numpy and sympy); written by"
                 " benchmarks/bench_build.py",
         "runs": args.runs,
         "cpus": os.cpu_count(),
         "load_average_1min_at_end": round(os.getloadavg()[0], 2),
         "full_s": full_s,
         "bare_s": bare_s,
+        "imports_only_s": imports_s,
         "full_median_s": statistics.median(full_s),
         "bare_median_s": statistics.median(bare_s),
+        "imports_only_median_s": statistics.median(imports_s),
         "ratio": round(statistics.median(full_s) / statistics.median(bare_s), 2),
+        "imports_only_ratio": round(statistics.median(imports_s) / statistics.median(bare_s), 2),
         "goal_ratio": GOAL_RATIO,
     }
     print(f"full build  {record['full_median_s']:.3f} s (median of {args.runs}: {full_s})")
     print(f"bare MkDocs {record['bare_median_s']:.3f} s (median of {args.runs}: {bare_s})")
-    print(f"ratio {record['ratio']} (goal <= {GOAL_RATIO})")
+    print(f"imports only {record['imports_only_median_s']:.3f} s (median of {args.runs}: {imports_s})")
+    print(f"ratio {record['ratio']} (goal <= {GOAL_RATIO}); imports alone "
+          f"{record['imports_only_ratio']}")
     if args.write:
         RESULT.parent.mkdir(parents=True, exist_ok=True)
         RESULT.write_text(json.dumps(record, indent=2, sort_keys=True) + "\n", encoding="utf-8")

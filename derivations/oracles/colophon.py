@@ -38,6 +38,11 @@ def quantities() -> dict[str, float | int]:
     out[f"{PREFIX}.budget_slowest_ms"] = site["budget_ms"]["slowest"]
     out[f"{PREFIX}.budget_median_ms"] = site["budget_ms"]["median"]
     out[f"{PREFIX}.build_goal_ratio"] = build["goal_ratio"]
+    if "imports_only_s" in build:
+        imports_only = statistics.median(build["imports_only_s"])
+        out[f"{PREFIX}.build_imports_only_s"] = imports_only
+        out[f"{PREFIX}.build_imports_only_ratio"] = round(
+            imports_only / statistics.median(build["bare_s"]), 2)
     out.update({f"{PREFIX}.page_ms[{page}]": value for page, value in per_page.items()})
     for page, weight in site["seed_weight"].items():
         out[f"{PREFIX}.seed_total_bytes[{page}]"] = weight["total_bytes"]

@@ -12,7 +12,7 @@ import json
 from pathlib import Path
 
 from derivations.numbers import Fragment, join, text_num
-from derivations.page import make_page
+from derivations.page import fill, make_page
 
 SOURCE = "derivations/pages/colophon.py"
 P = "colophon"
@@ -79,10 +79,9 @@ index, figures; bytes of bodies and headers, no compression), until the network 
 page (numpy, sympy, the formatter) on the way, with MkDocs building the same pages exported
 beforehand by `python -m derivations pages --out` and no hook. Medians of {{build_runs}}
 runs each: {{full_s}} s for the full build, {{bare_s}} s for the bare one, a ratio of
-{{ratio}} against a goal of at most {{goal_ratio}}: {{build_verdict}}. Most of the
-difference is sympy, imported and then differentiating the symbolic layers of the general
-chapters (their equations are derived, not typed); the numbers and MathML cost little.
+{{ratio}} against a goal of at most {{goal_ratio}}: {{build_verdict}}.
 
+{{imports_only}}
 ## Where these numbers come from {#measurement-record}
 
 The numbers on this page are measurements, not results of the mathematics, so no second
@@ -97,6 +96,18 @@ measure again.
 
 Two builds of the same commit are identical byte for byte; how, and how to publish the
 site, is on [publishing](publishing.md#reproducible-builds).
+"""
+
+
+IMPORTS_ONLY = r"""
+Most of the difference is the price of importing the libraries the pages are computed with.
+A third build, the bare one plus a hook that only imports numpy and sympy and generates
+nothing, took {{imports_only_s}} s (median), a ratio of {{imports_only_ratio}} on its own:
+no in-process generator can be cheaper than that. What remains is the mathematics (sympy
+differentiates only the entries a page shows) and the formatting. Getting under that floor
+would mean running the generators beside MkDocs' own Markdown conversion, which needs MkDocs
+internals; the book keeps its generation independent of them so that it can move to another
+builder.
 """
 
 
@@ -141,6 +152,18 @@ def weight_table(site: dict) -> Fragment:
     return join(rows, "\n")
 
 
+def imports_only_paragraph(timing: dict) -> Fragment | str:
+    """What importing the libraries alone costs, when the record holds that measurement."""
+    if "imports_only_median_s" not in timing:
+        return ""  # a record from before bench_build.py measured it
+    return fill(
+        IMPORTS_ONLY,
+        imports_only_s=text_num(timing["imports_only_median_s"], f"{P}.build_imports_only_s"),
+        imports_only_ratio=text_num(timing["imports_only_ratio"],
+                                    f"{P}.build_imports_only_ratio"),
+    )
+
+
 def build():
     site, timing = load(SITE_SPEED), load(BUILD_SPEED)
     if site is None or timing is None:
@@ -169,4 +192,5 @@ def build():
         full_s=text_num(timing["full_median_s"], f"{P}.build_full_s"),
         bare_s=text_num(timing["bare_median_s"], f"{P}.build_bare_s"),
         ratio=text_num(timing["ratio"], f"{P}.build_ratio"),
+        imports_only=imports_only_paragraph(timing),
     )
