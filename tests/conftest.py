@@ -62,10 +62,28 @@ def site_url(built_site) -> str:
     server.server_close()
 
 
+def missing_outside_ci(what: str, reason: str) -> None:
+    """Skip with the reason on a developer's machine; under CI=true a skip would hide a gap."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{what} must run under CI=true: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def torch():
+    """PyTorch, the engine's outside oracle: optional, never a dependency (.ci/run installs it)."""
+    try:
+        import torch
+    except ImportError:
+        missing_outside_ci("the PyTorch comparison",
+                           "torch is not installed (pip install torch==2.13.0, the CPU build)")
+    torch.set_num_threads(1)  # tiny layers: thread start-up would dominate
+    return torch
+
+
 @pytest.fixture(scope="session")
 def browser():
     """Headless Debian Chromium via playwright; skip locally without it, fail under CI."""
-    in_ci = os.environ.get("CI") == "true"
     reason = None
     if not CHROMIUM.exists():
         reason = f"{CHROMIUM} not found (apt-get install -y chromium)"
@@ -74,9 +92,7 @@ def browser():
     except ImportError:
         reason = reason or "playwright is not installed (pip install -e '.[test]')"
     if reason:
-        if in_ci:
-            pytest.fail(f"browser tests must run under CI=true: {reason}")
-        pytest.skip(reason)
+        missing_outside_ci("browser tests", reason)
     with sync_playwright() as playwright:
         instance = playwright.chromium.launch(
             executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS

@@ -234,10 +234,8 @@ def test_backward_returns_the_frozen_dataclass_without_bias():
 
 @settings(max_examples=25, deadline=None)
 @given(layers())
-def test_against_pytorch_when_installed(case):
+def test_against_pytorch(torch, case):
     """PyTorch's conv2d and autograd as an outside oracle (optional; never a dependency)."""
-    torch = pytest.importorskip("torch")
-    torch.set_num_threads(1)  # tiny layers: thread start-up would dominate
     x, w, bias, delta, s, p, d = case
     tx, tw = torch.tensor(x, requires_grad=True), torch.tensor(w, requires_grad=True)
     tb = None if bias is None else torch.tensor(bias, requires_grad=True)
