@@ -133,7 +133,8 @@ def main(argv=None) -> int:
     }
     print(f"full build  {record['full_median_s']:.3f} s (median of {args.runs}: {full_s})")
     print(f"bare MkDocs {record['bare_median_s']:.3f} s (median of {args.runs}: {bare_s})")
-    print(f"imports only {record['imports_only_median_s']:.3f} s (median of {args.runs}: {imports_s})")
+    print(f"imports only {record['imports_only_median_s']:.3f} s"
+          f" (median of {args.runs}: {imports_s})")
     print(f"ratio {record['ratio']} (goal <= {GOAL_RATIO}); imports alone "
           f"{record['imports_only_ratio']}")
     if args.write:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping, Sequence
 
-from derivations.numbers import Record, format_number, parse_printed
 from derivations.page_html import PageNumbers
+from derivations.printed_numbers import Record, format_number, parse_printed
 
 
 def expected_print(record: Record, oracle: Mapping[str, object]) -> str | None:

@@ -7,8 +7,13 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
-from derivations.general_layer import (as_array, correlate_full, correlate_valid,
-                                       derivative_of_sum, rot180)
+from derivations.general_layer import (
+    as_array,
+    correlate_full,
+    correlate_valid,
+    derivative_of_sum,
+    rot180,
+)
 
 # N = 2 examples, C_in = 2 input channels, C_out = 2 output channels, 3×3 inputs, 2×2 kernels.
 EXAMPLE_X = (

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from html import escape
 
-from derivations.numbers import format_number
+from derivations.printed_numbers import format_number
 
 CELL = 34  # px: wide enough for a two-digit negative number at the font size below
 GAP = 30  # px between panels

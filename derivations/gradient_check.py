@@ -2,7 +2,7 @@
 
 Needs numpy only. Run it to see a check pass (the chain rule done right) and a check fail
 (the question's product of two sums): copy this file anywhere and `python gradient_check.py`,
-or, inside the book's repository, `python -m derivations.gradient_check`.
+or, inside the book's repository, `python derivations/gradient_check.py`.
 """
 
 import numpy as np

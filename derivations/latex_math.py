@@ -9,7 +9,7 @@ Syntax (a plain Python-Markdown extension, so any mkdocs.yml-compatible builder 
 - `$…$` inline math; `$$ … $$` display math on lines of their own.
 - `\label{eq-name}` inside display math numbers it, AMS style, and gives it id `eq-name`;
   `\eqref{eq-name}` (in prose or math) links to it as "(n)".
-- `\num{-3}` marks a computed number (from derivations.numbers); `\lit{2}` declares a
+- `\num{-3}` marks a computed number (from derivations.printed_numbers); `\lit{2}` declares a
   number that is notation. The audit reads these marks back from the built HTML.
 """
 

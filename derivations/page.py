@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from derivations.numbers import Fragment, Record, as_fragment
+from derivations.printed_numbers import Fragment, Record, as_fragment
 
 SLOT = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 

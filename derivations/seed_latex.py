@@ -84,7 +84,7 @@ def key(name: str, *index: int) -> str:
 
 def entry(values, name: str, *index: int, signed: bool = True):
     """One recorded number of the example, in parentheses when negative (after + or ·)."""
-    from derivations.numbers import num, num_signed
+    from derivations.printed_numbers import num, num_signed
 
     value = values[index] if index else values
     return (num_signed if signed else num)(value, key(name, *index))
@@ -92,14 +92,14 @@ def entry(values, name: str, *index: int, signed: bool = True):
 
 def products(pairs) -> object:
     r"""a₁·b₁ + a₂·b₂ + …, every factor a recorded number."""
-    from derivations.numbers import join
+    from derivations.printed_numbers import join
 
     return join((a + r" \cdot " + b for a, b in pairs), " + ")
 
 
 def sum_of(fragments):
     """a + b + …; the first term needs no parentheses even when negative."""
-    from derivations.numbers import Fragment, join
+    from derivations.printed_numbers import Fragment, join
 
     pieces = list(fragments)
     first = pieces[0]

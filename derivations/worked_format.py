@@ -1,7 +1,7 @@
 r"""The worked derivation of derivations/worked.py as Markdown, Stack Exchange Markdown or JSON.
 
 Pure formatting: every number comes from the WorkedChain and goes through
-derivations.numbers (integers exactly, anything else rounded to four decimals; the
+derivations.printed_numbers (integers exactly, anything else rounded to four decimals; the
 computation itself is exact, and the JSON carries the exact fractions too).
 
 - markdown: the book's page style (`$`/`$$` LaTeX, `\num{}`/`\lit{}` marks, heading ids);
@@ -17,7 +17,7 @@ import json
 import re
 from fractions import Fraction
 
-from derivations.numbers import Fragment, join, matrix, num, num_signed
+from derivations.printed_numbers import Fragment, join, matrix, num, num_signed
 from derivations.worked import EntrySum, WorkedChain, shape
 
 FORMATS = ("markdown", "stackexchange", "json")

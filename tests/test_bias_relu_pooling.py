@@ -189,7 +189,7 @@ def test_shared_ties_send_the_same_total_as_first_maximum():
 
 def test_worked_numbers_equal_the_exact_fraction_oracle():
     """Every number the page records equals the independent Fraction value at display precision."""
-    from derivations.numbers import format_number
+    from derivations.printed_numbers import format_number
 
     values = oracle.quantities()
     records = page().records

@@ -13,6 +13,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -118,10 +119,21 @@ def test_snippet_runs_as_a_script_on_its_own(tmp_path):
     assert lines[1].startswith("product of sums") and lines[1].endswith("FAIL")
 
 
-def test_snippet_runs_as_a_module_in_the_repository():
-    done = subprocess.run([sys.executable, "-m", "derivations.gradient_check"], cwd=REPO,
+@pytest.mark.parametrize("command", [["-m", "derivations.gradient_check"],
+                                     ["derivations/gradient_check.py"]], ids=["module", "path"])
+def test_snippet_runs_in_the_repository(command):
+    """Run by path, derivations/ comes first on sys.path: it must not shadow numpy's imports."""
+    done = subprocess.run([sys.executable, *command], cwd=REPO,
                           capture_output=True, text=True, timeout=60, check=True)
     assert "PASS" in done.stdout and "FAIL" in done.stdout
+
+
+def test_no_module_of_the_package_shadows_the_standard_library():
+    """A script run from a package folder imports that folder's modules first (derivations/
+    numbers.py once broke numpy that way)."""
+    shadowing = [str(path.relative_to(REPO)) for path in (REPO / "derivations").rglob("*.py")
+                 if path.stem in sys.stdlib_module_names]
+    assert shadowing == []
 
 
 def test_worked_check_agrees_with_exact_fractions_and_flags_the_question():
@@ -142,7 +154,7 @@ def page():
 
 
 def test_worked_numbers_equal_the_exact_oracle():
-    from derivations.numbers import format_number
+    from derivations.printed_numbers import format_number
 
     values = oracle.quantities()
     records = page().records

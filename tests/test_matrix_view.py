@@ -154,7 +154,7 @@ def page():
 
 def test_worked_numbers_equal_the_exact_oracle():
     """Every recorded number equals the Fraction oracle (exact differences, sympy δ¹)."""
-    from derivations.numbers import format_number
+    from derivations.printed_numbers import format_number
 
     values = oracle.quantities()
     records = page().records

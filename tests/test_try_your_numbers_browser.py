@@ -14,7 +14,7 @@ import pytest
 
 from derivations.errors import UsageError
 from derivations.matrix_syntax import format_matrix, parse_matrix
-from derivations.numbers import format_number, parse_printed
+from derivations.printed_numbers import format_number, parse_printed
 from derivations.worked import work_chain
 
 pytestmark = pytest.mark.browser

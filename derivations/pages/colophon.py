@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from derivations.numbers import Fragment, join, text_num
 from derivations.page import fill, make_page
+from derivations.printed_numbers import Fragment, join, text_num
 
 SOURCE = "derivations/pages/colophon.py"
 P = "colophon"

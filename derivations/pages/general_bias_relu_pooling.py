@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from derivations import bias_relu_pooling as brp
 from derivations.general_figures_b import avg_pool_figure, max_pool_figure
-from derivations.numbers import Fragment, join, matrix, num, num_signed, text_num
 from derivations.page import Asset, make_page
+from derivations.printed_numbers import Fragment, join, matrix, num, num_signed, text_num
 
 SOURCE = "derivations/pages/general_bias_relu_pooling.py"
 P = "bias_relu_pooling"

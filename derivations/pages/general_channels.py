@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from derivations import channels as ch
 from derivations.general_figures import Panel
-from derivations.numbers import join, matrix, num, num_signed, text_num
 from derivations.page import make_page
 from derivations.pages.general_layer import figure_asset, products, signed, symbolic_latex
+from derivations.printed_numbers import join, matrix, num, num_signed, text_num
 
 SOURCE = "derivations/pages/general_channels.py"
 P = "channels"

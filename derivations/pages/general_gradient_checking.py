@@ -7,8 +7,8 @@ import math
 
 from derivations import gradient_check as gc
 from derivations import gradient_check_example as ex
-from derivations.numbers import Fragment, join, matrix, num, text_num
 from derivations.page import make_page
+from derivations.printed_numbers import Fragment, join, matrix, num, text_num
 
 SOURCE = "derivations/pages/general_gradient_checking.py"
 P = "gradient_check"

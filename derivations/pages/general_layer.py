@@ -13,8 +13,16 @@ import sympy
 
 from derivations import general_layer as gl
 from derivations.general_figures import Panel, figure_svg, inside, roles_where
-from derivations.numbers import Fragment, join, matrix, num, num_signed, shape_text, text_num
 from derivations.page import Asset, fill, make_page
+from derivations.printed_numbers import (
+    Fragment,
+    join,
+    matrix,
+    num,
+    num_signed,
+    shape_text,
+    text_num,
+)
 
 SOURCE = "derivations/pages/general_layer.py"
 P = "general_layer"

@@ -6,8 +6,16 @@ import sympy
 
 from derivations import matrix_view as mv
 from derivations.general_figures_b import jacobian_figure, transposed_figure
-from derivations.numbers import Fragment, join, matrix, num, num_signed, shape_text, text_num
 from derivations.page import Asset, make_page
+from derivations.printed_numbers import (
+    Fragment,
+    join,
+    matrix,
+    num,
+    num_signed,
+    shape_text,
+    text_num,
+)
 
 SOURCE = "derivations/pages/general_matrix_view.py"
 P = "matrix_view"

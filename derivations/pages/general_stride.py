@@ -5,9 +5,9 @@ from __future__ import annotations
 from derivations import stride as st
 from derivations.general_figures import Panel, inside, roles_where
 from derivations.general_layer import symbolic_layer, zero_pad
-from derivations.numbers import join, matrix, num, shape_text, text_num
 from derivations.page import make_page
 from derivations.pages.general_layer import figure_asset, products, signed, symbolic_latex
+from derivations.printed_numbers import join, matrix, num, shape_text, text_num
 
 SOURCE = "derivations/pages/general_stride.py"
 P = "stride"

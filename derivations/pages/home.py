@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 from derivations import seed_example
-from derivations.numbers import num, text_num
 from derivations.page import make_page
+from derivations.printed_numbers import num, text_num
 from derivations.seed import seed_numbers
 from derivations.seed_latex import entry, key, products, sum_of
 
@@ -154,6 +154,6 @@ def build():
 
 
 def matrix_of(values, name):
-    from derivations.numbers import matrix
+    from derivations.printed_numbers import matrix
 
     return matrix(values, key(name))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from derivations.numbers import matrix, num
 from derivations.page import make_page
+from derivations.printed_numbers import matrix, num
 from derivations.seed import example_numbers, flipped_convention
 from derivations.seed_example import W1, W2, I, Y
 from derivations.seed_latex import key

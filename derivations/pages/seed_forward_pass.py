@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from derivations.numbers import join, matrix, num
 from derivations.page import make_page
+from derivations.printed_numbers import join, matrix, num
 from derivations.seed import example_numbers, seed_symbols
 from derivations.seed_latex import entry, key, products, sum_latex
 

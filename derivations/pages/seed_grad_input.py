@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from derivations.numbers import join, matrix, num
 from derivations.page import Asset, make_page
+from derivations.printed_numbers import join, matrix, num
 from derivations.seed import example_numbers, full_correlation_rot180, seed_symbols
 from derivations.seed_figures import rot180_figure
 from derivations.seed_latex import entry, key, products, sum_latex

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sympy
 
-from derivations.numbers import join, matrix, num, text_num
 from derivations.page import Asset, make_page
+from derivations.printed_numbers import join, matrix, num, text_num
 from derivations.seed import example_numbers, seed_symbols
 from derivations.seed_figures import w11_positions_figure
 from derivations.seed_latex import entry, key, products, subscript, sum_latex, sum_of

@@ -16,8 +16,8 @@ from fractions import Fraction
 from pathlib import Path
 
 from derivations.matrix_syntax import format_matrix
-from derivations.numbers import text_num
 from derivations.page import Asset, Page, make_page
+from derivations.printed_numbers import text_num
 
 SOURCE = "derivations/pages/try_your_numbers.py"
 SCRIPT = Path(__file__).resolve().parents[1] / "web" / "worked.js"

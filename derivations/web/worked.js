@@ -3,7 +3,7 @@
  *
  * Same rules as derivations/matrix_syntax.py (parsing) and derivations/worked.py (the
  * chain O^k = O^(k-1) ⋆ W^k, C = Σ (O^L − y)², δ^k = ∂C/∂O^k), exact rational arithmetic
- * on BigInt, and the book's display rule (derivations/numbers.py format_number): integers
+ * on BigInt, and the book's display rule (derivations/printed_numbers.py format_number): integers
  * exactly, anything else rounded half-to-even to four decimals. Every number shown is an
  * <mn class="num" data-key="…"> naming the quantity, so a test can check it against Python.
  * The copy box gets the Stack Exchange Markdown that derivations/worked_format.py writes,

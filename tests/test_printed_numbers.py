@@ -4,7 +4,7 @@ from fractions import Fraction
 
 import pytest
 
-from derivations.numbers import (
+from derivations.printed_numbers import (
     format_number,
     join,
     matrix,
