@@ -64,6 +64,16 @@ def test_every_published_address_still_resolves(built_site):
     )
 
 
+def test_manifest_lists_every_published_address(built_site):
+    """A new page or heading is protected from the day it is published, not once someone
+    remembers to add it: the manifest must hold every address the build publishes."""
+    unlisted = sorted(set(published_anchors(built_site)) - set(manifest_lines()))
+    assert unlisted == [], (
+        f"{len(unlisted)} published address(es) are not in {MANIFEST.name}: {unlisted[:20]}. "
+        f"Adding addresses is normal; regenerate the manifest: {REGENERATE}"
+    )
+
+
 def test_redirect_lookup_finds_a_moved_page(site_copy):
     """The redirect check itself can tell a moved page from a lost one (tampered copy)."""
     page = next(line for line in manifest_lines() if line.count("/") > 2 and "#" not in line)
