@@ -43,7 +43,16 @@ class Conv2dRequest:
     two_d: bool
 
 
+class _NonFinite:
+    """A NaN or ±Infinity literal, kept until validation can say where it stands."""
+
+    def __init__(self, literal: str):
+        self.literal = literal
+
+
 def _describe(value) -> str:
+    if isinstance(value, _NonFinite):
+        return value.literal
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
@@ -57,10 +66,6 @@ def _describe(value) -> str:
     return repr(value)
 
 
-def _reject_constant(name: str):
-    raise UsageError(f"{name} is not a number JSON allows; entries must be finite numbers")
-
-
 def _unique_keys(pairs):
     seen = {}
     for key, value in pairs:
@@ -71,12 +76,12 @@ def _unique_keys(pairs):
 
 
 def parse_request_text(text: str) -> Conv2dRequest:
-    """JSON text -> Conv2dRequest; NaN/Infinity literals and repeated keys are refused."""
+    """JSON text -> Conv2dRequest; NaN/Infinity literals (located) and repeated keys refused."""
     if not text.strip():
         raise UsageError("empty input; give one JSON object such as "
                          '{"input": [[1, 2], [3, 4]], "weight": [[1]]}')
     try:
-        obj = json.loads(text, parse_constant=_reject_constant, object_pairs_hook=_unique_keys)
+        obj = json.loads(text, parse_constant=_NonFinite, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as error:
         raise UsageError(f"not JSON: {error.msg} at line {error.lineno} column {error.colno}; "
                          "give one JSON object (see --help)") from None
@@ -118,6 +123,9 @@ def _walk(value, where: str, shape: list[int], level: int) -> None:
             if abs(item) > EXACT_INT:
                 raise UsageError(f"{where}[{i}]: integer too large for exact float64 "
                                  f"(|n| ≤ 2^53 = {EXACT_INT}); give a smaller number")
+        elif kind is _NonFinite:
+            raise UsageError(f"{where}[{i}]: {item.literal} is not a finite number; entries "
+                             "must be finite numbers")
         else:
             raise UsageError(f"{where}[{i}]: got {_describe(item)}; entries must be numbers")
 
