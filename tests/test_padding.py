@@ -6,11 +6,12 @@ from fractions import Fraction
 from itertools import product
 
 import numpy as np
-import pytest
+from chapter_checks import assert_symbolic_layer_gives_the_worked_numbers
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from derivations import padding
+from derivations.conv2d import conv2d_backward
 from derivations.oracles.general_layer import exact_gradients_2d
 
 FD_RTOL, FD_ATOL = 1e-7, 1e-7  # central differences of a linear cost: rounding error only
@@ -72,9 +73,8 @@ def test_input_gradient_is_full_correlation_then_crop(case):
 @SETTINGS
 @given(padded())
 def test_padding_formulas_agree_with_the_engine(case):
-    conv2d = pytest.importorskip("derivations.conv2d")
     x, w, delta, p = case
-    grads = conv2d.conv2d_backward(x[None, None], w[None, None], delta[None, None], padding=p)
+    grads = conv2d_backward(x[None, None], w[None, None], delta[None, None], padding=p)
     assert grads.grad_input.shape == (1, 1, *x.shape)
     np.testing.assert_allclose(padding.input_gradient(w, delta, p), grads.grad_input[0, 0],
                                rtol=ENGINE_RTOL, atol=ENGINE_ATOL)
@@ -103,33 +103,11 @@ def test_the_cropped_border_is_not_zero_so_cropping_matters():
     assert np.any(border != 0)
 
 
-@pytest.mark.slow
-def test_padding_page_passes_the_audit(built_site):
-    from derivations.audit import audit_page
-    from derivations.book import build_book
-    from derivations.oracles import independent_values
-    from derivations.page_html import extract_numbers
-
-    html = "general/padding/index.html"
-    found = extract_numbers((built_site / html).read_text(encoding="utf-8"))
-    records = build_book().page("general/padding.md").records
-    assert audit_page(html, records, found, independent_values()) == []
-
 
 def test_sympy_derivative_at_the_example_equals_the_worked_numbers():
     """The symbols the page shows, evaluated at the example, give the printed gradients."""
-    from derivations.general_layer import symbolic_layer
-
     e = padding.example()
-    symbolic = symbolic_layer(e.x.shape, e.w.shape, padding=e.padding)
-    values = {symbolic.x[r, c]: int(e.x[r, c]) for r, c in np.ndindex(e.x.shape)}
-    values.update({symbolic.w[r, c]: int(e.w[r, c]) for r, c in np.ndindex(e.w.shape)})
-    values.update({symbolic.delta[r, c]: int(e.delta[r, c]) for r, c in np.ndindex(e.delta.shape)})
-    assert symbolic.grad_input.shape == e.grad_input.shape
-    assert [[int(v) for v in row] for row in symbolic.grad_input.subs(values).tolist()] == \
-        e.grad_input.tolist()
-    assert [[int(v) for v in row] for row in symbolic.grad_weight.subs(values).tolist()] == \
-        e.grad_weight.tolist()
+    assert_symbolic_layer_gives_the_worked_numbers(e, padding=e.padding)
 
 
 @SETTINGS

@@ -14,6 +14,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+from derivations import conv2d_reference as reference
 from derivations.errors import UsageError
 from derivations.worked import (
     MAX_INPUT_SIDE,
@@ -230,7 +231,6 @@ def test_a_target_of_the_wrong_shape_is_refused_and_a_number_is_broadcast():
 @pytest.mark.parametrize("case", CASES[:10])
 def test_each_layer_agrees_exactly_with_the_loop_reference(case):
     """derivations/conv2d_reference.py on Fractions: the same numbers to the last digit."""
-    reference = pytest.importorskip("derivations.conv2d_reference")
     x, kernels, target = case
     chain = work_chain(x, kernels, target)
 
