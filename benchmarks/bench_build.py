@@ -4,9 +4,9 @@
 
 * full: `python -m mkdocs build --strict` of the repository as it is: the hook runs every
   page generator (numpy, sympy, the formatter) and MathML rendering, then MkDocs renders.
-* bare: the same pages, exported once beforehand with `python -m derivations pages --out`,
-  copied with docs/ into a temporary docs folder and built by MkDocs from a temporary
-  mkdocs.yml without the hook. MathML rendering (a Markdown extension) still runs.
+* bare: the same pages, exported once beforehand with `python -m derivations pages
+  --project` (docs/ and every generated file in one docs folder, mkdocs.yml without the
+  hook) and built by MkDocs. MathML rendering (a Markdown extension) still runs.
 * imports only: the bare build plus a hook that imports numpy and sympy and generates
   nothing. It measures the floor of any in-process generator: what the libraries cost
   before a single page is written.
@@ -21,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import shutil
 import statistics
 import subprocess
 import sys
@@ -36,13 +35,6 @@ RESULT = REPO / "benchmarks" / "results" / "build_speed.json"
 GOAL_RATIO = 1.3
 
 
-class _KeepTags(yaml.SafeLoader):
-    """Read mkdocs.yml without resolving !!python/name tags (none are needed here)."""
-
-
-_KeepTags.add_multi_constructor("", lambda loader, suffix, node: None)
-
-
 IMPORTS_ONLY_HOOK = '''\
 def on_files(files, config):
     import numpy
@@ -53,6 +45,13 @@ def on_files(files, config):
 '''
 
 
+def bare_project(root: Path) -> Path:
+    """docs/ + exported pages and a hook-free mkdocs.yml, by `pages --project`."""
+    subprocess.run([sys.executable, "-m", "derivations", "pages", "--project", str(root)],
+                   cwd=REPO, check=True, stdout=subprocess.DEVNULL)
+    return root / "mkdocs.yml"
+
+
 def imports_only_project(bare_config: Path, root: Path) -> Path:
     """The bare project plus a hook that only imports what the generators import."""
     root.mkdir(parents=True)
@@ -60,24 +59,7 @@ def imports_only_project(bare_config: Path, root: Path) -> Path:
     hook.write_text(IMPORTS_ONLY_HOOK, encoding="utf-8")
     config = yaml.safe_load(bare_config.read_text(encoding="utf-8"))
     config["hooks"] = [str(hook)]
-    path = root / "mkdocs.yml"
-    path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
-    return path
-
-
-def bare_project(root: Path) -> Path:
-    """docs/ + exported pages in root/docs, and a hook-less mkdocs.yml pointing at them."""
-    docs = root / "docs"
-    shutil.copytree(REPO / "docs", docs)
-    subprocess.run([sys.executable, "-m", "derivations", "pages", "--out", str(docs)],
-                   cwd=REPO, check=True, stdout=subprocess.DEVNULL)
-    config = yaml.load((REPO / "mkdocs.yml").read_text(encoding="utf-8"), Loader=_KeepTags)
-    config.pop("hooks", None)
-    config["docs_dir"] = str(docs)
-    config["theme"]["custom_dir"] = str(REPO / config["theme"]["custom_dir"])
-    for extension in config["markdown_extensions"]:
-        if isinstance(extension, dict) and "pymdownx.snippets" in extension:
-            extension["pymdownx.snippets"]["base_path"] = [str(REPO)]
+    config["docs_dir"] = str(bare_config.parent / config["docs_dir"])
     path = root / "mkdocs.yml"
     path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
     return path

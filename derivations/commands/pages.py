@@ -1,5 +1,8 @@
-"""`python -m derivations pages --out DIR`: export the generated pages as plain Markdown."""
+"""`python -m derivations pages`: export the generated pages, or a whole hook-free project."""
 
+import os
+import shutil
+import tempfile
 from pathlib import Path
 
 from derivations.atomic import write_text_atomic
@@ -7,18 +10,36 @@ from derivations.errors import UsageError
 
 HELP = "write every generated page and figure into DIR (a docs folder for any builder)"
 DESCRIPTION = """\
-Write every generated page (Markdown) and asset (SVG figures, scripts) of the book into
-DIR, at the paths they have under docs/. Together with docs/ and mkdocs.yml this is all an
-mkdocs.yml-compatible builder needs; the MkDocs hook does the same thing in memory."""
+--out DIR writes every generated page (Markdown) and asset (SVG figures, scripts) of the
+book into DIR, at the paths they have under docs/; the MkDocs hook does the same thing in
+memory.
+
+--project DIR writes a complete project that needs no hook: DIR/docs holds docs/ and every
+generated file, DIR/mkdocs.yml is the book's configuration without `hooks:`. Any
+mkdocs.yml-compatible builder can build it, including ones that run no MkDocs hooks."""
+EPILOG = """\
+examples:
+  python -m derivations pages --out /tmp/generated
+  python -m derivations pages --project /tmp/book && cd /tmp/book && zensical build"""
 
 
 def add_arguments(parser):
-    parser.add_argument("--out", required=True, metavar="DIR", type=Path,
-                        help="folder to write into (created if missing)")
+    target = parser.add_mutually_exclusive_group(required=True)
+    target.add_argument("--out", metavar="DIR", type=Path,
+                        help="folder to write the generated files into (created if missing)")
+    target.add_argument("--project", metavar="DIR", type=Path,
+                        help="new or empty folder for a complete hook-free project")
+    parser.add_argument("--config", metavar="FILE", type=Path, default=Path("mkdocs.yml"),
+                        help="with --project: the book's mkdocs.yml (default: ./mkdocs.yml)")
 
 
 def run(args) -> int:
-    out: Path = args.out
+    if args.project is not None:
+        return write_project(args.project, args.config)
+    return write_generated(args.out)
+
+
+def write_generated(out: Path) -> int:
     if out.exists() and not out.is_dir():
         raise UsageError(f"--out {out}: exists and is not a folder; give a folder path")
     from derivations.book import build_book
@@ -32,4 +53,65 @@ def run(args) -> int:
         except OSError as error:
             raise UsageError(f"--out {out}: cannot write {item.path}: {error.strerror}") from None
     print(f"wrote {len(book.pages)} pages and {len(book.assets)} assets to {out}")
+    return 0
+
+
+def read_config(path: Path) -> dict:
+    import yaml
+
+    if not path.is_file():
+        raise UsageError(f"--config {path}: no such file; give the book's mkdocs.yml")
+    try:
+        config = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.constructor.ConstructorError as error:
+        raise UsageError(f"--config {path}: uses a YAML tag ({error.problem}) that the export "
+                         "cannot carry over; only plain YAML is supported") from None
+    except (yaml.YAMLError, UnicodeDecodeError) as error:
+        raise UsageError(f"--config {path}: not readable as YAML ({error})") from None
+    if not isinstance(config, dict):
+        raise UsageError(f"--config {path}: not a mkdocs.yml (no mapping at the top level)")
+    return config
+
+
+def write_project(destination: Path, config_path: Path) -> int:
+    import yaml
+
+    from derivations.book import build_book
+    from derivations.export_project import hook_free_config
+
+    if destination.exists() and (not destination.is_dir() or any(destination.iterdir())):
+        raise UsageError(f"--project {destination}: exists and is not an empty folder; "
+                         "give a new or empty folder")
+    config = read_config(config_path)
+    config_dir = config_path.resolve().parent
+    docs = config_dir / config.get("docs_dir", "docs")
+    if not docs.is_dir():
+        raise UsageError(f"--config {config_path}: its docs_dir {docs} is not a folder")
+    book = build_book()  # everything is computed before the first byte is written
+    parent = destination.resolve().parent
+    if not parent.is_dir():
+        raise UsageError(f"--project {destination}: {parent} does not exist")
+    # Built in a hidden sibling and renamed into place: a failure leaves nothing behind.
+    staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{destination.name}."))
+    try:
+        shutil.copytree(docs, staging / "docs", ignore=shutil.ignore_patterns("__pycache__"))
+        for item in book.files():
+            target = staging / "docs" / item.path
+            if target.exists():
+                raise UsageError(f"docs/{item.path} exists but is generated by derivations/: "
+                                 "remove it")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(item.content, encoding="utf-8", newline="\n")
+        exported = hook_free_config(config, config_dir)
+        (staging / "mkdocs.yml").write_text(
+            yaml.safe_dump(exported, sort_keys=False, allow_unicode=True), encoding="utf-8")
+        os.replace(staging, destination)
+    except OSError as error:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise UsageError(f"--project {destination}: cannot write: {error.strerror}") from None
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    print(f"wrote a hook-free project to {destination}: {len(book.pages)} generated pages and "
+          f"{len(book.assets)} assets in docs/, and mkdocs.yml")
     return 0
