@@ -234,3 +234,25 @@ def test_scatter_copies_add_up_to_the_input_gradient():
     gx, _, _ = exact_gradients_2d(to_f(gl.EXAMPLE_X), to_f(gl.EXAMPLE_W),
                                   Fraction(gl.EXAMPLE_B), to_f(gl.EXAMPLE_DELTA))
     assert e.scatter.sum(axis=(0, 1)).tolist() == gx
+
+
+def test_symbolic_terms_come_window_by_window_with_the_bookkeeping_weight():
+    """Printed symbolic sums list δ in reading order, each with W[a−i, c−j] (eq-input-scatter)."""
+    from derivations.pages.general_layer import subscript, symbolic_terms
+
+    symbolic = gl.symbolic_layer((4, 4), (3, 3))
+    a, c = 1, 2
+    terms = [(subscript(d), subscript(w)) for d, w in symbolic_terms(symbolic.input_entry(a, c))]
+    expected = [((i, j), (a - i, c - j)) for i in range(2) for j in range(2)]
+    assert terms == expected
+
+
+def test_figures_tell_roles_apart_without_colour():
+    """Unreached cells are hatched and a result among other cells is outlined, not only tinted."""
+    from derivations.general_figures import Panel, figure_svg
+
+    svg = figure_svg("t", [Panel("A", [[1, 2], [3, 4]], {(0, 0): "unreached", (1, 1): "result"}),
+                           Panel("B", [[5]], {(0, 0): "result"})])
+    assert svg.count('fill="url(#hatch)"') == 1
+    assert '<pattern id="hatch"' in svg
+    assert svg.count('fill="none" stroke="#1b5e20"') == 1  # panel B is all result: no outline

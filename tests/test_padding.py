@@ -123,3 +123,21 @@ def test_padding_delta_less_equals_full_then_crop(case):
     assert shortcut.shape == x.shape
     np.testing.assert_allclose(shortcut, padding.input_gradient(w, delta, p),
                                rtol=ENGINE_RTOL, atol=ENGINE_ATOL)
+
+
+def test_corner_check_prints_numbers_in_the_order_of_the_symbolic_terms():
+    """In ∂C/∂X[0,0] = Σ δ·W = Σ numbers, the k-th product is the k-th symbolic term's values."""
+    import re
+
+    from derivations.pages import general_padding
+
+    page = next(general_padding.build())
+    line = next(text for text in page.markdown.split(r"\end{align*}")
+                if r"\partial X_{0,0}} &=" in text)
+    symbolic, numeric = line.split(r"\partial X_{0,0}} &=", 1)[1].split(r"&=", 1)
+    pairs = re.findall(r"\\delta_\{(\d),(\d)\} W_\{(\d),(\d)\}", symbolic)
+    values = re.findall(r"\\num\{(-?\d+)\}\)? \\cdot \(?\\num\{(-?\d+)\}", numeric)
+    e = padding.example()
+    assert len(pairs) == len(values) == 4
+    for (i, j, m, n), (d, w) in zip(pairs, values, strict=True):
+        assert (int(d), int(w)) == (e.delta[int(i), int(j)], e.w[int(m), int(n)])

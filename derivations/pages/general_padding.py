@@ -6,7 +6,14 @@ from derivations import padding as pd
 from derivations.general_figures import Panel, inside, roles_where
 from derivations.general_layer import symbolic_layer
 from derivations.page import make_page
-from derivations.pages.general_layer import figure_asset, products, signed, symbolic_latex
+from derivations.pages.general_layer import (
+    figure_asset,
+    products,
+    signed,
+    subscript,
+    symbolic_latex,
+    symbolic_terms,
+)
 from derivations.printed_numbers import join, matrix, num, shape_text, text_num
 
 SOURCE = "derivations/pages/general_padding.py"
@@ -68,7 +75,11 @@ A {{x_shape}} input, a {{w_shape}} kernel and padding $p = {{p}}$, so the output
 input's size:
 
 $$
-X = {{x}}, \qquad X^{\text{pad}} = {{x_pad}}, \qquad W = {{w}}, \qquad \delta = {{delta}} .
+X = {{x}}, \qquad X^{\text{pad}} = {{x_pad}},
+$$
+
+$$
+W = {{w}}, \qquad \delta = {{delta}} .
 $$
 
 The forward pass \eqref{eq-padding-forward} gives $Y = {{y}}$.
@@ -96,15 +107,18 @@ $$
 
 ![The full correlation covers the padded input; the border is cropped](figures/padding-crop.svg)
 
-*Grey: the border that belongs to padding cells and is cropped. Green: the gradient of the
-real input.*
+*Grey: the border that belongs to padding cells and is cropped. Green, outlined: the gradient
+of the real input.*
 
 Checked entry by entry with the scatter form, the corner input $X_{0,0}$ sits in the windows
 that start at or before it; with padding these are the windows whose kernel position
-$(\,a + p - i,\; c + p - j\,)$ lies inside the kernel:
+$(\,a + p - i,\; c + p - j\,)$ lies inside the kernel. Term by term, in the same order:
 
 $$
-\frac{\partial C}{\partial X_{0,0}} = {{corner_symbolic}} = {{corner_sum}} = {{corner_value}} .
+\begin{align*}
+\frac{\partial C}{\partial X_{0,0}} &= {{corner_symbolic}} \\
+&= {{corner_sum}} = {{corner_value}} .
+\end{align*}
 $$
 
 The symbolic form is sympy's derivative of $C = \sum_{i,j} \delta_{i,j} Y_{i,j}$ with the
@@ -152,12 +166,14 @@ def _figure(e: pd.PaddingExample):
 
 def build():
     e = pd.example()
-    terms = pd.surviving_terms(e.delta.shape, e.w.shape, e.padding, 0, 0)
+    symbolic = symbolic_layer(e.x.shape, e.w.shape, padding=e.padding)
+    corner_expression = symbolic.input_entry(0, 0)
+    # the numbers follow sympy's terms one for one, so the two lines of the equation align
+    corner_terms = [(subscript(d), subscript(w)) for d, w in symbolic_terms(corner_expression)]
     corner = products(
         (signed(e.delta[i, j], f"{P}.delta[{i},{j}]"), signed(e.w[m, n], f"{P}.w[{m},{n}]"))
-        for i, j, m, n in terms
+        for (i, j), (m, n) in corner_terms
     )
-    symbolic = symbolic_layer(e.x.shape, e.w.shape, padding=e.padding)
     yield make_page(
         "general/padding.md", SOURCE, TEMPLATE,
         x_shape=shape_text(e.x.shape, f"{P}.x_shape"),
@@ -169,7 +185,7 @@ def build():
         padded_shape=shape_text(e.grad_input_padded.shape, f"{P}.padded_shape"),
         grad_x_pad=matrix(e.grad_input_padded, f"{P}.grad_x_pad"),
         grad_x=matrix(e.grad_input, f"{P}.grad_x"),
-        corner_symbolic=symbolic_latex(symbolic.input_entry(0, 0)), corner_sum=corner,
+        corner_symbolic=symbolic_latex(corner_expression), corner_sum=corner,
         corner_value=num(e.grad_input[0, 0], f"{P}.grad_x[0,0]"),
     )
     yield _figure(e)
