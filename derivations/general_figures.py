@@ -26,6 +26,15 @@ FILLS: Mapping[str, str] = {
     "result": "#cdeccd",  # a result cell
     "tap": "#ffe08a",  # a kernel tap
 }
+# Two roles also differ by more than colour (window and unreached, result and tap have about
+# the same lightness): unreached cells are hatched, result cells get a heavy outline.
+HATCHED = frozenset({"unreached"})
+OUTLINED = frozenset({"result"})
+HATCH = (
+    '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+    'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#b04848" '
+    'stroke-width="1"/></pattern></defs>'
+)
 
 
 @dataclass(frozen=True)
@@ -61,8 +70,12 @@ def figure_svg(title: str, panels: Sequence[Panel]) -> str:
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
-        '<g font-family="sans-serif" font-size="13" text-anchor="middle">',
     ]
+    roles_used = {role for panel in panels for role in panel.roles.values()}
+    if roles_used & HATCHED:
+        parts.append(HATCH)
+    parts.append('<g font-family="sans-serif" font-size="13" text-anchor="middle">')
+    outlines = []  # drawn last, so that neighbouring cells do not paint over them
     slot_x = MARGIN
     for index, (panel, w, slot, h) in enumerate(
         zip(panels, grid_widths, slots, heights, strict=True)
@@ -73,14 +86,24 @@ def figure_svg(title: str, panels: Sequence[Panel]) -> str:
             f'<text x="{slot_x + slot // 2}" y="{y0 - 8}" font-size="12">'
             f"{escape(panel.label)}</text>"
         )
+        # a panel that is all result needs no outline: nothing in it to tell apart
+        whole_result = all(panel.roles.get((r, c)) == "result"
+                           for r, row in enumerate(panel.values) for c in range(len(row)))
         for r, row in enumerate(panel.values):
             for c, value in enumerate(row):
-                fill = FILLS[panel.roles.get((r, c), "plain")]
+                role = panel.roles.get((r, c), "plain")
                 x, y = x0 + c * CELL, y0 + r * CELL
                 parts.append(
-                    f'<rect x="{x}" y="{y}" width="{CELL}" height="{CELL}" fill="{fill}" '
-                    'stroke="#555555" stroke-width="1"/>'
+                    f'<rect x="{x}" y="{y}" width="{CELL}" height="{CELL}" '
+                    f'fill="{FILLS[role]}" stroke="#555555" stroke-width="1"/>'
                 )
+                if role in HATCHED:
+                    parts.append(f'<rect x="{x}" y="{y}" width="{CELL}" height="{CELL}" '
+                                 'fill="url(#hatch)" stroke="none"/>')
+                if role in OUTLINED and not whole_result:
+                    outlines.append(f'<rect x="{x + 1.5}" y="{y + 1.5}" width="{CELL - 3}" '
+                                    f'height="{CELL - 3}" fill="none" stroke="#1b5e20" '
+                                    'stroke-width="2.5"/>')
                 text = _cell_text(value)
                 if text:
                     parts.append(
@@ -93,6 +116,7 @@ def figure_svg(title: str, panels: Sequence[Panel]) -> str:
                 f'font-size="18">{escape(panel.operator_after)}</text>'
             )
         slot_x += slot + GAP
+    parts.extend(outlines)
     parts.append("</g>")
     parts.append("</svg>")
     return "\n".join(parts) + "\n"

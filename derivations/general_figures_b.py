@@ -15,7 +15,7 @@ def max_pool_figure(x, pooled, winners, losers, upstream, grad) -> str:
     x_roles = {cell: "result" for cell in winner_cells}
     x_roles.update({cell: "tap" for cell in losers})
     return figure_svg(
-        "Max pooling: each window's maximum (green) is the only entry that reaches the "
+        "Max pooling: each window's maximum (green, outlined) is the only entry that reaches the "
         "output, so it alone receives that output's gradient; a tied maximum that lost "
         "(yellow) receives nothing.",
         [

@@ -153,7 +153,7 @@ $$
 
 ![Each window's maximum receives its output's gradient](figures/max-pool.svg)
 
-*Green cells are the winners; the yellow cell tied for the maximum but lost.*
+*Green, outlined cells are the winners; the yellow cell tied for the maximum but lost.*
 
 **Ties.** In the last window the maximum {{tie_value}} is reached twice, at
 {{tie_cells}}. The maximum has a corner there, like ReLU at zero, and a convention decides.

@@ -42,8 +42,8 @@ sliding window again, spread $\delta$ out: put $\delta_{i,j}$ at position $(s i,
 fill the $s - \lit{1}$ places between neighbours with zeros,
 
 $$
-\delta^{(s)}_{p,q} = \begin{array}{ll} \delta_{p/s,\, q/s} & \text{if } s \text{ divides } p
-\text{ and } q, \\ \lit{0} & \text{otherwise.} \end{array}
+\delta^{(s)}_{p,q} = \begin{cases} \delta_{p/s,\, q/s} & \text{if } s \text{ divides } p
+\text{ and } q, \\ \lit{0} & \text{otherwise.} \end{cases}
 $$
 
 The zeros add nothing, so \eqref{eq-stride-weight} is
@@ -134,8 +134,8 @@ $$
 
 ![Rows and columns the windows reach, and the ones they miss](figures/stride-unreached.svg)
 
-*Blue: covered by at least one window. Red: covered by none, gradient zero. In the gradient
-on the right the same cells are zero.*
+*Blue: covered by at least one window. Red, hatched: covered by none, gradient zero. In the
+gradient on the right the same cells are zero.*
 
 sympy agrees. Differentiating $C = \sum_{i,j} \delta_{i,j} Y_{i,j}$ symbol by symbol for these
 sizes gives, for the overlap entry, a leftover entry and the corner entry the last window
