@@ -7,6 +7,11 @@ or, inside the book's repository, `python derivations/gradient_check.py`.
 
 import numpy as np
 
+# An entry whose derivative is exactly zero is estimated as rounding noise (about
+# 1e-16·|C|/h), never as an exact zero, and noise divided by its own size is an error of one.
+# So entries far below the largest are measured against this fraction of the largest instead.
+NEAR_ZERO = 1e-3
+
 
 def central_differences(cost, x, h=1e-3):
     """Eq. (1): ∂C/∂x[k] ≈ (C(x + h·e_k) − C(x − h·e_k)) / 2h, for every entry k of x."""
@@ -28,7 +33,9 @@ def relative_error(derived, estimated, floor=1e-8):
 
 def gradient_check(derived, cost, x, h=1e-3, tolerance=1e-6):
     """(passed, largest relative error) of a derived gradient against central differences."""
-    errors = relative_error(derived, central_differences(cost, x, h))
+    estimate = central_differences(cost, x, h)
+    largest = max(np.abs(derived).max(), np.abs(estimate).max())
+    errors = relative_error(derived, estimate, floor=max(NEAR_ZERO * largest, 1e-8))
     return bool(errors.max() <= tolerance), float(errors.max())
 
 

@@ -178,3 +178,39 @@ def test_page_shows_the_snippet_verbatim_and_passes_the_audit(built_site):
                       extract_numbers(page_html), oracle.quantities()) == []
     for anchor in ("central-differences", "relative-error"):
         assert f'id="{anchor}"' in page_html
+
+
+def test_checker_passes_exact_zeros_of_integer_layers_and_still_fails_small_errors():
+    """Integer data make derivatives that are zero by cancellation; their central difference
+    is rounding noise, and a correct gradient must still pass (it failed in 83 of 600 such
+    checks when the floor was an absolute 1e-8). A gradient wrong by 1e-3 of its largest
+    entry in one place still fails."""
+    from derivations.oracles.general_layer import exact_gradients_2d
+
+    rng = np.random.default_rng(1)
+    zeros_seen = 0
+    for _ in range(60):
+        x = rng.integers(-3, 4, (4, 4))
+        w = rng.integers(-3, 4, (3, 3))
+        delta = rng.integers(-3, 4, (2, 2))
+        gx, gw, _ = exact_gradients_2d(x.tolist(), w.tolist(), 0, delta.tolist())
+        gx, gw = np.array(gx, dtype=float), np.array(gw, dtype=float)
+
+        def cost_of_w(v, x=x, delta=delta):
+            return float(sum(delta[i, j] * (v * x[i:i + 3, j:j + 3]).sum()
+                             for i in range(2) for j in range(2)))
+
+        def cost_of_x(v, w=w, delta=delta):
+            return float(sum(delta[i, j] * (w * v[i:i + 3, j:j + 3]).sum()
+                             for i in range(2) for j in range(2)))
+
+        for right, cost, at in ((gw, cost_of_w, w), (gx, cost_of_x, x)):
+            assert right.shape == at.shape
+            zeros_seen += int((right == 0).sum())
+            passed, worst = gc.gradient_check(right, cost, at.astype(float))
+            assert passed, worst
+            if np.abs(right).max() > 0:
+                wrong = right.copy()
+                wrong.flat[0] += 1e-3 * np.abs(right).max()
+                assert not gc.gradient_check(wrong, cost, at.astype(float))[0]
+    assert zeros_seen > 0  # the case this test is about occurred

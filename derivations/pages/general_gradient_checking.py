@@ -71,8 +71,12 @@ $$
 \left\lvert b \right\rvert)} , \label{eq-relative-error}
 $$
 
-with $a$ the derived gradient and $b$ the estimate; where both are zero the error is zero
-(the code divides by a small floor instead). In float64, with central differences on a
+with $a$ the derived gradient and $b$ the estimate. Near zero this needs care. An entry whose
+derivative is exactly zero is estimated as rounding noise, around
+$\lit{10}^{-16} \lvert C \rvert / h$, never as an exact zero, and noise divided by its own
+size is an error of one: a correct zero would fail. So `gradient_check` measures an entry
+far below the largest one against a fixed fraction of the largest (`NEAR_ZERO` in the code
+below) instead of against its own size. In float64, with central differences on a
 smooth cost, a correct derivation gives errors around $\lit{10}^{-7}$ or much smaller. A
 wrong one typically gives errors of order one: a wrong formula is not slightly wrong. The
 code below passes a check when every entry's error is at most
