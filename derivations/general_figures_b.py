@@ -61,11 +61,12 @@ def jacobian_figure(jacobian, highlight_row: int) -> str:
     )
 
 
-def transposed_figure(delta, kernel, contributions, total) -> str:
+def transposed_figure(delta, kernel, contributions, total, names=("δ", "W")) -> str:
     """Each δ entry stamps δ·W onto its window; the stamps add up to Jᵀδ."""
-    panels = [Panel("δ", delta.tolist(), operator_after=""),
-              Panel("W", kernel.tolist(), roles_where(kernel.shape, "tap", lambda r, c: True),
-                    operator_after="")]
+    delta_name, kernel_name = names  # the page's own symbols: δ¹ and w¹ on the seed
+    panels = [Panel(delta_name, delta.tolist(), operator_after=""),
+              Panel(kernel_name, kernel.tolist(),
+                    roles_where(kernel.shape, "tap", lambda r, c: True), operator_after="")]
     for index, stamp in enumerate(contributions):
         last = index == len(contributions) - 1
         panels.append(Panel(
@@ -73,7 +74,7 @@ def transposed_figure(delta, kernel, contributions, total) -> str:
             roles_where(stamp.shape, "window", lambda r, c, s=stamp: s[r, c] != 0),
             operator_after="=" if last else "+",
         ))
-    panels.append(Panel("Jᵀδ", total.tolist(), roles_where(total.shape, "result",
+    panels.append(Panel(f"Jᵀ{delta_name}", total.tolist(), roles_where(total.shape, "result",
                                                            lambda r, c: True)))
     return figure_svg(
         "Transposed convolution: every entry of delta stamps delta times the kernel onto the "

@@ -203,3 +203,10 @@ def test_strided_example_stamps_equal_engine_and_the_zero_inserted_route():
     np.testing.assert_array_equal(t.grad_input_by_spread, t.grad_input)
     # the stamps really overlap (otherwise the example would not show adding)
     assert sum((s != 0).astype(int) for s in t.stamps).max() > 1
+
+
+def test_the_centre_input_meets_the_kernel_backwards_window_by_window():
+    """The page's 'why the rotation': column i₅ of sympy's Jacobian is w¹₄, w¹₃, w¹₂, w¹₁."""
+    jacobian = mv.symbolic_jacobian((3, 3), (2, 2))
+    w = [sympy.Symbol(f"w^{{1}}_{{{k}}}") for k in (4, 3, 2, 1)]
+    assert list(jacobian[:, 4]) == w

@@ -144,15 +144,26 @@ kernel](layer.md#input-gradient): pad $\delta^1$ with one ring of zeros and slid
 $\operatorname{rot}_{180}(w^1)$ over it,
 
 $$
-\delta^1_{\text{pad}} = {{delta1_padded}}, \quad \operatorname{rot}_{180}(w^1) = {{w1_rot}},
-\quad \delta^1_{\text{pad}} \star \operatorname{rot}_{180}(w^1) = {{grad_i_full}} .
+\delta^1_{\text{pad}} = {{delta1_padded}}, \qquad \operatorname{rot}_{180}(w^1) = {{w1_rot}},
 $$
 
-Why the rotation? Row $l$ of $J^{\top}$ lists the weights that meet $i_l$, and they appear in
-*reverse* order: $i_1$ is the top-left input, met only by the top-left weight of the first
-window; the last input $i_9$ is met only by the bottom-right weight. Reading the kernel
-backwards while sliding forwards is sliding the rotated kernel. (The
-[seed chapter](../seed/grad-input.md#rot180) draws this for the question's network.)
+$$
+\delta^1_{\text{pad}} \star \operatorname{rot}_{180}(w^1) = {{grad_i_full}} .
+$$
+
+Why the rotation? Row $l$ of $J^{\top}$ lists the weights that meet $i_l$, window by window,
+and they come in *reverse* order. The centre input $i_5$, which every window covers, meets
+$w^1_4$ in the first window, $w^1_3$ in the second, $w^1_2$ in the third and $w^1_1$ in the
+last:
+
+$$
+\frac{\partial C}{\partial i_5} = w^1_4 \, \delta^1_1 + w^1_3 \, \delta^1_2 + w^1_2 \,
+\delta^1_3 + w^1_1 \, \delta^1_4 .
+$$
+
+The kernel is read backwards while $\delta^1$ is read forwards, and that is sliding the
+rotated kernel over $\delta^1$. (The [seed chapter](../seed/grad-input.md#rot180) draws this
+for the question's network.)
 
 ## Transposed convolution {#transposed-convolution}
 
@@ -178,15 +189,16 @@ $$
 This is the gradient again, entry for entry.
 
 **With a stride.** Stamps are placed where the windows were, so with stride $s$ they land
-$s$ apart. Take a {{st_x_shape}} input, the {{st_w_shape}} kernel $W$ and stride
-{{st_stride}}, so that $\delta$ is {{st_delta_shape}}:
+$s$ apart. In the general notation, take a {{st_x_shape}} input, the {{st_w_shape}} kernel
+$W$ of [the general layer's example](layer.md#weight-gradient) and stride {{st_stride}}, so
+that $\delta$ is {{st_delta_shape}}:
 
 $$
 \delta = {{st_delta}}, \qquad W = {{st_w}} .
 $$
 
-The stamps $\delta_{i,j} W$ sit at rows and columns $s i$ and $s j$, overlap on the
-middle row and column, and add up to $\partial C / \partial X$:
+The stamp $\delta_{i,j} W$ has its top-left corner at row $s i$, column $s j$; the stamps
+overlap on the middle row and column, and add up to $\partial C / \partial X$:
 
 ![With a stride the stamps land s apart](figures/matrix-transposed-stride.svg)
 
@@ -195,12 +207,15 @@ $$
 $$
 
 [The stride chapter](stride.md#stride-input-gradient) reaches the same matrix as a sliding
-window: insert $s - \lit{1}$ zeros between the entries of $\delta$, pad with $k - \lit{1}$
-zeros, and slide $\operatorname{rot}_{180}(W)$ over it:
+window: insert $s - \lit{1}$ zeros between the entries of $\delta$, pad with $k_H - \lit{1}$
+rows and $k_W - \lit{1}$ columns of zeros, and slide $\operatorname{rot}_{180}(W)$ over it:
 
 $$
-\delta^{(s)}_{\text{pad}} = {{st_spread}}, \qquad \delta^{(s)}_{\text{pad}} \star
-\operatorname{rot}_{180}(W) = {{st_grad_spread}} .
+\delta^{(s)}_{\text{pad}} = {{st_spread}},
+$$
+
+$$
+\delta^{(s)}_{\text{pad}} \star \operatorname{rot}_{180}(W) = {{st_grad_spread}} .
 $$
 
 Three remarks:
@@ -286,7 +301,8 @@ def _figures(v: mv.MatrixView, t: mv.StridedTransposed) -> list[Asset]:
               transposed_figure(t.delta, t.w, list(t.stamps), t.grad_input)),
         Asset("general/figures/matrix-jacobian.svg", jacobian_figure(v.jacobian, 0)),
         Asset("general/figures/matrix-transposed.svg",
-              transposed_figure(v.delta1, v.w1, list(v.stamps), v.grad_i)),
+              transposed_figure(v.delta1, v.w1, list(v.stamps), v.grad_i,
+                                names=("δ¹", "w¹"))),
     ]
 
 
