@@ -70,7 +70,7 @@ single-channel term exactly as in their chapters; the channel and batch sums are
 |---|---|---|
 | $\partial C / \partial W_{o,c}$ | batch $n$, positions $i, j$ | channels |
 | $\partial C / \partial X_{n,c}$ | output channels $o$, windows | batch |
-| $\partial C / \partial b_o$ | batch $n$, positions $i, j$ | input channels |
+| $\partial C / \partial b_o$ | batch $n$, positions $i, j$ | output channels (one bias each) |
 
 sympy agrees. For the sizes of the example below, differentiating
 $C = \sum_{n,o,i,j} \delta_{n,o,i,j} Y_{n,o,i,j}$ symbol by symbol gives, for one weight and one
@@ -92,14 +92,23 @@ channels, but only from its own example $n = \lit{0}$.
 {{sizes}}. The inputs (first index: example, second: channel):
 
 $$
-X_{0,0} = {{x00}}, \quad X_{0,1} = {{x01}}, \quad X_{1,0} = {{x10}}, \quad X_{1,1} = {{x11}} .
+X_{0,0} = {{x00}}, \quad X_{0,1} = {{x01}}, \qquad \text{(example } \lit{0} \text{)}
+$$
+
+$$
+X_{1,0} = {{x10}}, \quad X_{1,1} = {{x11}} . \qquad \text{(example } \lit{1} \text{)}
 $$
 
 The kernel slices (first index: output channel, second: input channel) and biases:
 
 $$
-W_{0,0} = {{w00}}, \quad W_{0,1} = {{w01}}, \quad W_{1,0} = {{w10}}, \quad W_{1,1} = {{w11}},
-\qquad b = ({{b0}}, {{b1}}) .
+W_{0,0} = {{w00}}, \quad W_{0,1} = {{w01}}, \qquad b_0 = {{b0}}, \qquad
+\text{(output channel } \lit{0} \text{)}
+$$
+
+$$
+W_{1,0} = {{w10}}, \quad W_{1,1} = {{w11}}, \qquad b_1 = {{b1}} . \qquad
+\text{(output channel } \lit{1} \text{)}
 $$
 
 The forward pass gives $Y_{0,0} = {{y00}}$, $Y_{0,1} = {{y01}}$, $Y_{1,0} = {{y10}}$,
@@ -240,8 +249,8 @@ def build():
     symbolic = ch.symbolic_channels(e.x.shape, e.w.shape, (0, 1, 0, 0), (0, 0, 1, 1))
     slots = {
         "sizes": _sizes(e),
-        "sym_weight": symbolic_latex(symbolic.weight_entry),
-        "sym_input": symbolic_latex(symbolic.input_entry),
+        "sym_weight": symbolic_latex(symbolic.weight_entry, per_line=4),
+        "sym_input": symbolic_latex(symbolic.input_entry, per_line=4),
         "b0": num(e.b[0], f"{P}.b[0]"), "b1": num(e.b[1], f"{P}.b[1]"),
         "grad_w_lines": _grad_w_lines(e), "grad_x_lines": _grad_x_lines(e),
         "grad_b_lines": _grad_b_lines(e),

@@ -61,7 +61,11 @@ $a = i + d m$, so only kernel positions a multiple of $d$ away contribute.
 A {{x_shape}} input, a {{w_shape}} kernel, dilation $d = {{d}}$:
 
 $$
-X = {{x}}, \qquad W = {{w}}, \qquad W^{(d)} = {{w_dil}}, \qquad \delta = {{delta}} .
+X = {{x}}, \qquad W = {{w}}, \qquad W^{(d)} = {{w_dil}},
+$$
+
+$$
+\delta = {{delta}} .
 $$
 
 The dilated kernel spans {{span}}, so the output is {{y_shape}}: $Y = {{y}}$.
@@ -77,7 +81,9 @@ $C = \sum_{i,j} \delta_{i,j} Y_{i,j}$ for these sizes, shows the gaps: the weigh
 row, second column meets a block of $X$ that starts $d$ columns in,
 
 $$
-\frac{\partial C}{\partial W_{0,1}} = {{sym_w01}} .
+\begin{align*}
+\frac{\partial C}{\partial W_{0,1}} &= {{sym_w01}} .
+\end{align*}
 $$
 
 Written out with the numbers, every weight and the input entries it samples:
@@ -199,7 +205,7 @@ def build():
         pad_text=text_num(e.w_dilated.shape[0] - 1, f"{P}.pad"),
         w_dil_rot=matrix(e.w_dilated_rotated, f"{P}.w_dil_rot"),
         grad_x=matrix(e.grad_input, f"{P}.grad_x"),
-        a=str(a), c=str(c), sym_w01=symbolic_latex(symbolic.weight_entry(0, 1)),
+        a=str(a), c=str(c), sym_w01=symbolic_latex(symbolic.weight_entry(0, 1), per_line=3),
         entry_sum=entry, entry_value=num(e.grad_input[a, c], f"{P}.grad_x[{a},{c}]"),
     )
     yield from _figures(e)
