@@ -27,7 +27,7 @@ A convolution has one bias per output channel, not one per output position: the 
 is added to every entry of channel $o$, for every example $n$ of the batch,
 
 $$
-Y_{n,o,i,j} = b_o + \sum_{c} \sum_{m} \sum_{k} W_{o,c,m,k} \, X_{n,c,i+m,j+k} .
+Y_{n,o,i,j} = b_o + \sum_{c} \sum_{m} \sum_{l} W_{o,c,m,l} \, X_{n,c,i+m,j+l} .
 $$
 
 So $\partial Y_{n,o,i,j} / \partial b_o = \lit{1}$ for **every** $n$, $i$ and $j$ (and zero
@@ -41,18 +41,18 @@ $$
 
 This is [the bias gradient of the general layer](layer.md#bias-gradient) with the batch
 added, as in [channels and batch](channels.md#channels-and-batch). For a batch of two
-examples and one output channel, with
+examples ($n = \lit{0}, \lit{1}$) and one output channel ($o = \lit{0}$), with
 
 $$
-\delta_{1} = {{delta_first}}, \qquad \delta_{2} = {{delta_second}},
+\delta_{0,0} = {{delta_first}}, \qquad \delta_{1,0} = {{delta_second}},
 $$
 
 the sum runs over both examples and all positions:
 
 $$
 \begin{align*}
-\sum_{i,j} \delta_{1,0,i,j} &= {{sum_first_terms}} = {{sum_first}} \\
-\sum_{i,j} \delta_{2,0,i,j} &= {{sum_second_terms}} = {{sum_second}} \\
+\sum_{i,j} \delta_{0,0,i,j} &= {{sum_first_terms}} = {{sum_first}} \\
+\sum_{i,j} \delta_{1,0,i,j} &= {{sum_second_terms}} = {{sum_second}} \\
 \frac{\partial C}{\partial b_0} &= {{sum_first_again}} + {{sum_second_signed}} = {{grad_b}} .
 \end{align*}
 $$
@@ -209,8 +209,9 @@ $$
 
 *Shading marks the windows; with stride equal to the window size they do not overlap.*
 
-Average pooling is a convolution with a constant kernel of value $\lit{1}/k^{2}$ and stride
-$k$, so this is the [strided input gradient](stride.md#stride) of that kernel in disguise.
+Average pooling is a convolution, applied to each channel on its own, with a constant
+$k \times k$ kernel of value $\lit{1}/k^{2}$ and the pooling's stride $s$ (here $s = k$), so
+this is the [strided input gradient](stride.md#stride) of that kernel in disguise.
 """
 
 
