@@ -25,8 +25,11 @@ $N \times C_{\text{out}} \times H_{\text{out}} \times W_{\text{out}}$.
 Output channel $o$ of example $n$ adds up one single-channel correlation per input channel:
 
 $$
-Y_{n,o} = b_o + \sum_{c} X_{n,c} \star W_{o,c}, \qquad Y_{n,o,i,j} = b_o + \sum_{c} \sum_{m,l}
-W_{o,c,m,l} \, X_{n,c,\,i+m,\,j+l} . \label{eq-channels-forward}
+\begin{align*}
+Y_{n,o} &= b_o + \sum_{c} X_{n,c} \star W_{o,c}, \\
+Y_{n,o,i,j} &= b_o + \sum_{c} \sum_{m,l} W_{o,c,m,l} \, X_{n,c,\,i+m,\,j+l} .
+\end{align*}
+\label{eq-channels-forward}
 $$
 
 ## How the channels line up {#how-channels-line-up}
@@ -249,8 +252,8 @@ def build():
     symbolic = ch.symbolic_channels(e.x.shape, e.w.shape, (0, 1, 0, 0), (0, 0, 1, 1))
     slots = {
         "sizes": _sizes(e),
-        "sym_weight": symbolic_latex(symbolic.weight_entry, per_line=4),
-        "sym_input": symbolic_latex(symbolic.input_entry, per_line=4),
+        "sym_weight": symbolic_latex(symbolic.weight_entry, per_line=2),
+        "sym_input": symbolic_latex(symbolic.input_entry, per_line=2),
         "b0": num(e.b[0], f"{P}.b[0]"), "b1": num(e.b[1], f"{P}.b[1]"),
         "grad_w_lines": _grad_w_lines(e), "grad_x_lines": _grad_x_lines(e),
         "grad_b_lines": _grad_b_lines(e),

@@ -63,9 +63,10 @@ gradient.""",
         r"""Deep-learning layers compute a cross-correlation (no flip), as PyTorch does,
 and so does this book. Texts that flip the kernel in the forward pass get formulas that look
 rotated compared with ours; both are right within their own convention. Order matters for a
-cross-correlation: swapping its two arguments turns the result round by half a turn (a true
-convolution would not care). The weight gradient is $X \star \delta$, with $\delta$ sliding
-over $X$ like a kernel, not $\delta \star X$.""",
+cross-correlation: the second argument is the one that slides, and swapping the two turns
+the (full) result round by half a turn, where a true convolution would not care. The weight
+gradient is $X \star \delta$, with $\delta$ sliding over $X$ like a kernel, not
+$\delta \star X$.""",
         (("correlation versus convolution", "../seed/conventions.md#correlation-vs-convolution"),
          ("why a flipped-kernel article looks different", "../seed/conventions.md#flipped-kernels"),
          ("the weight gradient as a correlation", "layer.md#weight-gradient")),
@@ -85,8 +86,8 @@ skipping the renaming and cancelling a summation index by accident.""",
         "What does stride do to the backward pass?",
         r"""The windows are $s$ apart, so each $\delta_{i,j}$ belongs at position
 $(s i, s j)$. Insert $s - \lit{1}$ zeros between the entries of $\delta$ and the stride-one
-formulas apply unchanged: for the weight gradient, and (with the rotated kernel and padding)
-for the input gradient.""",
+formulas apply unchanged on the part of the input that windows reach: for the weight
+gradient, and (with the rotated kernel and padding) for the input gradient.""",
         (("stride", "stride.md#stride"),
          ("stamps s apart in a transposed convolution",
           "matrix-view.md#transposed-convolution")),
@@ -96,7 +97,9 @@ for the input gradient.""",
         "What happens to input rows that no window reaches?",
         r"""When the stride does not fit the input exactly, the last rows or columns are
 never read in the forward pass. They do not affect the cost, so their gradient is exactly
-zero, and the zero-inserted $\delta$ must be padded to the input's full size to say so.""",
+zero. The full correlation of the zero-inserted $\delta$ with the rotated kernel covers only
+the reached rows and columns, so place it in a zero array of the input's size (PyTorch's
+`conv_transpose2d` does this with `output_padding`).""",
         (("leftover rows and columns", "stride.md#leftover-rows"),),
     ),
     Confusion(
@@ -149,12 +152,13 @@ exactly the backward pass with respect to the input; it does not undo the convol
     ),
     Confusion(
         "check-off-by-half",
-        "My gradient check is off by exactly half at a few entries. Why?",
+        "My gradient check fails at a few entries, the estimate halfway between two values. Why?",
         r"""Those entries sit at a kink (a pre-activation at exactly zero, a tie in a
-pooling window), where the central difference averages the two one-sided slopes. Check at a
-point without kinks.""",
+pooling window). The cost has two different one-sided slopes there, and the central
+difference returns their average, which matches neither of them, nor the value a library
+picks (PyTorch's ReLU takes the left-hand slope, zero). Check at a point without kinks.""",
         (("central differences", "gradient-checking.md#central-differences"),
-         ("relative error", "gradient-checking.md#relative-error")),
+         ("the numbers at a ReLU kink", "bias-relu-pooling.md#relu")),
     ),
 )
 
