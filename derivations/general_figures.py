@@ -17,6 +17,7 @@ CELL = 34  # px: wide enough for a two-digit negative number at the font size be
 GAP = 30  # px between panels
 TOP = 28  # px above the grids for the panel labels
 MARGIN = 10
+ROW_GAP = 16  # px between rows of a wrapped figure
 # Shading by role; colours chosen to stay distinguishable in greyscale (different lightness).
 FILLS: Mapping[str, str] = {
     "plain": "#ffffff",
@@ -59,13 +60,51 @@ def _label_width(label: str) -> int:
     return 7 * len(label) + 8  # px at font-size 12: a generous average glyph width
 
 
-def figure_svg(title: str, panels: Sequence[Panel]) -> str:
-    """The panels left to right as one SVG; same input, same bytes."""
-    grid_widths = [len(p.values[0]) * CELL for p in panels]
-    slots = [max(g, _label_width(p.label)) for p, g in zip(panels, grid_widths, strict=True)]
-    heights = [len(p.values) * CELL for p in panels]
-    width = MARGIN * 2 + sum(slots) + GAP * (len(panels) - 1)
-    height = MARGIN * 2 + TOP + max(heights)
+def _panel_svg(panel: Panel, x0: int, y0: int, parts: list[str], outlines: list[str]) -> None:
+    """One grid with its top-left corner at (x0, y0)."""
+    # a panel that is all result needs no outline: nothing in it to tell apart
+    whole_result = all(panel.roles.get((r, c)) == "result"
+                       for r, row in enumerate(panel.values) for c in range(len(row)))
+    for r, row in enumerate(panel.values):
+        for c, value in enumerate(row):
+            role = panel.roles.get((r, c), "plain")
+            x, y = x0 + c * CELL, y0 + r * CELL
+            parts.append(
+                f'<rect x="{x}" y="{y}" width="{CELL}" height="{CELL}" '
+                f'fill="{FILLS[role]}" stroke="#555555" stroke-width="1"/>'
+            )
+            if role in HATCHED:
+                parts.append(f'<rect x="{x}" y="{y}" width="{CELL}" height="{CELL}" '
+                             'fill="url(#hatch)" stroke="none"/>')
+            if role in OUTLINED and not whole_result:
+                outlines.append(f'<rect x="{x + 1.5}" y="{y + 1.5}" width="{CELL - 3}" '
+                                f'height="{CELL - 3}" fill="none" stroke="#1b5e20" '
+                                'stroke-width="2.5"/>')
+            text = _cell_text(value)
+            if text:
+                parts.append(
+                    f'<text x="{x + CELL // 2}" y="{y + CELL // 2 + 5}">{escape(text)}</text>'
+                )
+
+
+def figure_svg(title: str, panels: Sequence[Panel], per_row: int | None = None) -> str:
+    """The panels left to right as one SVG, per_row to a row if given; same input, same bytes.
+
+    A wide figure is scaled down to the text column (on a phone, to a third of its size), so
+    long sums are wrapped into rows; an operator that ends a row is drawn at its end.
+    """
+    rows = ([panels[k : k + per_row] for k in range(0, len(panels), per_row)] if per_row
+            else [panels])
+    slot_of = {id(p): max(len(p.values[0]) * CELL, _label_width(p.label)) for p in panels}
+    last = panels[-1]
+
+    def row_width(row) -> int:
+        trailing = GAP if row[-1] is not last and row[-1].operator_after else 0
+        return sum(slot_of[id(p)] for p in row) + GAP * (len(row) - 1) + trailing
+
+    row_heights = [TOP + max(len(p.values) * CELL for p in row) for row in rows]
+    width = MARGIN * 2 + max(row_width(row) for row in rows)
+    height = MARGIN * 2 + sum(row_heights) + ROW_GAP * (len(rows) - 1)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
         f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
@@ -75,47 +114,28 @@ def figure_svg(title: str, panels: Sequence[Panel]) -> str:
     if roles_used & HATCHED:
         parts.append(HATCH)
     parts.append('<g font-family="sans-serif" font-size="13" text-anchor="middle">')
-    outlines = []  # drawn last, so that neighbouring cells do not paint over them
-    slot_x = MARGIN
-    for index, (panel, w, slot, h) in enumerate(
-        zip(panels, grid_widths, slots, heights, strict=True)
-    ):
-        x0 = slot_x + (slot - w) // 2
-        y0 = MARGIN + TOP + (max(heights) - h) // 2
-        parts.append(
-            f'<text x="{slot_x + slot // 2}" y="{y0 - 8}" font-size="12">'
-            f"{escape(panel.label)}</text>"
-        )
-        # a panel that is all result needs no outline: nothing in it to tell apart
-        whole_result = all(panel.roles.get((r, c)) == "result"
-                           for r, row in enumerate(panel.values) for c in range(len(row)))
-        for r, row in enumerate(panel.values):
-            for c, value in enumerate(row):
-                role = panel.roles.get((r, c), "plain")
-                x, y = x0 + c * CELL, y0 + r * CELL
-                parts.append(
-                    f'<rect x="{x}" y="{y}" width="{CELL}" height="{CELL}" '
-                    f'fill="{FILLS[role]}" stroke="#555555" stroke-width="1"/>'
-                )
-                if role in HATCHED:
-                    parts.append(f'<rect x="{x}" y="{y}" width="{CELL}" height="{CELL}" '
-                                 'fill="url(#hatch)" stroke="none"/>')
-                if role in OUTLINED and not whole_result:
-                    outlines.append(f'<rect x="{x + 1.5}" y="{y + 1.5}" width="{CELL - 3}" '
-                                    f'height="{CELL - 3}" fill="none" stroke="#1b5e20" '
-                                    'stroke-width="2.5"/>')
-                text = _cell_text(value)
-                if text:
-                    parts.append(
-                        f'<text x="{x + CELL // 2}" y="{y + CELL // 2 + 5}">{escape(text)}</text>'
-                    )
-        if panel.operator_after and index + 1 < len(panels):
+    outlines: list[str] = []  # drawn last, so that neighbouring cells do not paint over them
+    row_top = MARGIN
+    for row, row_height in zip(rows, row_heights, strict=True):
+        grid_height = row_height - TOP
+        slot_x = MARGIN
+        for panel in row:
+            slot, w, h = slot_of[id(panel)], len(panel.values[0]) * CELL, len(panel.values) * CELL
+            x0 = slot_x + (slot - w) // 2
+            y0 = row_top + TOP + (grid_height - h) // 2
             parts.append(
-                f'<text x="{slot_x + slot + GAP // 2}" '
-                f'y="{MARGIN + TOP + max(heights) // 2 + 6}" '
-                f'font-size="18">{escape(panel.operator_after)}</text>'
+                f'<text x="{slot_x + slot // 2}" y="{y0 - 8}" font-size="12">'
+                f"{escape(panel.label)}</text>"
             )
-        slot_x += slot + GAP
+            _panel_svg(panel, x0, y0, parts, outlines)
+            if panel.operator_after and panel is not last:
+                parts.append(
+                    f'<text x="{slot_x + slot + GAP // 2}" '
+                    f'y="{row_top + TOP + grid_height // 2 + 6}" '
+                    f'font-size="18">{escape(panel.operator_after)}</text>'
+                )
+            slot_x += slot + GAP
+        row_top += row_height + ROW_GAP
     parts.extend(outlines)
     parts.append("</g>")
     parts.append("</svg>")

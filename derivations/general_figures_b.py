@@ -6,7 +6,7 @@ decides which cells are highlighted and how panels are labelled.
 
 from __future__ import annotations
 
-from derivations.general_figures import Panel, figure_svg, roles_where
+from derivations.general_figures import Panel, figure_svg, inside, roles_where
 
 
 def max_pool_figure(x, pooled, winners, losers, upstream, grad) -> str:
@@ -61,23 +61,30 @@ def jacobian_figure(jacobian, highlight_row: int) -> str:
     )
 
 
-def transposed_figure(delta, kernel, contributions, total, names=("δ", "W")) -> str:
-    """Each δ entry stamps δ·W onto its window; the stamps add up to Jᵀδ."""
+def transposed_figure(delta, kernel, contributions, total, stride: int = 1,
+                      names=("δ", "W"), per_row: int | None = None) -> str:
+    """Each δ entry stamps δ·W onto its window; the stamps add up to Jᵀδ.
+
+    A stamp's shading is its whole window (zero weights included), at (s·i, s·j).
+    """
     delta_name, kernel_name = names  # the page's own symbols: δ¹ and w¹ on the seed
+    k_h, k_w = kernel.shape
     panels = [Panel(delta_name, delta.tolist(), operator_after=""),
               Panel(kernel_name, kernel.tolist(),
                     roles_where(kernel.shape, "tap", lambda r, c: True), operator_after="")]
-    for index, stamp in enumerate(contributions):
+    corners = [(stride * i, stride * j) for i in range(delta.shape[0])
+               for j in range(delta.shape[1])]
+    for index, (stamp, (top, left)) in enumerate(zip(contributions, corners, strict=True)):
         last = index == len(contributions) - 1
         panels.append(Panel(
             f"stamp {index + 1}", stamp.tolist(),
-            roles_where(stamp.shape, "window", lambda r, c, s=stamp: s[r, c] != 0),
+            roles_where(stamp.shape, "window", inside(top, left, k_h, k_w)),
             operator_after="=" if last else "+",
         ))
     panels.append(Panel(f"Jᵀ{delta_name}", total.tolist(), roles_where(total.shape, "result",
-                                                           lambda r, c: True)))
+                                                                       lambda r, c: True)))
     return figure_svg(
         "Transposed convolution: every entry of delta stamps delta times the kernel onto the "
         "window it came from; overlapping stamps add, giving the input gradient.",
-        panels,
+        panels, per_row=per_row,
     )

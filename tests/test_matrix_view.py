@@ -210,3 +210,15 @@ def test_the_centre_input_meets_the_kernel_backwards_window_by_window():
     jacobian = mv.symbolic_jacobian((3, 3), (2, 2))
     w = [sympy.Symbol(f"w^{{1}}_{{{k}}}") for k in (4, 3, 2, 1)]
     assert list(jacobian[:, 4]) == w
+
+
+def test_transposed_figures_shade_each_stamps_whole_window():
+    """A stamp's window is k_H×k_W cells at (s·i, s·j), zero weights included (W has zeros)."""
+    from derivations.general_figures import FILLS
+    from derivations.general_figures_b import transposed_figure
+
+    t = mv.strided_transposed()
+    assert (np.asarray(t.w) == 0).any()  # else shading the non-zeros would look the same
+    svg = transposed_figure(t.delta, t.w, list(t.stamps), t.grad_input, t.stride, per_row=4)
+    k_h, k_w = np.asarray(t.w).shape
+    assert svg.count(f'fill="{FILLS["window"]}"') == np.asarray(t.delta).size * k_h * k_w

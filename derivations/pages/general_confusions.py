@@ -88,7 +88,8 @@ skipping the renaming and cancelling a summation index by accident.""",
 $(s i, s j)$. Insert $s - \lit{1}$ zeros between the entries of $\delta$ and the stride-one
 formulas apply unchanged on the part of the input that windows reach: for the weight
 gradient, and (with the rotated kernel and padding) for the input gradient.""",
-        (("stride", "stride.md#stride"),
+        (("the weight gradient with stride", "stride.md#stride-weight-gradient"),
+         ("the input gradient with stride", "stride.md#stride-input-gradient"),
          ("stamps s apart in a transposed convolution",
           "matrix-view.md#transposed-convolution")),
     ),
@@ -108,7 +109,8 @@ the reached rows and columns, so place it in a zero array of the input's size (P
         r"""The forward pass reads a padded input, so the backward pass first produces a
 gradient for the padded input and then crops the border away: the padding zeros are
 constants, not parameters, and their gradient is discarded.""",
-        (("padding", "padding.md#padding"),),
+        (("padding: full correlation, then crop", "padding.md#padding-derivation"),
+         ("the cropped example", "padding.md#padding-example")),
     ),
     Confusion(
         "channels-line-up",
@@ -118,7 +120,7 @@ weight gradient for $W_{o,c}$ pairs input channel $c$ with $\delta$ of output ch
 (summed over the batch); the input gradient of channel $c$ adds contributions from every
 output channel.""",
         (("how channels line up", "channels.md#how-channels-line-up"),
-         ("channels and batch", "channels.md#channels-and-batch")),
+         ("the two-channel, two-example numbers", "channels.md#channels-example")),
     ),
     Confusion(
         "shared-bias",

@@ -38,8 +38,8 @@ def signed(value, key: str) -> Fragment:
     return num_signed(value, key)
 
 
-def figure_asset(path: str, title: str, panels: list[Panel]) -> Asset:
-    return Asset(path, figure_svg(title, panels))
+def figure_asset(path: str, title: str, panels: list[Panel], per_row: int | None = None) -> Asset:
+    return Asset(path, figure_svg(title, panels, per_row))
 
 
 def subscript(symbol: sympy.Symbol) -> tuple[int, ...]:
@@ -372,7 +372,7 @@ def _figures(e: gl.LayerExample) -> list[Asset]:
         "general/figures/layer-scatter.svg",
         "Each entry of delta sends delta times the kernel back onto the window it came from; "
         "the copies add up to the input gradient.",
-        panels,
+        panels, per_row=3,
     )
     return [weight, inp, scatter]
 

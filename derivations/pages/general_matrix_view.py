@@ -298,11 +298,12 @@ def _strided_slots(t: mv.StridedTransposed) -> dict:
 def _figures(v: mv.MatrixView, t: mv.StridedTransposed) -> list[Asset]:
     return [
         Asset("general/figures/matrix-transposed-stride.svg",
-              transposed_figure(t.delta, t.w, list(t.stamps), t.grad_input)),
+              transposed_figure(t.delta, t.w, list(t.stamps), t.grad_input, t.stride,
+                                per_row=4)),
         Asset("general/figures/matrix-jacobian.svg", jacobian_figure(v.jacobian, 0)),
         Asset("general/figures/matrix-transposed.svg",
               transposed_figure(v.delta1, v.w1, list(v.stamps), v.grad_i,
-                                names=("δ¹", "w¹"))),
+                                names=("δ¹", "w¹"), per_row=4)),
     ]
 
 
