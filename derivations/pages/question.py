@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from derivations.page import Asset, make_page
+from derivations.printed_numbers import num
+from derivations.seed import example_numbers
 from derivations.seed_figures import network_figure
+from derivations.seed_latex import key
 
 SOURCE = "derivations/pages/question.py"
 URL = "https://datascience.stackexchange.com/questions/81232/convolution-backpropagation"
@@ -19,6 +22,9 @@ pass of a convolutional layer, but not its backward pass. The notation below is 
 ## The network {#the-network}
 
 ![{{alt}}](figures/question-network.svg)
+
+*The question's network, one layer per row: the first filter slides over the input to give the
+map $o^1$, and the second filter covers all of $o^1$ to give the single output $o^2$.*
 
 A three-by-three input, whose entries the question writes $i^1_1, \dots, i^1_9$ (row by row;
 the superscript says "first layer", and the rest of this book drops it and writes
@@ -39,8 +45,15 @@ $$
 \end{pmatrix} \label{eq-layer-two}
 $$
 
-The cost is the squared error against a target $y_1$ (the book writes $y$), so that its
-derivative with respect to the output is $\lit{2}(o^2_1 - y_1)$. The "$*$" is the operation
+The question does not write the cost $C$ down, but the factor $\lit{2}(o^2_1 - y_1)$ in its
+derivatives below is the derivative of the squared error against a target $y_1$, so the book
+takes
+
+$$
+C = (o^2_1 - y_1)^{\lit{2}} , \label{eq-question-cost}
+$$
+
+and writes $y$ for $y_1$. The "$*$" is the operation
 convolutional networks use: the filter slides over the input *without* being flipped, which
 mathematicians call a cross-correlation ([more on that](seed/conventions.md)).
 
@@ -80,19 +93,29 @@ and then asked whether this is right, because an article they were reading seeme
 ## The short answer {#short-answer}
 
 The gradient for $w^2$ in \eqref{eq-asker-w2} is right ([checked here](seed/grad-w2.md)).
-The one for $w^1$ is not: the list of four inputs in \eqref{eq-asker-do1} is exactly right,
-but it is a **vector** (one entry per output that $w^1_1$ touches), and so is
-\eqref{eq-asker-dc} (one entry per output). The chain rule pairs them entry by entry and adds
-the products; summing each list first and multiplying the sums adds twelve products of things
-that never met. See [the first filter's gradient](seed/grad-w1.md#the-mistake) for the
-numbers, and [the conventions chapter](seed/conventions.md#flipped-kernels) for why the
-article looked so different.
+The one for $w^1$ is a mistake. Read with vectors, \eqref{eq-asker-chain} is the chain rule,
+and the four inputs in \eqref{eq-asker-do1} are exactly the right ones; but they are a
+**vector**, one entry $\partial o^1_k / \partial w^1_1$ per output that $w^1_1$ touches, not
+one number, and \eqref{eq-asker-dc} is likewise a vector with one entry
+$\partial C / \partial o^1_k$ per output. The chain rule pairs them entry by entry and adds
+the products (a sum of products); summing each list first and multiplying the two sums (a
+product of sums) adds twelve more products, an input times a weight of $w^2$ that no path
+through $w^1_1$ connects. On the book's example the chain rule gives
+$\partial C / \partial w^1_1 = {{correct_w11}}$, which finite differences of the cost
+confirm, and the question's formula gives ${{question_w11}}$. See
+[the first filter's gradient](seed/grad-w1.md#the-mistake) for the numbers, and
+[the conventions chapter](seed/conventions.md#flipped-kernels) for why the article looked so
+different: it flips the filter (a convolution), where the question's $*$ does not (a
+cross-correlation).
 """
 
 
 def build():
+    n = example_numbers()
     yield make_page(
         "question.md", SOURCE, TEMPLATE, url=URL,
         alt="The network: input i, filter w¹, map o¹, filter w², output o²",
+        correct_w11=num(n.grad_w1[0, 0], key("grad_w1", 0, 0)),
+        question_w11=num(n.question_grad_w1[0, 0], key("question_grad_w1", 0, 0)),
     )
     yield Asset("figures/question-network.svg", network_figure())
