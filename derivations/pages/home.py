@@ -26,8 +26,8 @@ Python and checked by an independent route when the site is built.
 
 ## The short answer {#short-answer}
 
-The asker's gradient for the second filter is right. For the first filter, the asker wrote the
-chain rule as a **product of two sums**:
+**No, not for the first filter.** The asker's gradient for the second filter is right. For the
+first filter, the asker wrote the chain rule as a **product of two sums**:
 
 $$
 \frac{\partial C}{\partial w^1_1} \overset{?}{=} (i_1 + i_2 + i_4 + i_5)\,
@@ -44,8 +44,9 @@ $$
 $$
 
 Multiplying out \eqref{eq-question-formula} gives the four products of \eqref{eq-correct-formula}
-plus twelve **cross terms** such as $i_1 w^2_2$: pairs of an input and a weight that never meet
-in the forward pass. They are the mistake.
+plus twelve **cross terms** such as $i_1 w^2_2$: each pairs an input with a weight of $w^2$
+that no path through $w^1_1$ connects it to ($w^1_1$ meets $i_1$ only in $o^1_1$, and $o^1_1$
+reaches the cost only through $w^2_1$). They are the mistake.
 
 On the book's example, where $i$, $w^1$, $w^2$ and $y$ are
 
@@ -55,15 +56,42 @@ $$
 
 the network outputs $o^2 = {{o2}}$, so $\lit{2}(o^2 - y) = {{grad_o2}}$, and
 
-| | formula | value |
+| $\partial C / \partial w^1_1$ by | value | worked out |
 |---|---|---|
-| the question's product of sums | {{question_formula}} | {{question_value}} |
-| the chain rule's sum of products | {{correct_formula}} | {{correct_value}} |
-| finite differences of $C$ | nudge $w^1_1$ both ways, divide by twice the step | {{fd_value}} |
+| the question's product of sums | {{question_value}} | {{question_formula}} |
+| the chain rule's sum of products | {{correct_value}} | {{correct_formula}} |
+| finite differences of $C$ | {{fd_value}} | nudge $w^1_1$ both ways, divide by twice the step |
 
 The finite-difference estimate agrees with the chain rule and refutes the product of sums.
 The [chapter on the first filter](seed/grad-w1.md#the-mistake) works this out in full, for all
 four weights.
+
+The article looked "completely different" for a second reason, which is not a mistake but a
+convention. Deep-learning libraries, and the question's own $*$ ($w^1_1$ multiplies $i_1$ to
+give $o^1_1$), slide the filter over the input as it is stored: a **cross-correlation**. An
+article that writes a true **convolution** turns the filter by half a turn first, so its
+formulas have a rotation where this book's have none, and none where this book's have one;
+tracked through the flips, the numbers are the same
+([correlation and convolution](seed/conventions.md#flipped-kernels)).
+
+## In one paragraph {#in-one-paragraph}
+
+For quoting, the whole answer:
+
+!!! quote ""
+
+    The gradient for $w^2$ is right:
+    $\partial C / \partial w^2_1 = o^1_1 \cdot \lit{2}(o^2 - y)$. The one for $w^1$ is not.
+    The weight $w^1_1$ is shared by all four outputs of the first layer, so the chain rule adds
+    one product per output, {{paragraph_chain_rule}}, which is {{paragraph_products}}: each
+    input that $w^1_1$ multiplies is paired with the weight of $w^2$ on the output it fed. The
+    question's {{paragraph_question}} multiplies the two sums instead, which adds twelve cross
+    terms such as $i_1 w^2_2$ that no path through $w^1_1$ connects. On the example above the
+    chain rule gives {{correct_value}}, as do finite differences of the cost, and the product
+    of sums gives {{question_value}}. A correct article can still look completely different
+    if it flips the kernel (a true convolution) where the question's $*$, like deep-learning
+    libraries, does not (a cross-correlation): the rotations then appear in different places,
+    but the numbers agree.
 
 ## A map of the book {#map}
 
@@ -103,8 +131,10 @@ PAGE_MAP = (
          "others"),
     )),
     ("Tools", (
-        ("tools/try-your-numbers.md", "Try your numbers", "the example with your own values"),
-        ("tools/worked-cli.md", "The command line", "every number from a terminal"),
+        ("tools/try-your-numbers.md", "Try your own numbers", "the example with your own "
+         "values"),
+        ("tools/worked-cli.md", "The worked command", "every number from a "
+         "terminal"),
     )),
     ("About", (
         ("about/notation.md", "Notation", "the question's symbols and the general ones"),
@@ -150,6 +180,13 @@ def build():
         correct_value=text_num(n.grad_w1[0, 0], key("grad_w1", 0, 0)),
         fd_value=text_num(n.fd_grad_w1[0, 0], key("fd_grad_w1", 0, 0)),
         map=book_map(pages_in_nav()),
+        # Inline math cannot span lines, and these two are longer than a template line.
+        paragraph_chain_rule=(
+            r"$\partial C / \partial w^1_1 = \sum_{k=\lit{1}}^{\lit{4}} "
+            r"(\partial o^1_k / \partial w^1_1)(\partial C / \partial o^1_k)$"),
+        paragraph_products=r"$\lit{2}(o^2 - y)(i_1 w^2_1 + i_2 w^2_2 + i_4 w^2_3 + i_5 w^2_4)$",
+        paragraph_question=(
+            r"$(i_1 + i_2 + i_4 + i_5)(w^2_1 + w^2_2 + w^2_3 + w^2_4) \cdot \lit{2}(o^2 - y)$"),
     )
 
 
