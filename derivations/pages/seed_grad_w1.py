@@ -24,7 +24,7 @@ filter is **shared** by several outputs, so its gradient collects one contributi
 ![{{alt}}](figures/w11-positions.svg)
 
 *The filter's window for each output of the first layer (shaded), and the one input that
-$w^1_1$ multiplies in it (highlighted).*
+$w^1_1$ multiplies in it (outlined in bold).*
 
 The weight $w^1_1$ is used four times in the forward pass (the figure): once in each output
 of the first layer, and each time it multiplies a different input. sympy, differentiating
@@ -72,6 +72,20 @@ $$
 \frac{\partial C}{\partial w^1_1} \overset{?}{=} ({{question_sum}})\,
 ({{w2_sum_symbolic}}) \cdot \lit{2}(o^2 - y) . \label{eq-question}
 $$
+
+That is not the chain rule. A product of two sums is the sum of *every* product of a term of
+the first with a term of the second:
+
+$$
+\Big(\sum_{k} a_k\Big)\Big(\sum_{l} b_l\Big) = \sum_{k} a_k b_k
++ \sum_{k \neq l} a_k b_l . \label{eq-product-of-sums}
+$$
+
+With $a_k = \partial o^1_k / \partial w^1_1$ and $b_l = \partial C / \partial o^1_l$, the
+first sum on the right is the chain rule \eqref{eq-grad-w11}. The second pairs the input
+$w^1_1$ met in one output with the effect on the cost of a *different* output; those twelve
+products ($k, l$ from $\lit{1}$ to $\lit{4}$, $k \neq l$) do not belong in the derivative,
+and [they are written out below](#cross-terms).
 
 Applied to the book's example, with $o^2 = {{o2}}$, $y = {{y}}$ and so
 $\lit{2}(o^2 - y) = {{grad_o2}}$, the two formulas give different numbers for $w^1_1$:
@@ -154,13 +168,23 @@ $$
 Laid out like $w^1$, the gradient of the first filter is
 
 $$
-\frac{\partial C}{\partial w^1} = {{grad_w1}} ,
+\frac{\partial C}{\partial w^1} = {{grad_w1}} , \label{eq-grad-w1-matrix}
 $$
 
-while the question's recipe would give ${{question_grad_w1}}$. The pattern in
-\eqref{eq-grad-w1}, each input block weighted by $\partial C / \partial o^1$ entry by entry,
-is a cross-correlation of the input with $\partial C / \partial o^1$; the
-[general chapter](../general/layer.md#weight-gradient) derives it for any layer. Next:
+while the question's recipe would give ${{question_grad_w1}}$.
+
+The pattern in \eqref{eq-grad-w1} is itself a cross-correlation, the same sliding sum of
+products as [the forward pass](forward-pass.md#first-layer), with $\partial C / \partial o^1$
+(which is $\lit{2}(o^2 - y)\,w^2$, as in \eqref{eq-dc-do1}) in the place of the filter: entry
+$j$ of the gradient is the two-by-two block of inputs that $w^1_j$ multiplies, times
+$\partial C / \partial o^1$ entry by entry, summed. On the example,
+
+$$
+\frac{\partial C}{\partial w^1} = i \star \frac{\partial C}{\partial o^1}
+= {{i}} \star {{grad_o1}} = {{grad_w1}} . \label{eq-grad-w1-correlation}
+$$
+
+The [general chapter](../general/layer.md#weight-gradient) derives this for any layer. Next:
 [the input gradient](grad-input.md).
 """
 
@@ -238,5 +262,6 @@ def build():
         difference=num(n.difference[0, 0], key("difference", 0, 0)),
         grad_w1_numeric=grad_w1_numeric, grad_w1=matrix(n.grad_w1, key("grad_w1")),
         question_grad_w1=matrix(n.question_grad_w1, key("question_grad_w1")),
+        i=matrix(n.input, key("input")), grad_o1=matrix(n.grad_o1, key("grad_o1")),
     )
     yield Asset("seed/figures/w11-positions.svg", w11_positions_figure())
