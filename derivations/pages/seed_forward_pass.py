@@ -33,12 +33,16 @@ Each $o^1_k$ is a **sum of four products**, and each weight $w^1_j$ appears in a
 them, each time next to a different input. That observation is the whole key to
 [the first filter's gradient](grad-w1.md).
 
+The book writes this sliding sum of products $o^1 = i \star w^1$, with a five-pointed star
+$\star$ where the question writes $*$: the asterisk $\ast$ is kept for the flipped
+operation of [the conventions chapter](conventions.md#correlation-vs-convolution).
+
 ## The example {#the-example}
 
 The book uses one example throughout, small enough to check by hand:
 
 $$
-i = {{i}}, \qquad w^1 = {{w1}}, \qquad w^2 = {{w2}}, \qquad y = {{y}} .
+i = {{i}}, \qquad w^1 = {{w1}}, \qquad w^2 = {{w2}}, \qquad y = {{y}} . \label{eq-example}
 $$
 
 With these numbers the four sums of products are

@@ -54,6 +54,7 @@ or, as a matrix laid out like $w^2$,
 
 $$
 \frac{\partial C}{\partial w^2} = {{grad_o2}} \cdot {{o1}} = {{grad_w2}} .
+\label{eq-grad-w2-matrix}
 $$
 
 These numbers are checked by an exact central difference of the cost in each weight when the
