@@ -61,17 +61,24 @@ $$
 ![{{alt}}](figures/rot180.svg)
 
 *The padded $\partial C / \partial o^1$ (its entries written $\delta_k$), the rotated filter,
-and the first input gradient they give: the shaded window times the rotated filter, entry by
-entry, summed.*
+and the input gradient they give: the shaded window times the rotated filter, entry by entry,
+summed, is the entry outlined in bold, $\partial C / \partial i_1 = \delta_1 w^1_1$.*
 
 The scatter can be turned around into a gather, one input at a time. Surround
-$\partial C / \partial o^1$ with a border of zeros, turn $w^1$ by half a turn (reverse its rows
-and its columns), and slide it over the padded array exactly as in the forward pass: each
-position collects precisely the terms that input received by scattering. On the example,
+$\partial C / \partial o^1$ with a border of zeros one entry wide (the filter's size minus
+one; the zeros stand for outputs that do not exist, so a corner input gathers from one output
+only), turn $w^1$ by half a turn (reverse its rows and its columns), and slide it over the
+padded array exactly as in the forward pass (the cross-correlation $\star$ of
+[the forward pass](forward-pass.md#first-layer)): each position collects precisely the terms
+that one input received by scattering. Why rotated: in the window that gathers for an input,
+the top-left entry belongs to the output whose window had that input in its *bottom-right*
+corner, where it met the bottom-right weight, and the bottom-right entry to the output whose
+window had it in its *top-left* corner, where it met the top-left weight. The weights must be
+read backwards in both directions. On the example,
 
 $$
 \operatorname{pad}\left(\frac{\partial C}{\partial o^1}\right) = {{padded}}, \qquad
-\operatorname{rot}_{180}(w^1) = {{w1_rot}},
+\operatorname{rot}_{180}(w^1) = {{w1_rot}}, \label{eq-pad-rot}
 $$
 
 and sliding the second over the first gives
