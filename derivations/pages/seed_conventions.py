@@ -14,8 +14,10 @@ TEMPLATE = r"""
 # Correlation and convolution {#conventions}
 
 The asker compared their derivation with an article and found it "completely different".
-Much of that difference is not mathematics but a convention: whether the filter is flipped
-before it slides over the input.
+Part of that difference is the question's mistake in the first filter's gradient, a product of
+sums where the chain rule has a sum of products ([the mistake](grad-w1.md#the-mistake)). The
+rest is not mathematics but a convention: whether the filter is flipped before it slides over
+the input.
 
 ## Cross-correlation versus convolution {#correlation-vs-convolution}
 
@@ -27,13 +29,22 @@ $$
 $$
 
 Here $p$ and $q$ pick the output entry, and $m$ and $n$ run over the filter's rows and
-columns, counted from zero. In signal processing, a **convolution** turns the filter by half
-a turn first, so the entry stored at the top left meets the bottom right of each window:
+columns, counted from zero. This is the question's $*$: its own description ($w^1_1$
+multiplied by $i_1$ to get $o^1_1$, by $i_2$ to get $o^1_2$, and so on) puts the top-left
+weight on the top-left input of each window, with no flip. The book writes it with a
+five-pointed star, $\star$, to keep the asterisk $\ast$ for the flipped operation below; the
+two symbols look alike, so the table further down names each column.
+
+In signal processing, a **convolution** turns the filter by half a turn first, so the entry
+stored at the top left meets the bottom right of each window:
 
 $$
 (i \ast k)_{p,q} = \sum_{m} \sum_{n} k_{m,n}\, i_{p+\lit{1}-m,\,q+\lit{1}-n} .
 \label{eq-convolution}
 $$
+
+The $\lit{1}$ is the filter's size minus one, which keeps the output indices starting at zero
+as in \eqref{eq-correlation}; for a $K$-by-$K$ filter the row index is $p + K - \lit{1} - m$.
 
 The two describe the same layer when $k = \operatorname{rot}_{180}(w)$: a network that learns
 $k$ with \eqref{eq-convolution} learns exactly what a network learns for $w$ with
@@ -45,7 +56,7 @@ Write the question's network in the convolution convention. Its filters are the 
 
 $$
 k^1 = \operatorname{rot}_{180}(w^1) = {{k1}}, \qquad
-k^2 = \operatorname{rot}_{180}(w^2) = {{k2}},
+k^2 = \operatorname{rot}_{180}(w^2) = {{k2}}, \label{eq-rotated-filters}
 $$
 
 and convolving with them reproduces the same forward pass, $i \ast k^1 = {{article_o1}}$ and
