@@ -226,14 +226,17 @@ def test_figures_are_deterministic_sized_and_labelled(draw):
 
 
 SEED_PAGES = {
-    "index.html": ["short-answer", "eq-question-formula", "eq-correct-formula", "map"],
-    "question/index.html": ["the-question", "short-answer"],
-    "seed/forward-pass/index.html": ["forward-pass"],
-    "seed/grad-w2/index.html": ["grad-w2"],
+    "index.html": ["short-answer", "eq-question-formula", "eq-correct-formula",
+                   "in-one-paragraph", "map"],
+    "question/index.html": ["the-question", "short-answer", "eq-question-cost"],
+    "seed/forward-pass/index.html": ["forward-pass", "eq-example"],
+    "seed/grad-w2/index.html": ["grad-w2", "eq-grad-w2-matrix"],
     "seed/grad-w1/index.html": ["chain-rule-for-w1", "the-mistake", "finite-difference-check",
-                                "cross-terms"],
-    "seed/grad-input/index.html": ["scatter", "rot180"],
-    "seed/conventions/index.html": ["correlation-vs-convolution", "flipped-kernels"],
+                                "cross-terms", "eq-product-of-sums", "eq-grad-w1-matrix",
+                                "eq-grad-w1-correlation"],
+    "seed/grad-input/index.html": ["scatter", "rot180", "eq-pad-rot"],
+    "seed/conventions/index.html": ["correlation-vs-convolution", "flipped-kernels",
+                                    "eq-rotated-filters"],
 }
 
 
@@ -264,3 +267,74 @@ def test_printed_dc_do1_form_is_sympys(symbols):
 def test_printed_dc_do2_form_is_sympys(symbols):
     """The pages' ∂C/∂o² = 2(o² − y) is sympy's derivative of the square."""
     assert sympy.simplify(symbols.grad_o2 - 2 * (symbols.o2_symbol - symbols.y)) == 0
+
+
+def _svg_width(svg: str) -> int:
+    return int(re.search(r'<svg [^>]*width="(\d+)"', svg).group(1))
+
+
+def test_w11_figure_marks_the_inputs_sympy_finds(symbols):
+    """The bold-outlined cells are the inputs ∂o¹_k/∂w¹₁ names, k = 1…4, in order."""
+    want = []
+    for derivative in symbols.do1_dw1[0]:
+        digits = str(derivative.free_symbols.pop()).split("_")[1]
+        want.append("i" + "".join("₀₁₂₃₄₅₆₇₈₉"[int(d)] for d in digits))
+    svg = w11_positions_figure()
+    assert re.findall(r'font-weight="bold">([^<]*)<', svg) == want
+
+
+@pytest.mark.parametrize("draw", [w11_positions_figure, rot180_figure])
+def test_figure_highlight_is_not_told_by_hue_alone(draw):
+    """Every focus-filled cell also has a heavy border and bold text (fills share luminance)."""
+    from derivations.seed_figures import ROLE_FILLS
+
+    svg = draw()
+    focus_fills = svg.count(f'fill="{ROLE_FILLS["focus"]}"')
+    assert focus_fills > 0
+    assert len(re.findall(r'fill="none" stroke="#000000" stroke-width="[3-9]"', svg)) == focus_fills
+    assert svg.count('font-weight="bold"') == focus_fills
+
+
+@pytest.mark.parametrize("draw, limit", [(network_figure, 400), (w11_positions_figure, 400),
+                                         (rot180_figure, 500)])
+def test_figures_are_narrow_enough_for_a_phone(draw, limit):
+    """A 390 px phone shows a figure's 14 px text at no less than about 10 px."""
+    assert _svg_width(draw()) <= limit
+
+
+def test_weight_gradient_is_the_input_correlated_with_dc_do1(numbers, symbols):
+    """Eq. grad-w1-correlation: (i ⋆ ∂C/∂o¹)[m,n] = Σ_pq ∂C/∂o¹[p,q] i[p+m,q+n] = sympy's ∂C/∂w¹."""
+    values = substitution(symbols)
+    cost_in_o1 = (symbols.o2 - symbols.y) ** 2
+    delta = [[sympy.diff(cost_in_o1, symbols.o1_symbols[p, q]).subs(values) for q in range(2)]
+             for p in range(2)]
+    i = seed_example.I
+    for m, n in product(range(2), range(2)):
+        correlation = sum(delta[p][q] * i[p + m][q + n] for p in range(2) for q in range(2))
+        assert correlation == sympy.diff(symbols.full_cost, symbols.w1[m, n]).subs(values)
+        assert numbers.grad_w1[m, n] == float(correlation)
+
+
+def test_product_of_sums_is_chain_rule_plus_the_off_diagonal_products():
+    """Eq. product-of-sums: (Σ a_k)(Σ b_l) = Σ a_k b_k + Σ_(k≠l) a_k b_l, twelve of them for 4."""
+    a, b = sympy.symbols("a1:5"), sympy.symbols("b1:5")
+    off_diagonal = [a[k] * b[m] for k in range(4) for m in range(4) if k != m]
+    assert len(off_diagonal) == 12
+    assert sympy.expand(sum(a) * sum(b) - sum(x * y for x, y in zip(a, b, strict=True))
+                        - sum(off_diagonal)) == 0
+
+
+@pytest.mark.parametrize("size", [2, 3])
+def test_convolution_index_is_correlation_with_the_rotated_filter(size):
+    """Conventions page: Σ k[m,n] i[p+K−1−m, q+K−1−n] = (i ⋆ rot180(k))[p,q], any K."""
+    rng = np.random.default_rng(size)
+    i = rng.integers(-5, 6, (5, 5))
+    k = rng.integers(-5, 6, (size, size))
+    out = 5 - size + 1
+    for p, q in product(range(out), range(out)):
+        convolution = sum(k[m, n] * i[p + size - 1 - m, q + size - 1 - n]
+                          for m in range(size) for n in range(size))
+        rotated = k[::-1, ::-1]
+        correlation = sum(rotated[m, n] * i[p + m, q + n]
+                          for m in range(size) for n in range(size))
+        assert convolution == correlation
