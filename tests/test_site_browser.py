@@ -44,7 +44,20 @@ MATH_LAYOUT = """() => {
     const [top, bottom] = [f.children[0], f.children[1]].map(c => c.getBoundingClientRect());
     if (!(top.bottom <= bottom.top + 1)) flat.push(index + ": " + f.textContent.slice(0, 40));
   });
-  return {count: document.querySelectorAll("article math").length, unsized, flat};
+  // align*: the left-aligned columns (where each row's = sign stands) start at one x.
+  const misaligned = [];
+  document.querySelectorAll("article mtable").forEach((table, index) => {
+    const starts = {};
+    table.querySelectorAll(':scope > mtr > mtd[columnalign="left"]').forEach(cell => {
+      if (!cell.firstElementChild) return;
+      const column = [...cell.parentElement.children].indexOf(cell);
+      (starts[column] ||= []).push(cell.firstElementChild.getBoundingClientRect().left);
+    });
+    for (const [column, xs] of Object.entries(starts)) {
+      if (Math.max(...xs) - Math.min(...xs) > 1) misaligned.push(index + ": column " + column);
+    }
+  });
+  return {count: document.querySelectorAll("article math").length, unsized, flat, misaligned};
 }"""
 
 
@@ -123,6 +136,14 @@ def test_every_formula_is_laid_out_as_mathml(visits):
     problems = {path: {"unsized": r["math"]["unsized"], "flat fractions": r["math"]["flat"]}
                 for path, r in visits["pages"].items() if r["math"]["unsized"] or r["math"]["flat"]}
     assert problems == {}
+
+
+def test_aligned_equations_line_up(visits):
+    """align* rows share their = sign: Chromium ignores MathML's columnalign attribute,
+    so book.css aligns the cells; without it every row is centred on its own."""
+    misaligned = {path: r["math"]["misaligned"] for path, r in visits["pages"].items()
+                  if r["math"]["misaligned"]}
+    assert misaligned == {}
 
 
 def test_equation_anchors_are_in_the_static_html(built_site, site_url):
