@@ -102,12 +102,16 @@ def _shape(value, key: str) -> list[int]:
     return shape
 
 
+def _entries(count: int) -> str:
+    return f"{count} entry" if count == 1 else f"{count} entries"
+
+
 def _walk(value, where: str, shape: list[int], level: int) -> None:
     if not isinstance(value, list):
         raise UsageError(f"{where}: got {_describe(value)}; expected a list of "
-                         f"{shape[level]} entries like the first one (no ragged lists)")
+                         f"{_entries(shape[level])} like the first one (no ragged lists)")
     if len(value) != shape[level]:
-        raise UsageError(f"{where}: has {len(value)} entries, but the first at this depth has "
+        raise UsageError(f"{where}: has {_entries(len(value))}, but the first at this depth has "
                          f"{shape[level]}; every row must have the same length")
     if level + 1 < len(shape):
         for i, item in enumerate(value):

@@ -111,7 +111,7 @@ BAD = {
     "missing weight": ('{"input": [[1]]}', '"weight"'),
     "unknown key": ("{" + OK + ', "strides": 2}', "allowed keys"),
     "duplicate key": ("{" + OK + ', "input": [[1]]}', "twice"),
-    "ragged": ('{"input": [[1, 2], [3]], "weight": [[1]]}', "input[1]"),
+    "ragged": ('{"input": [[1, 2], [3]], "weight": [[1]]}', "input[1]: has 1 entry, but"),
     "ragged 4-D": ('{"input": [[[[1, 2], [3, 4]]], [[[1, 2], [3]]]], "weight": [[[[1]]]]}',
                    "input[1][0][1]"),
     "empty matrix": ('{"input": [], "weight": [[1]]}', "empty"),
