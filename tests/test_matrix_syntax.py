@@ -40,9 +40,15 @@ def test_random_matrices_survive_format_then_parse():
     ("", "empty"),
     ("   ", "empty"),
     (None, "empty"),
-    ("1 2; 3", "row 2 has 1 entries but row 1 has 2"),
+    ("1 2; 3", "row 2 has 1 entry but row 1 has 2 entries;"),
+    ("1 2 3; 4", "row 2 has 1 entry but row 1 has 3 entries;"),
+    ("1; 2 3", "row 2 has 2 entries but row 1 has 1 entry;"),
     ("1 2;; 3 4", "row 2 is empty"),
-    ("1 2;", "row 2 is empty"),
+    ("1 2;", "ends with ';'"),
+    ("1 2; 3 4 ;  ", "ends with ';'"),
+    ("[1 2; 3 4]", "'[1' is not a number; write the matrix without brackets"),
+    ("1 2\u200b", "'2\\u200b' is not a number"),
+    ("1 it's", "'it's' is not a number"),
     ("1 x", "row 1 entry 2: 'x' is not a number"),
     ("1e3", "'1e3' is not a number"),
     ("1/0", "divides by zero"),
@@ -69,3 +75,17 @@ def test_the_digit_limit_is_exactly_the_stated_one():
     assert parse_number("9" * MAX_DIGITS, "x") == int("9" * MAX_DIGITS)
     with pytest.raises(UsageError):
         parse_number("9" * (MAX_DIGITS + 1), "x")
+
+
+@pytest.mark.parametrize("space", ["\u00a0", "\ufeff", "\u3000", "\t", "\u2009"])
+def test_pasted_spaces_separate_entries_like_the_pages_script(space):
+    """JavaScript's \\s (the page) counts these as spaces; the command must agree."""
+    assert parse_matrix(f"1{space}2;{space}3 4{space}", "m") == ((1, 2), (3, 4))
+
+
+@pytest.mark.parametrize("char", ["\x1c", "\x85", "\u200b"])
+def test_characters_that_javascript_does_not_count_as_spaces_are_refused_visibly(char):
+    """Python's \\s would split on the first two; the page would not, so neither does this."""
+    with pytest.raises(UsageError) as caught:
+        parse_matrix(f"1{char}2", "m")
+    assert f"'1\\u{ord(char):04x}2' is not a number" in str(caught.value)

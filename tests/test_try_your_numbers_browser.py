@@ -165,6 +165,12 @@ BAD = [
     {"input": "1234567", "kernel1": "1", "target": "0"},
     {"input": "1,,2", "kernel1": "1", "target": "0"},
     {"input": "", "kernel1": "1", "target": "0"},
+    {"input": "[1 2; 3 4]", "kernel1": "1", "target": "0"},
+    {"input": "1 2; 3 4;", "kernel1": "1", "target": "0"},
+    {"input": "1 2\u200b; 3 4", "kernel1": "1", "target": "0"},
+    {"input": "1 2; 3 4", "kernel1": "it's", "target": "0"},
+    {"input": "1 2 3; 4 5 6", "kernel1": "1", "kernel2": "1 2; 3", "target": "0"},
+    {"input": "1 2; 3 4", "kernel1": "1", "target": "1\x1c2"},
 ]
 
 
@@ -196,3 +202,11 @@ def test_the_stack_exchange_text_in_the_page_is_the_commands_text(page):
         assert page.input_value("#worked-stackexchange") == stackexchange(python_chain(fields))
     fill(page, {"input": "1 2; 3", "kernel1": "1", "target": "0"})
     assert page.input_value("#worked-stackexchange") == ""
+
+
+def test_pasted_no_break_spaces_and_byte_order_marks_parse_as_in_python(page):
+    fields = {"input": "\ufeff1\u00a02;\u30003 4", "kernel1": "1/2", "target": "0"}
+    fill(page, fields)
+    assert page.get_attribute("#worked-output", "data-state") == "ok"
+    check_every_number(page, python_chain(fields))
+

@@ -128,7 +128,8 @@ def test_out_writes_the_same_text_as_stdout(tmp_path, capsys):
 
 
 BAD = [
-    (["--input", "1 2; 3", "--kernel", "1", "--target", "1"], "row 2 has 1 entries"),
+    (["--input", "1 2; 3", "--kernel", "1", "--target", "1"],
+     "row 2 has 1 entry but row 1 has 2 entries"),
     (["--input", "1 two", "--kernel", "1", "--target", "1"], "'two' is not a number"),
     (["--input", "", "--kernel", "1", "--target", "1"], "--input: empty"),
     (["--input", "1 2", "--kernel", " ; ", "--target", "1"], "--kernel 1: row 1 is empty"),

@@ -47,24 +47,36 @@
   // ---- parsing (mirrors derivations/matrix_syntax.py) -----------------------------------
   function UsageError(message) { this.message = message; }
 
+  // JavaScript's \s and trim() are exactly matrix_syntax.SPACES (plus the comma to split on).
+  function quote(token) {
+    var out = "";
+    for (var ch of token)
+      out += /[\p{C}\p{Z}]/u.test(ch) ? "\\u" + ch.codePointAt(0).toString(16).padStart(4, "0") : ch;
+    return "'" + out + "'";
+  }
+  function entries(count) { return count + (count === 1 ? " entry" : " entries"); }
+
   function parseNumber(token, where) {
     var text = token.replace(/\u2212/g, "-");
     if (/^[+-]?(nan|inf|infinity)$/i.test(text))
-      throw new UsageError(where + ": '" + token + "' is not a finite number; allowed: " + ALLOWED);
+      throw new UsageError(where + ": " + quote(token) + " is not a finite number; allowed: " + ALLOWED);
     var decimal = /^[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)$/.test(text);
     var fraction = /^[+-]?[0-9]+\/[0-9]+$/.test(text);
+    if (!decimal && !fraction && /[\][()]/.test(text))
+      throw new UsageError(where + ": " + quote(token) + " is not a number; write the matrix without brackets, " +
+                           "rows separated by ';', e.g. '1 2; 3 4'");
     if (!decimal && !fraction)
-      throw new UsageError(where + ": '" + token + "' is not a number; allowed: " + ALLOWED);
+      throw new UsageError(where + ": " + quote(token) + " is not a number; allowed: " + ALLOWED);
     var digits = (text.match(/[0-9]/g) || []).length;
     if (digits > MAX_DIGITS)
-      throw new UsageError(where + ": '" + token + "' has " + digits + " digits; at most " +
+      throw new UsageError(where + ": " + quote(token) + " has " + digits + " digits; at most " +
                            MAX_DIGITS + " digits per entry");
     var sign = text[0] === "-" ? -1n : 1n;
     text = text.replace(/^[+-]/, "");
     if (fraction) {
       var parts = text.split("/");
       if (BigInt(parts[1]) === 0n)
-        throw new UsageError(where + ": '" + token + "' divides by zero; a fraction needs a non-zero denominator");
+        throw new UsageError(where + ": " + quote(token) + " divides by zero; a fraction needs a non-zero denominator");
       return rat(sign * BigInt(parts[0]), BigInt(parts[1]));
     }
     var pieces = text.split("."), intPart = pieces[0] || "0", fracPart = pieces[1] || "";
@@ -74,18 +86,21 @@
   function parseMatrix(text, name) {
     if (!text || !text.trim())
       throw new UsageError(name + ": empty; write rows separated by ';' and entries by spaces or commas, e.g. '1 2; 3 4'");
-    var rows = text.split(";").map(function (rowText, r) {
-      var tokens = rowText.trim().split(/[\s,]+/).filter(function (t) { return t; });
+    var rowTexts = text.split(";");
+    var rows = rowTexts.map(function (rowText, r) {
+      var tokens = rowText.split(/[\s,]+/).filter(function (t) { return t; });
+      if (!tokens.length && r === rowTexts.length - 1)
+        throw new UsageError(name + ": ends with ';'; rows are separated by ';', so remove the last one");
       if (!tokens.length)
         throw new UsageError(name + ": row " + (r + 1) + " is empty; every row needs at least one entry (rows are separated by ';')");
       if (/,\s*,|^\s*,|,\s*$/.test(rowText))
-        throw new UsageError(name + ": row " + (r + 1) + " has an empty entry between commas");
+        throw new UsageError(name + ": row " + (r + 1) + " has an empty entry between commas; give a number between each two commas");
       return tokens.map(function (t, c) { return parseNumber(t, name + " row " + (r + 1) + " entry " + (c + 1)); });
     });
     rows.forEach(function (row, r) {
       if (row.length !== rows[0].length)
-        throw new UsageError(name + ": row " + (r + 1) + " has " + row.length + " entries but row 1 has " +
-                             rows[0].length + "; every row needs the same number of entries");
+        throw new UsageError(name + ": row " + (r + 1) + " has " + entries(row.length) + " but row 1 has " +
+                             entries(rows[0].length) + "; every row needs the same number of entries");
     });
     return rows;
   }
