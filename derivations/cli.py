@@ -30,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m derivations",
         description="Compute, publish and check the convbackprop book.",
     )
+    parser.value_options = {}
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
     sub.required = True
     for name, module in _command_modules().items():
@@ -42,12 +43,43 @@ def build_parser() -> argparse.ArgumentParser:
         )
         module.add_arguments(command)
         command.set_defaults(run=module.run)
+        parser.value_options[name] = {option for action in command._actions
+                                      if action.nargs is None for option in action.option_strings}
     return parser
+
+
+def attach_dash_values(argv: list[str], value_options: dict[str, set[str]]) -> list[str]:
+    """`--kernel -1/2` as `--kernel=-1/2`: a value may start with a minus sign.
+
+    argparse reads a token such as `-1/2` or `-1,2;3,4` after an option as a new option
+    (only plain numbers like `-1` pass), and answers "expected one argument".
+    """
+    options = value_options.get(argv[0], set()) if argv else set()
+    out: list[str] = []
+    tokens = iter(argv)
+    for token in tokens:
+        if token == "--":
+            out.append(token)
+            out.extend(tokens)
+            break
+        if token in options:
+            value = next(tokens, None)
+            if value is not None and value.startswith("-") and not value.startswith("--"):
+                out.append(f"{token}={value}")
+                continue
+            out.append(token)
+            if value is not None:
+                out.append(value)
+            continue
+        out.append(token)
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
     try:
-        args = build_parser().parse_args(argv)
+        parser = build_parser()
+        argv = sys.argv[1:] if argv is None else list(argv)
+        args = parser.parse_args(attach_dash_values(argv, parser.value_options))
         return args.run(args)
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)

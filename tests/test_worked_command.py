@@ -221,3 +221,33 @@ def test_markdown_prose_has_no_digits_outside_math_code_and_links(argv, capsys):
     prose = re.sub(r"\$\$.*?\$\$", "", out, flags=re.S)
     prose = re.sub(r"\$[^$\n]+\$|`[^`]*`|\]\([^)]*\)", "", prose)
     assert re.findall(r"[0-9]", prose) == []
+
+
+def test_values_may_start_with_a_minus_sign(capsys):
+    """`--kernel -1/2` is a value, not an unknown option (argparse alone refuses it)."""
+    code, out, err = run(["--input", "-1,2;3,4", "--kernel", "-1/2", "--target", "-1/3",
+                          "--format", "json"], capsys)
+    assert (code, err) == (0, "")
+    exact = json.loads(out)["exact"]
+    # X·(−1/2) entry by entry, written out by hand
+    assert [[Fraction(v) for v in row] for row in exact["output"]] == \
+        [[Fraction(1, 2), Fraction(-1)], [Fraction(-3, 2), Fraction(-2)]]
+    assert [[Fraction(v) for v in row] for row in exact["target"]] == [[Fraction(-1, 3)] * 2] * 2
+
+
+def test_a_missing_value_is_still_refused_rather_than_taking_the_next_option(capsys):
+    code, out, err = run(["--input", "1", "--kernel", "--target", "0"], capsys)
+    assert (code, out) == (2, "")
+    assert "--kernel: expected one argument" in err and len(err.splitlines()) == 1
+
+
+@pytest.mark.parametrize("option", ["--input", "--target", "--out"])
+def test_an_option_given_twice_is_refused_instead_of_silently_taking_the_last(
+        option, tmp_path, capsys):
+    argv = ["--input", "1 2", "--kernel", "1", "--target", "0", "--out", str(tmp_path / "a")]
+    code, out, err = run([*argv, option, argv[argv.index(option) + 1]], capsys)
+    assert (code, out) == (2, "")
+    assert err == f"error: {option} given twice; give it once (only --kernel repeats, " \
+                  "once per layer)\n"
+    assert list(tmp_path.iterdir()) == []
+

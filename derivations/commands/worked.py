@@ -1,5 +1,7 @@
 """`python -m derivations worked`: the full worked derivation for your own numbers."""
 
+import argparse
+import textwrap
 from pathlib import Path
 
 from derivations.errors import UsageError
@@ -8,7 +10,7 @@ from derivations.worked import MAX_INPUT_SIDE, MAX_KERNEL_SIDE, MAX_KERNELS
 from derivations.worked_format import SUM_MAX_ENTRIES, SUM_MAX_TERMS
 
 HELP = "work the forward pass, cost and every gradient for your own input, kernels and target"
-DESCRIPTION = f"""\
+_DESCRIPTION = f"""\
 Work a chain of valid cross-correlations (no flip, no bias, stride 1) for your own numbers:
 the input goes through each --kernel in turn, the cost is C = sum of (output - target)^2,
 and every forward entry, the cost, dC/d(output), every weight gradient entry and every
@@ -28,7 +30,14 @@ Limits (larger requests are refused, exit 2): input at most {MAX_INPUT_SIDE}x{MA
 larger than the map it slides over; the target is one number (the same for every output
 entry) or a matrix of exactly the output's size. A step's sums are written out when its
 result has at most {SUM_MAX_ENTRIES} entries and each sum at most {SUM_MAX_TERMS} products;
-larger steps show their matrices instead."""
+larger steps show their matrices instead.
+
+A value may start with a minus sign (--kernel -1/2 or --kernel "-1 2; 3 4")."""
+# Each paragraph refilled after the limits are put in, so no line comes out ragged.
+DESCRIPTION = "\n\n".join(
+    textwrap.fill(" ".join(paragraph.split()), 88, break_on_hyphens=False,
+                  break_long_words=False)
+    for paragraph in _DESCRIPTION.split("\n\n"))
 EPILOG = """\
 examples:
   python -m derivations worked
@@ -38,18 +47,29 @@ examples:
   python -m derivations worked --format json"""
 
 
+class _Once(argparse.Action):
+    """A value option that must not be repeated (a second --input would silently win)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        if getattr(namespace, self.dest) is not None:
+            raise UsageError(f"{option_string} given twice; give it once (only --kernel "
+                             "repeats, once per layer)")
+        setattr(namespace, self.dest, values)
+
+
 def add_arguments(parser):
     from derivations.worked_format import FORMATS
 
-    parser.add_argument("--input", metavar="MATRIX", help='the input, e.g. "1 2 3; 4 5 6; 7 8 9"')
+    parser.add_argument("--input", metavar="MATRIX", action=_Once,
+                        help='the input, e.g. "1 2 3; 4 5 6; 7 8 9"')
     parser.add_argument("--kernel", metavar="MATRIX", action="append",
                         help="a kernel; repeat for a chain, applied in the order given")
-    parser.add_argument("--target", metavar="MATRIX",
+    parser.add_argument("--target", metavar="MATRIX", action=_Once,
                         help="one number, or a matrix the size of the final output")
     parser.add_argument("--format", default="markdown", choices=FORMATS,
                         help="markdown (the book's style, default), stackexchange (paste into "
                              "an answer) or json")
-    parser.add_argument("--out", metavar="FILE", type=Path,
+    parser.add_argument("--out", metavar="FILE", type=Path, action=_Once,
                         help="write to FILE (atomically) instead of standard output")
 
 
