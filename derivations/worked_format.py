@@ -90,9 +90,10 @@ def markdown(chain: WorkedChain) -> Fragment:
         for k in range(1, count + 1))
     parts.append(
         "# " + _heading("Worked derivation", "worked-derivation") + "\n\n"
-        f"The input $X$ goes through {COUNT_WORDS[count - 1]} "
-        f"kernel{'s' if count > 1 else ''} in turn, each a valid cross-correlation (the kernel "
-        f"slides over the map without flipping and stays inside it; no bias): {chain_text}. "
+        "The input $X$ goes through "
+        + ("one kernel, a" if count == 1 else f"{COUNT_WORDS[count - 1]} kernels in turn, each a")
+        + " valid cross-correlation (the kernel slides over the map without flipping and stays "
+        f"inside it; no bias): {chain_text}. "
         f"The cost is the sum of squared errors against the target $y$: "
         f"$C = \\sum_{{i,j}} (O^{{{last}}}_{{i,j}} - y_{{i,j}})^{{2}}$. Indices count from "
         "zero, row first. Numbers that are not integers are shown rounded to four decimals; "

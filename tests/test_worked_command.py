@@ -251,3 +251,14 @@ def test_an_option_given_twice_is_refused_instead_of_silently_taking_the_last(
                   "once per layer)\n"
     assert list(tmp_path.iterdir()) == []
 
+
+
+@pytest.mark.parametrize(("kernels", "phrase"), [
+    (["1"], "goes through one kernel, a valid cross-correlation"),
+    (["1", "1"], "goes through two kernels in turn, each a valid cross-correlation"),
+])
+def test_the_opening_sentence_reads_right_for_one_kernel_and_for_several(kernels, phrase, capsys):
+    argv = ["--input", "1 2", *(a for k in kernels for a in ("--kernel", k)), "--target", "0"]
+    code, out, _ = run([*argv, "--format", "stackexchange"], capsys)
+    assert code == 0 and phrase in out
+

@@ -385,8 +385,9 @@
       var k = i + 1;
       return "$O^{" + k + "} = " + (k === 1 ? "X" : "O^{" + (k - 1) + "}") + " \\star W^{" + k + "}$";
     }).join(", ");
-    parts.push("# Worked derivation\n\nThe input $X$ goes through " + COUNT_WORDS[L - 1] + " kernel" + (L > 1 ? "s" : "") +
-      " in turn, each a valid cross-correlation (the kernel slides over the map without flipping and stays inside it;" +
+    parts.push("# Worked derivation\n\nThe input $X$ goes through " +
+      (L === 1 ? "one kernel, a" : COUNT_WORDS[L - 1] + " kernels in turn, each a") +
+      " valid cross-correlation (the kernel slides over the map without flipping and stays inside it;" +
       " no bias): " + chainText + ". The cost is the sum of squared errors against the target $y$: " +
       "$C = \\sum_{i,j} (O^{" + L + "}_{i,j} - y_{i,j})^{2}$. Indices count from zero, row first. Numbers that are " +
       "not integers are shown rounded to four decimals; the computation itself is exact.\n\n");
