@@ -76,3 +76,20 @@ def test_the_built_tools_pages_pass_the_audit(built_site):
         assert found.found_article
         assert audit_page(html_path, page.records, found, oracle) == []
     assert (built_site / "assets/javascripts/worked.js").is_file()
+
+
+@pytest.mark.slow
+def test_every_link_in_the_answer_text_is_a_page_and_anchor_of_the_built_site(built_site):
+    """An answer on Stack Exchange outlives a renamed page: each link must land somewhere."""
+    from pathlib import Path
+
+    from derivations.worked_format import BOOK_URL, LINKS
+
+    config = (Path(__file__).resolve().parents[1] / "mkdocs.yml").read_text("utf-8")
+    assert re.search(r"^site_url: (\S+)$", config, re.M).group(1) == BOOK_URL
+    # (the page's script writes the same links: the browser test compares its text byte for byte)
+    for url in LINKS.values():
+        page, _, anchor = url.removeprefix(BOOK_URL).partition("#")
+        html = (built_site / page / "index.html").read_text(encoding="utf-8")
+        if anchor:
+            assert f'id="{anchor}"' in html, url
