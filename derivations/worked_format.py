@@ -38,6 +38,9 @@ LINKS = {
 # the step shows its matrices instead.
 SUM_MAX_ENTRIES = 16
 SUM_MAX_TERMS = 25
+# Stack Exchange refuses a post body longer than this many characters: the command and the
+# page say so when the text for an answer is longer.
+SE_MAX_CHARS = 30000
 COUNT_WORDS = ("one", "two", "three", "four")
 ORDINALS = ("first", "second", "third", "fourth")
 KEY = "worked"

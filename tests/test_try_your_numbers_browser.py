@@ -210,3 +210,59 @@ def test_pasted_no_break_spaces_and_byte_order_marks_parse_as_in_python(page):
     assert page.get_attribute("#worked-output", "data-state") == "ok"
     check_every_number(page, python_chain(fields))
 
+
+INVALID = [
+    ({"input": "1 x", "kernel1": "1", "target": "0"}, "input"),
+    ({"input": "1 2", "kernel1": "1", "kernel2": "1 1 1", "target": "0"}, "kernel2"),
+    ({"input": "1 2", "kernel1": "", "kernel2": "1", "target": "0"}, "kernel1"),
+    ({"input": "1 2", "target": "0"}, "kernel1"),
+    ({"input": "1 2", "kernel1": "1", "target": "1 2 3"}, "target"),
+]
+
+
+@pytest.mark.parametrize(("fields", "bad"), INVALID)
+def test_the_field_at_fault_is_marked_invalid_and_described_by_the_message(page, fields, bad):
+    """A screen reader on the field hears the message; the others are not marked."""
+    fill(page, fields)
+    marked = page.eval_on_selector_all(
+        "#worked-form input", "els => els.filter(e => e.getAttribute('aria-invalid') === 'true')"
+        ".map(e => [e.name, e.getAttribute('aria-describedby')])")
+    assert marked == [[bad, "worked-error worked-syntax"]]
+    assert page.is_disabled("#worked-copy")
+    fill(page, {"input": "1 2", "kernel1": "1", "target": "0"})
+    assert page.eval_on_selector_all("#worked-form [aria-invalid]", "els => els.length") == 0
+    assert page.get_attribute(f"#worked-{bad}", "aria-describedby") == "worked-syntax"
+    assert not page.is_disabled("#worked-copy")
+
+
+def test_each_column_of_sums_lines_up_on_the_equals_sign(page):
+    """Chromium ignores columnalign: the right-hand sides start at one x, not centred."""
+    fill(page, {"input": "1 2 3; 4 5 6; 7 8 9", "kernel1": "1 0; 0 -1", "target": "0"})
+    lefts = page.eval_on_selector_all(
+        "#worked-output mtable[columnalign]",
+        "tables => tables.map(t => [...t.children].map(r => "
+        "Math.round(r.children[1].firstElementChild.getBoundingClientRect().left)))")
+    assert lefts and all(len(set(column)) == 1 for column in lefts), lefts
+    widths = page.eval_on_selector_all(
+        "#worked-output mtable[columnalign]",
+        "tables => tables.map(t => new Set([...t.children].map(r => "
+        "Math.round(r.children[1].firstElementChild.getBoundingClientRect().width))).size)")
+    assert max(widths) > 1  # rows of different lengths: alignment is really being tested
+
+
+def test_a_text_too_long_for_stack_exchange_gets_a_note(page):
+    from derivations.worked_format import SE_MAX_CHARS, stackexchange
+
+    fill(page, {"input": "1 2; 3 4", "kernel1": "1", "target": "0"})
+    assert page.inner_text("#worked-length") == ""
+    fraction = "; ".join(" ".join(f"-{(r * c) % 6 + 1}/7" for c in range(12)) for r in range(12))
+    fields = {"input": fraction, "kernel1": "1/7 2/7; -3/7 1",
+              "kernel2": "; ".join(["1/7 -2/7 3/7 1/7 -1/7"] * 5),
+              "kernel3": "1/3 -1/3 1/7 1; " * 3 + "1 2 3 4",
+              "kernel4": "1/3 2/3 -1/3; 1 1 1; -1/7 2/7 1", "target": "1/3"}
+    fill(page, fields)
+    length = len(stackexchange(python_chain(fields)))
+    assert length > SE_MAX_CHARS
+    assert page.inner_text("#worked-length") == (
+        f"This text is {length} characters long; Stack Exchange accepts at most {SE_MAX_CHARS} "
+        "in a post, so use a smaller input or fewer kernels, or split it over two posts.")

@@ -252,7 +252,6 @@ def test_an_option_given_twice_is_refused_instead_of_silently_taking_the_last(
     assert list(tmp_path.iterdir()) == []
 
 
-
 @pytest.mark.parametrize(("kernels", "phrase"), [
     (["1"], "goes through one kernel, a valid cross-correlation"),
     (["1", "1"], "goes through two kernels in turn, each a valid cross-correlation"),
@@ -262,3 +261,21 @@ def test_the_opening_sentence_reads_right_for_one_kernel_and_for_several(kernels
     code, out, _ = run([*argv, "--format", "stackexchange"], capsys)
     assert code == 0 and phrase in out
 
+
+def test_an_answer_too_long_for_stack_exchange_is_written_with_a_note(capsys):
+    from derivations.worked_format import SE_MAX_CHARS
+
+    # 12×12 input, four kernels: a 4×4 map whose sums of 25 products are all written out
+    fraction = "; ".join(" ".join(f"-{(r * c) % 6 + 1}/7" for c in range(12)) for r in range(12))
+    argv = ["--input", fraction, "--kernel", "1/7 2/7; -3/7 1", "--kernel",
+            "; ".join(["1/7 -2/7 3/7 1/7 -1/7"] * 5), "--kernel", "1/3 -1/3 1/7 1; " * 3
+            + "1 2 3 4", "--kernel", "1/3 2/3 -1/3; 1 1 1; -1/7 2/7 1", "--target", "1/3",
+            "--format", "stackexchange"]
+    code, out, err = run(argv, capsys)
+    assert code == 0
+    assert len(out) > SE_MAX_CHARS
+    assert err == (f"note: the answer is {len(out)} characters; Stack Exchange accepts at most "
+                   f"{SE_MAX_CHARS} in a post, so use a smaller input or fewer kernels, or "
+                   "split it over two posts\n")
+    code, out, err = run([*SMALL, "--format", "stackexchange"], capsys)
+    assert code == 0 and err == "" and len(out) < SE_MAX_CHARS

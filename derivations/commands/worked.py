@@ -1,13 +1,14 @@
 """`python -m derivations worked`: the full worked derivation for your own numbers."""
 
 import argparse
+import sys
 import textwrap
 from pathlib import Path
 
 from derivations.errors import UsageError
 from derivations.matrix_syntax import MAX_DIGITS
 from derivations.worked import MAX_INPUT_SIDE, MAX_KERNEL_SIDE, MAX_KERNELS
-from derivations.worked_format import SUM_MAX_ENTRIES, SUM_MAX_TERMS
+from derivations.worked_format import SE_MAX_CHARS, SUM_MAX_ENTRIES, SUM_MAX_TERMS
 
 HELP = "work the forward pass, cost and every gradient for your own input, kernels and target"
 _DESCRIPTION = f"""\
@@ -32,7 +33,9 @@ entry) or a matrix of exactly the output's size. A step's sums are written out w
 result has at most {SUM_MAX_ENTRIES} entries and each sum at most {SUM_MAX_TERMS} products;
 larger steps show their matrices instead.
 
-A value may start with a minus sign (--kernel -1/2 or --kernel "-1 2; 3 4")."""
+A value may start with a minus sign (--kernel -1/2 or --kernel "-1 2; 3 4"). Stack Exchange
+accepts at most {SE_MAX_CHARS} characters in a post; when --format stackexchange writes more,
+a note on standard error says so (the text is still written, exit status 0)."""
 # Each paragraph refilled after the limits are put in, so no line comes out ragged.
 DESCRIPTION = "\n\n".join(
     textwrap.fill(" ".join(paragraph.split()), 88, break_on_hyphens=False,
@@ -113,6 +116,10 @@ def run(args) -> int:
         target = parse_matrix(args.target, "--target")
     _check_out(args.out)
     text = render(work_chain(x, kernels, target), args.format)
+    if args.format == "stackexchange" and len(text) > SE_MAX_CHARS:
+        print(f"note: the answer is {len(text)} characters; Stack Exchange accepts at most "
+              f"{SE_MAX_CHARS} in a post, so use a smaller input or fewer kernels, or split it "
+              "over two posts", file=sys.stderr)
     if args.out is None:
         print(text, end="")
         return 0

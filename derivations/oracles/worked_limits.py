@@ -20,4 +20,5 @@ def quantities() -> dict[str, int]:
         f"{PREFIX}.MAX_KERNEL_SIDE": worked.MAX_KERNEL_SIDE,
         f"{PREFIX}.SUM_MAX_ENTRIES": worked_format.SUM_MAX_ENTRIES,
         f"{PREFIX}.SUM_MAX_TERMS": worked_format.SUM_MAX_TERMS,
+        f"{PREFIX}.SE_MAX_CHARS": worked_format.SE_MAX_CHARS,
     }

@@ -58,7 +58,7 @@ def form_html(values: dict[str, str], kernels: int) -> str:
         fields.append(field(f"kernel{k}", f"{ORDINALS[k - 1]} kernel",
                             "leave empty to stop the chain here"))
     fields.append(field("target", "Target y", "one number or a matrix of the output's size"))
-    return ('<form id="worked-form" class="worked-form" autocomplete="off">\n'
+    return (STYLE + '\n<form id="worked-form" class="worked-form" autocomplete="off">\n'
             + "\n".join(fields) + "\n</form>")
 
 
@@ -93,15 +93,14 @@ map. A step whose result has more than {{sum_entries}} entries, or whose sums ha
 
 {{form}}
 
+<p id="worked-error" class="worked-error" role="alert" aria-live="polite"></p>
+
 ## The worked derivation {#worked-derivation}
 
 Numbers that are not integers are shown rounded to four decimal places, as everywhere in the
 book; the arithmetic behind them is exact.
 
-<p id="worked-error" class="worked-error" role="alert" aria-live="polite"></p>
-
-<div id="worked-output" class="worked-output" aria-live="polite"
-     data-dynamic="computed in the browser">
+<div id="worked-output" class="worked-output" data-dynamic="computed in the browser">
 <noscript>This part needs JavaScript. Without it, the command line tool writes the same
 derivation: see <a href="../worked-cli/">the worked command</a>.</noscript>
 </div>
@@ -110,15 +109,37 @@ derivation: see <a href="../worked-cli/">the worked command</a>.</noscript>
 
 The same derivation as Markdown with MathJax, which Stack Exchange renders as it is, with a
 link to the book's page for each step. Copy it into your answer; the
-[worked command](worked-cli.md) writes the same text from the command line.
+[worked command](worked-cli.md) writes the same text from the command line. Stack Exchange
+accepts at most {{se_max}} characters in a post; when the text is longer, a note under the
+box says so.
 
 <p><label for="worked-stackexchange">Markdown for a Stack Exchange answer</label>
-<button type="button" id="worked-copy" class="md-button">Copy</button></p>
+<button type="button" id="worked-copy" class="md-button">Copy</button>
+<span id="worked-copy-status" role="status"></span></p>
 <textarea id="worked-stackexchange" class="worked-stackexchange" readonly rows="12"
-          cols="80" spellcheck="false" aria-live="off"></textarea>
+          cols="80" spellcheck="false" aria-describedby="worked-length"></textarea>
+<p id="worked-length" class="worked-length"></p>
 
 <script src="../../{{script}}"></script>
 """
+
+# The form's look, scoped to this page: Material resets text fields to borderless small
+# text, which hides where to type; a field the message is about gets a red border too.
+STYLE = """<style>
+.md-typeset .worked-field input, .md-typeset .worked-stackexchange {
+  width: 100%; padding: 0.4em 0.6em; border: 1px solid var(--md-default-fg-color--light);
+  border-radius: 0.2rem; background: var(--md-default-bg-color);
+  color: var(--md-default-fg-color); font-family: var(--md-code-font-family);
+}
+.md-typeset .worked-field input { font-size: 0.8rem; }
+.md-typeset .worked-stackexchange { font-size: 0.65rem; }
+.md-typeset .worked-field input:focus-visible, .md-typeset .worked-stackexchange:focus-visible {
+  outline: 2px solid var(--md-accent-fg-color); outline-offset: 1px;
+}
+.md-typeset .worked-field input[aria-invalid="true"] { border: 2px solid #c62828; }
+.md-typeset .worked-error { color: #c62828; font-weight: 700; }
+.md-typeset .worked-error:empty, .md-typeset .worked-length:empty { display: none; }
+</style>"""
 
 
 def build() -> Iterable[Page | Asset]:
@@ -134,5 +155,6 @@ def build() -> Iterable[Page | Asset]:
         max_kernels=limit("MAX_KERNELS"), max_digits=limit("MAX_DIGITS"),
         max_input=limit("MAX_INPUT_SIDE"), max_kernel=limit("MAX_KERNEL_SIDE"),
         sum_entries=limit("SUM_MAX_ENTRIES"), sum_terms=limit("SUM_MAX_TERMS"),
+        se_max=limit("SE_MAX_CHARS"),
         form=form_html(seed_fields(), limits["MAX_KERNELS"]), script=SCRIPT_PATH,
     )

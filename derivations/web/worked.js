@@ -14,6 +14,8 @@
 
   var MAX_DIGITS = 6, MAX_INPUT_SIDE = 12, MAX_KERNELS = 4, MAX_KERNEL_SIDE = 5;
   var SUM_MAX_ENTRIES = 16, SUM_MAX_TERMS = 25, DISPLAY_DECIMALS = 4;
+  // Stack Exchange refuses a post longer than this; longer text gets a note under the box.
+  var SE_MAX_CHARS = 30000;
   var ALLOWED = "integers like -3, decimals like 0.25, fractions like 1/2";
   var ORDINALS = ["first", "second", "third", "fourth"];
   var MATHML = "http://www.w3.org/1998/Math/MathML";
@@ -45,7 +47,8 @@
   }
 
   // ---- parsing (mirrors derivations/matrix_syntax.py) -----------------------------------
-  function UsageError(message) { this.message = message; }
+  // field: the form field at fault ("kernel2"); otherwise read from the message's first words.
+  function UsageError(message, field) { this.message = message; this.field = field; }
 
   // JavaScript's \s and trim() are exactly matrix_syntax.SPACES (plus the comma to split on).
   function quote(token) {
@@ -261,13 +264,17 @@
     return sums.length <= SUM_MAX_ENTRIES && sums.every(function (s) { return s.terms.length <= SUM_MAX_TERMS; });
   }
 
+  // A column of sums lines up on "=": columnalign for MathML renderers that read it, CSS for
+  // Chromium's MathML Core, which lays an mtable out as a CSS table and ignores columnalign.
+  var RIGHT = { style: "text-align: right" }, LEFT = { style: "text-align: left" };
+
   // One step: each entry as a sum of products (small) and the resulting matrix.
   function step(box, entrySymbol, wholeSymbol, sums, values, key) {
     if (writtenOut(sums)) {
       var table = el("mtable", { columnalign: "right left" }, sums.map(function (s) {
         var idx = s.index[0] + "," + s.index[1];
-        return el("mtr", {}, [el("mtd", {}, [entrySymbol(idx)]),
-          el("mtd", {}, [row([mo("=")].concat(products(s.terms), [mo("="), number(s.value, key + "[" + idx + "]")]))])]);
+        return el("mtr", {}, [el("mtd", RIGHT, [entrySymbol(idx)]),
+          el("mtd", LEFT, [row([mo("=")].concat(products(s.terms), [mo("="), number(s.value, key + "[" + idx + "]")]))])]);
       }));
       box.appendChild(display([table]));
     } else {
@@ -294,15 +301,17 @@
     });
 
     box.appendChild(html("h3", "Cost"));
-    var out = chain.layers[L - 1].after, terms = [];
+    var out = chain.layers[L - 1].after, terms = [], squares = [];
     out.forEach(function (r, i) { r.forEach(function (v, j) {
       var idx = "[" + i + "," + j + "]";
-      if (terms.length) terms.push(mo("+"));
+      if (terms.length) { terms.push(mo("+")); squares.push(mo("+")); }
       terms.push(el("msup", {}, [row([mo("("), number(v, "map" + L + idx), mo("−"),
                                       signed(chain.target[i][j], "target" + idx), mo(")")]), lit("2")]));
+      squares.push(el("msup", {}, [signed(chain.residual[i][j], "residual" + idx), lit("2")]));
     }); });
     if (out.length * out[0].length <= SUM_MAX_ENTRIES) {
-      box.appendChild(display([mi("C"), mo("=")].concat(terms, [mo("="), number(chain.cost, "cost")])));
+      box.appendChild(display([mi("C"), mo("=")].concat(terms, [mo("=")], squares,
+                                                          [mo("="), number(chain.cost, "cost")])));
     } else {
       box.appendChild(display([symbol("O", L, null), mo("−"), mi("y"), mo("="), matrix(chain.residual, "residual"),
                                mo(","), mi("C"), mo("="), number(chain.cost, "cost")]));
@@ -316,7 +325,7 @@
     if (deltaSums.length <= SUM_MAX_ENTRIES) {
       box.appendChild(display([el("mtable", { columnalign: "right left" }, deltaSums.map(function (ij) {
         var idx = ij[0] + "," + ij[1];
-        return el("mtr", {}, [el("mtd", {}, [symbol("δ", L, idx)]), el("mtd", {}, [row([
+        return el("mtr", {}, [el("mtd", RIGHT, [symbol("δ", L, idx)]), el("mtd", LEFT, [row([
           mo("="), lit("2"), mo("·"), signed(chain.residual[ij[0]][ij[1]], "residual[" + idx + "]"),
           mo("="), number(lastDelta[ij[0]][ij[1]], "delta" + L + "[" + idx + "]")])])]);
       }))]));
@@ -456,11 +465,43 @@
   }
 
   // ---- the form ---------------------------------------------------------------------------
+  var FIELDS = ["input", "kernel1", "kernel2", "kernel3", "kernel4", "target"];
+
+  // The field a message is about: "kernel 2 row 1 …" → kernel2, "no kernel given" → kernel1.
+  function fieldOf(error) {
+    if (error.field) return error.field;
+    var m = /^(input|target|kernel (\d))\b/.exec(error.message);
+    if (m) return m[2] ? "kernel" + m[2] : m[1];
+    return /^no kernel/.test(error.message) ? "kernel1" : null;
+  }
+
+  function markField(form, bad) {
+    FIELDS.forEach(function (name) {
+      var input = form.querySelector("[name='" + name + "']");
+      if (!input) return;
+      var described = (input.getAttribute("aria-describedby") || "").split(" ").filter(function (id) {
+        return id && id !== "worked-error";
+      });
+      if (name === bad) {
+        input.setAttribute("aria-invalid", "true");
+        described.unshift("worked-error");
+      } else {
+        input.removeAttribute("aria-invalid");
+      }
+      input.setAttribute("aria-describedby", described.join(" "));
+    });
+  }
+
   function update(form, box, errorBox) {
     var answer = document.getElementById("worked-stackexchange");
+    var copy = document.getElementById("worked-copy");
+    var note = document.getElementById("worked-length");
+    var status = document.getElementById("worked-copy-status");
     var field = function (name) { return form.querySelector("[name='" + name + "']").value; };
     box.textContent = "";
     errorBox.textContent = "";
+    if (copy) copy.textContent = "Copy";
+    if (status) status.textContent = "";
     try {
       var x = parseMatrix(field("input"), "input");
       var kernels = [];
@@ -468,18 +509,29 @@
       for (var k = 1; k <= MAX_KERNELS; k++) {
         var text = field("kernel" + k);
         if (!text || !text.trim()) { gap = gap || k; continue; }
-        if (gap) throw new UsageError("kernel " + k + " is given but kernel " + gap + " is empty; fill the kernels in order");
+        if (gap) throw new UsageError("kernel " + k + " is given but kernel " + gap + " is empty; fill the kernels in order",
+                                      "kernel" + gap);
         kernels.push(parseMatrix(text, "kernel " + k));
       }
       var target = parseMatrix(field("target"), "target");
       var chain = workChain(x, kernels, target);
       render(chain, box);
-      if (answer) answer.value = stackExchangeText(chain);
+      var markdown = stackExchangeText(chain);
+      if (answer) answer.value = markdown;
+      if (note) note.textContent = markdown.length > SE_MAX_CHARS
+        ? "This text is " + markdown.length + " characters long; Stack Exchange accepts at most " + SE_MAX_CHARS +
+          " in a post, so use a smaller input or fewer kernels, or split it over two posts."
+        : "";
+      if (copy) copy.disabled = false;
+      markField(form, null);
       box.setAttribute("data-state", "ok");
     } catch (error) {
       if (!(error instanceof UsageError)) throw error;
       errorBox.textContent = "error: " + error.message;
       if (answer) answer.value = "";
+      if (note) note.textContent = "";
+      if (copy) copy.disabled = true;
+      markField(form, fieldOf(error));
       box.setAttribute("data-state", "error");
     }
   }
@@ -493,9 +545,13 @@
     form.addEventListener("submit", function (event) { event.preventDefault(); update(form, box, errorBox); });
     var copy = document.getElementById("worked-copy");
     var answer = document.getElementById("worked-stackexchange");
+    var status = document.getElementById("worked-copy-status");
     if (copy && answer) copy.addEventListener("click", function () {
       answer.select();
-      var done = function () { copy.textContent = "Copied"; };
+      var done = function () {
+        copy.textContent = "Copied";
+        if (status) status.textContent = "Copied to the clipboard.";
+      };
       if (navigator.clipboard && window.isSecureContext) navigator.clipboard.writeText(answer.value).then(done, function () {});
       else if (document.execCommand("copy")) done();
     });
