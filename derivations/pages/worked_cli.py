@@ -13,8 +13,9 @@ from derivations.commands import worked as command
 from derivations.errors import UsageError
 from derivations.matrix_syntax import parse_matrix
 from derivations.page import Asset, Page, make_page
+from derivations.printed_numbers import text_num
 from derivations.worked import work_chain
-from derivations.worked_format import as_json, stackexchange
+from derivations.worked_format import SE_MAX_CHARS, as_json, stackexchange
 
 SOURCE = "derivations/pages/worked_cli.py"
 HELP_WIDTH = 88  # fixed, so the page does not depend on the builder's terminal
@@ -85,8 +86,10 @@ drop into a page of this book.
 
 `--format stackexchange` writes the same derivation for an answer on Stack Exchange:
 Markdown with MathJax, using only `$` and `$$` as delimiters, no HTML, none of the book's
-private marks, and a link to the book's page for each step. Paste it as it is. For the book's
-example it writes:
+private marks, and a link to the book's page for each step. Paste it as it is. Stack
+Exchange accepts at most {{se_max}} characters in a post; when the text is longer (a large
+input through several kernels can be), the command says so in a note on standard error and
+still writes the text. For the book's example it writes:
 
 {{stackexchange}}
 
@@ -102,9 +105,9 @@ again as exact fractions under `exact`. For example:
 ## When the input is wrong {#bad-input}
 
 A malformed matrix, a kernel that does not fit, a target of the wrong size, a division by
-zero, a number that is not finite, an unknown format or an `--out` that cannot be written
-stops the command before anything is written, with exit status two and a single line that
-says what is wrong, where, and what is allowed:
+zero, a number that is not finite, an unknown format, an option given twice (only `--kernel`
+repeats) or an `--out` that cannot be written stops the command before anything is written,
+with exit status two and a single line that says what is wrong, where, and what is allowed:
 
 {{bad_command}}
 
@@ -122,6 +125,7 @@ def build() -> Iterable[Page | Asset]:
     yield make_page(
         "tools/worked-cli.md", SOURCE, TEMPLATE,
         help=fence(help_text()),
+        se_max=text_num(SE_MAX_CHARS, "worked_limits.SE_MAX_CHARS"),
         stackexchange=fence(stackexchange(seed_chain()), "markdown"),
         json_command=fence(_argv(JSON_EXAMPLE) + " --format json", "console"),
         json=fence(as_json(example), "json"),
