@@ -6,6 +6,7 @@ Bad input anywhere surfaces as UsageError and becomes one line on stderr with ex
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 
@@ -75,14 +76,33 @@ def attach_dash_values(argv: list[str], value_options: dict[str, set[str]]) -> l
     return out
 
 
+def _drop_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no real file descriptor (tests)
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         parser = build_parser()
         argv = sys.argv[1:] if argv is None else list(argv)
         args = parser.parse_args(attach_dash_values(argv, parser.value_options))
-        return args.run(args)
+        code = args.run(args)
+        sys.stdout.flush()  # a full disk shows up here, as one line below, not at exit
+        return code
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    except BrokenPipeError:
+    except BrokenPipeError:  # `… | head`: the reader has all it wanted
+        _drop_stdout()
         return 0
+    except OSError as error:
+        if error.filename is not None:  # a file a command opened itself: not ours to word
+            raise
+        _drop_stdout()
+        print(f"error: standard output: cannot write: {error.strerror}; the output is "
+              "incomplete", file=sys.stderr)
+        return 2

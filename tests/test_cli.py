@@ -71,3 +71,31 @@ def test_hook_serves_the_same_pages_from_a_fresh_interpreter(monkeypatch):
     fresh = mkdocs_hook._generated_files()
     monkeypatch.setattr(mkdocs_hook, "_serving", False)
     assert fresh == mkdocs_hook._generated_files()
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")
+@pytest.mark.parametrize("args", [("seed",), ("worked", "--format", "stackexchange"),
+                                  ("grad", "-")])
+def test_a_full_disk_on_standard_output_is_one_line_not_a_traceback(args):
+    with open("/dev/full", "w") as full:
+        result = subprocess.run([sys.executable, "-m", "derivations", *args], cwd=REPO,
+                                input='{"input": [[1]], "weight": [[1]]}', stdout=full,
+                                stderr=subprocess.PIPE, text=True, timeout=120)
+    assert result.returncode == 2
+    assert result.stderr == ("error: standard output: cannot write: No space left on device; "
+                             "the output is incomplete\n")
+
+
+def test_a_closed_pipe_ends_quietly(tmp_path):
+    """`grad big.json | head -1`: the reader stopped; no message, status 0."""
+    request = tmp_path / "big.json"
+    # about a megabyte of output: far more than a pipe holds, so the write really fails
+    request.write_text('{"input": [' + ", ".join(["[" + ", ".join(["1"] * 300) + "]"] * 300)
+                       + '], "weight": [[1]]}')
+    process = subprocess.Popen([sys.executable, "-m", "derivations", "grad", str(request)],
+                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    with process, process.stderr:
+        process.stdout.readline()
+        process.stdout.close()
+        assert process.wait(timeout=120) == 0
+        assert process.stderr.read() == b""
