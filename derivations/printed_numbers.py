@@ -42,8 +42,12 @@ def format_number(value: Real | Fraction) -> str:
         return "0"
     if rounded.denominator == 1:
         return str(rounded.numerator)
-    text = f"{float(rounded):.{DISPLAY_DECIMALS}f}".rstrip("0").rstrip(".")
-    return text
+    # Digits from the exact fraction, never through a float: above ~1e15 a float has no
+    # room left for the decimals (999997000002999.999 would print as ...003000).
+    scaled = int(rounded * 10**DISPLAY_DECIMALS)  # exact: rounded has ≤ 4 decimals
+    sign = "-" if scaled < 0 else ""
+    whole, decimals = divmod(abs(scaled), 10**DISPLAY_DECIMALS)
+    return f"{sign}{whole}.{decimals:0{DISPLAY_DECIMALS}d}".rstrip("0").rstrip(".")
 
 
 def parse_printed(text: str) -> str:

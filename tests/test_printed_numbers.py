@@ -1,8 +1,11 @@
 """The one number formatter: display precision, records, and their order."""
 
+import decimal
 from fractions import Fraction
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from derivations.printed_numbers import (
     format_number,
@@ -26,6 +29,26 @@ from derivations.printed_numbers import (
 )
 def test_format_number_prints_integers_exactly_and_others_to_four_decimals(value, printed):
     assert format_number(value) == printed
+
+
+def by_decimal(value: Fraction) -> str:
+    """The display rule through the decimal module: exact division, round half to even."""
+    context = decimal.Context(prec=200, rounding=decimal.ROUND_HALF_EVEN)
+    exact = context.divide(decimal.Decimal(value.numerator), decimal.Decimal(value.denominator))
+    text = f"{exact.quantize(decimal.Decimal('0.0001'), context=context):f}"
+    text = text.rstrip("0").rstrip(".") if "." in text else text
+    return "0" if text in ("-0", "0") else text
+
+
+@given(st.fractions(max_denominator=10**6).filter(lambda f: abs(f) < 10**30)
+       | st.integers(-10**30, 10**30).map(lambda n: Fraction(n * 1000 + 999, 1000)))
+def test_format_number_agrees_with_decimal_arithmetic_at_any_size(value):
+    """Large non-integers keep their decimals (no float step: 999997000002999.999)."""
+    assert format_number(value) == by_decimal(value)
+
+
+def test_a_large_non_integer_keeps_its_digits():
+    assert format_number(Fraction(999997000002999999, 1000)) == "999997000002999.999"
 
 
 @pytest.mark.parametrize("bad", [float("nan"), float("inf"), True])
