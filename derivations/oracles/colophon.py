@@ -38,6 +38,10 @@ def quantities() -> dict[str, float | int]:
     out[f"{PREFIX}.budget_slowest_ms"] = site["budget_ms"]["slowest"]
     out[f"{PREFIX}.budget_median_ms"] = site["budget_ms"]["median"]
     out[f"{PREFIX}.build_goal_ratio"] = build["goal_ratio"]
+    if "cpu_s" in build:
+        cpu = {kind: statistics.median(runs) for kind, runs in build["cpu_s"].items()}
+        out[f"{PREFIX}.build_cpu_ratio"] = round(cpu["full"] / cpu["bare"], 2)
+        out[f"{PREFIX}.build_imports_only_cpu_ratio"] = round(cpu["imports_only"] / cpu["bare"], 2)
     if "imports_only_s" in build:
         imports_only = statistics.median(build["imports_only_s"])
         out[f"{PREFIX}.build_imports_only_s"] = imports_only

@@ -77,7 +77,7 @@ index, figures; bytes of bodies and headers, no compression), until the network 
 
 `benchmarks/bench_build.py` compares a clean `mkdocs build --strict`, which generates every
 page (numpy, sympy, the formatter) on the way, with MkDocs building the same pages exported
-beforehand by `python -m derivations pages --out` and no hook. Medians of {{build_runs}}
+beforehand by `python -m derivations pages --project` and no hook. Medians of {{build_runs}}
 runs each: {{full_s}} s for the full build, {{bare_s}} s for the bare one, a ratio of
 {{ratio}} against a goal of at most {{goal_ratio}}: {{build_verdict}}.
 
@@ -103,11 +103,13 @@ IMPORTS_ONLY = r"""
 Most of the difference is the price of importing the libraries the pages are computed with.
 A third build, the bare one plus a hook that only imports numpy and sympy and generates
 nothing, took {{imports_only_s}} s (median), a ratio of {{imports_only_ratio}} on its own:
-no in-process generator can be cheaper than that. What remains is the mathematics (sympy
-differentiates only the entries a page shows) and the formatting. Getting under that floor
-would mean running the generators beside MkDocs' own Markdown conversion, which needs MkDocs
-internals; the book keeps its generation independent of them so that it can move to another
-builder.
+no in-process generator can be cheaper than that. Counted in CPU seconds, which other work
+on a shared machine disturbs less than the clock, the full build costs {{cpu_ratio}} times
+the bare one and the imports alone {{imports_only_cpu_ratio}} times. What remains is the
+mathematics (sympy differentiates only the entries a page shows) and the formatting.
+Getting under that floor would mean running the generators beside MkDocs' own Markdown
+conversion, which needs MkDocs internals; the book keeps its generation independent of
+them so that it can move to another builder (see [other builders](publishing.md#other-builders)).
 """
 
 
@@ -154,13 +156,16 @@ def weight_table(site: dict) -> Fragment:
 
 def imports_only_paragraph(timing: dict) -> Fragment | str:
     """What importing the libraries alone costs, when the record holds that measurement."""
-    if "imports_only_median_s" not in timing:
+    if "cpu_s" not in timing:
         return ""  # a record from before bench_build.py measured it
     return fill(
         IMPORTS_ONLY,
         imports_only_s=text_num(timing["imports_only_median_s"], f"{P}.build_imports_only_s"),
         imports_only_ratio=text_num(timing["imports_only_ratio"],
                                     f"{P}.build_imports_only_ratio"),
+        cpu_ratio=text_num(timing["cpu_ratio"], f"{P}.build_cpu_ratio"),
+        imports_only_cpu_ratio=text_num(timing["imports_only_cpu_ratio"],
+                                        f"{P}.build_imports_only_cpu_ratio"),
     )
 
 
