@@ -58,7 +58,7 @@ def form_html(values: dict[str, str], kernels: int) -> str:
         fields.append(field(f"kernel{k}", f"{ORDINALS[k - 1]} kernel",
                             "leave empty to stop the chain here"))
     fields.append(field("target", "Target y", "one number or a matrix of the output's size"))
-    return (STYLE + '\n<form id="worked-form" class="worked-form" autocomplete="off">\n'
+    return ('<form id="worked-form" class="worked-form" autocomplete="off">\n'
             + "\n".join(fields) + "\n</form>")
 
 
@@ -122,25 +122,6 @@ box says so.
 
 <script src="../../{{script}}"></script>
 """
-
-# The form's look, scoped to this page: Material resets text fields to borderless small
-# text, which hides where to type; a field the message is about gets a red border too.
-STYLE = """<style>
-.md-typeset .worked-field input, .md-typeset .worked-stackexchange {
-  width: 100%; padding: 0.4em 0.6em; border: 1px solid var(--md-default-fg-color--light);
-  border-radius: 0.2rem; background: var(--md-default-bg-color);
-  color: var(--md-default-fg-color); font-family: var(--md-code-font-family);
-}
-.md-typeset .worked-field input { font-size: 0.8rem; }
-.md-typeset .worked-stackexchange { font-size: 0.65rem; }
-.md-typeset .worked-field input:focus-visible, .md-typeset .worked-stackexchange:focus-visible {
-  outline: 2px solid var(--md-accent-fg-color); outline-offset: 1px;
-}
-.md-typeset .worked-field input[aria-invalid="true"] { border: 2px solid #c62828; }
-.md-typeset .worked-error { color: #c62828; font-weight: 700; }
-.md-typeset .worked-error:empty, .md-typeset .worked-length:empty { display: none; }
-</style>"""
-
 
 def build() -> Iterable[Page | Asset]:
     source = SCRIPT.read_text(encoding="utf-8")
