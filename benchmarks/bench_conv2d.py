@@ -1,4 +1,4 @@
-"""Time derivations.conv2d forward + backward on one layer, and PyTorch CPU when installed.
+"""Time the engine (mathematics/conv2d.py) forward + backward, and PyTorch CPU if installed.
 
 Layer: input 8×16×64×64, 32 filters 3×3, stride 1, padding 1, bias, float64 (the engine's
 type; PyTorch is run in float64 too so both do the same arithmetic). Reports the median and
@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from derivations.conv2d import conv2d_backward, conv2d_forward
+from derivations.mathematics.conv2d import conv2d_backward, conv2d_forward
 
 SHAPE_X, SHAPE_W, STRIDE, PADDING = (8, 16, 64, 64), (32, 16, 3, 3), 1, 1
 
@@ -60,13 +60,14 @@ def main() -> int:
         conv2d_forward(x, w, b, STRIDE, PADDING)
         conv2d_backward(x, w, delta, STRIDE, PADDING, with_bias=True)
 
-    steps = {"derivations.conv2d fwd+bwd": engine}
+    label = "derivations.mathematics.conv2d fwd+bwd"
+    steps = {label: engine}
     try:
         import torch
     except ImportError:
         torch = None
     if torch is None:
-        report("derivations.conv2d fwd+bwd", timed(steps, repeats)["derivations.conv2d fwd+bwd"])
+        report(label, timed(steps, repeats)[label])
         print("PyTorch not installed: no ratio (pip install torch to compare)")
         return 0
     torch.set_num_threads(cores)

@@ -1,3 +1,3 @@
-from derivations.cli import main
+from derivations.cli.main import main
 
 raise SystemExit(main())

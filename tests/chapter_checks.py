@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from derivations.general_layer import symbolic_layer
+from derivations.mathematics.general_layer import symbolic_layer
 
 
 def assert_symbolic_layer_gives_the_worked_numbers(example, **hyper) -> None:

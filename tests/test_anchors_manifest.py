@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from urllib.parse import urljoin
 
-from derivations.commands.anchors import published_anchors
+from derivations.cli.commands.anchors import published_anchors
 
 MANIFEST = Path(__file__).with_name("anchors_manifest.txt")
 REGENERATE = (

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from derivations.cli import main
+from derivations.cli.main import main
 
 pytestmark = pytest.mark.slow
 PAGE = "seed/grad-w1/index.html"

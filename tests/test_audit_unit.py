@@ -1,8 +1,8 @@
 """The audit's comparison logic on hand-made records (no site build needed)."""
 
-from derivations.audit import audit_page
-from derivations.page_html import PageNumbers
-from derivations.printed_numbers import Record
+from derivations.audit.compare import audit_page
+from derivations.audit.page_html import PageNumbers
+from derivations.render.printed_numbers import Record
 
 RECORDS = (Record("q.a", 14, "14"), Record("q.b", -3, "-3"), Record("q.c", 5, "5"))
 ORACLE = {"q.a": 14, "q.b": -3, "q.c": 5}

@@ -8,10 +8,10 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from derivations import bias_relu_pooling as brp
+from derivations.mathematics import bias_relu_pooling as brp
 from derivations.oracles import bias_relu_pooling as oracle
-from derivations.page import pages_only
-from derivations.pages import general_bias_relu_pooling as page_module
+from derivations.pages import bias_relu_pooling as page_module
+from derivations.render.page import pages_only
 
 # Every cost below is piecewise linear in the nudged variable, and random normal draws keep
 # each point at least ~1e-3 away from a kink with overwhelming probability at this step,
@@ -79,7 +79,7 @@ def test_average_pool_spreads_each_gradient_equally(case):
 @given(pools())
 def test_average_pool_is_the_engines_input_gradient_of_a_constant_kernel(case):
     """Average pooling = convolution with kernel 1/k² and stride s; the engine agrees."""
-    from derivations.conv2d import conv2d_backward, conv2d_forward
+    from derivations.mathematics.conv2d import conv2d_backward, conv2d_forward
 
     x, g, size, stride = case
     kernel = np.full((1, 1, size, size), 1.0 / size**2)
@@ -129,7 +129,7 @@ def batches(draw):
 @given(batches())
 def test_shared_bias_gradient_sums_delta_over_batch_and_positions(delta):
     """Eq. (shared bias) equals the engine's ∂C/∂b and central differences in each b_o."""
-    from derivations.conv2d import conv2d_backward, conv2d_forward
+    from derivations.mathematics.conv2d import conv2d_backward, conv2d_forward
 
     n, c_out, h, w = delta.shape
     rng = np.random.default_rng(0)
@@ -189,7 +189,7 @@ def test_shared_ties_send_the_same_total_as_first_maximum():
 
 def test_worked_numbers_equal_the_exact_fraction_oracle():
     """Every number the page records equals the independent Fraction value at display precision."""
-    from derivations.printed_numbers import format_number
+    from derivations.render.printed_numbers import format_number
 
     values = oracle.quantities()
     records = page().records
@@ -214,8 +214,8 @@ def test_worked_examples_match_the_oracle_exactly():
 
 def test_bias_relu_pooling_page_passes_the_audit(built_site):
     """The built page prints exactly the recorded numbers, each equal to the oracle's."""
-    from derivations.audit import audit_page
-    from derivations.page_html import extract_numbers
+    from derivations.audit.compare import audit_page
+    from derivations.audit.page_html import extract_numbers
 
     html = "general/bias-relu-pooling/index.html"
     found = extract_numbers((built_site / html).read_text(encoding="utf-8"))
@@ -226,7 +226,7 @@ def test_bias_relu_pooling_page_passes_the_audit(built_site):
 
 def test_pooling_figures_are_deterministic_labelled_svg():
     """Same bytes on every build; sized, titled and labelled for screen readers."""
-    from derivations.page import Asset
+    from derivations.render.page import Asset
 
     first = [a for a in page_module.build() if isinstance(a, Asset)]
     second = [a for a in page_module.build() if isinstance(a, Asset)]

@@ -9,8 +9,8 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from derivations import channels
-from derivations.conv2d import conv2d_backward
+from derivations.mathematics import channels
+from derivations.mathematics.conv2d import conv2d_backward
 from derivations.oracles.general_layer import exact, exact_gradients_4d
 
 FD_RTOL, FD_ATOL = 1e-7, 1e-7  # central differences of a linear cost: rounding error only

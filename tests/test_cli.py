@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from derivations import mkdocs_hook
-from derivations.book import build_book
+from derivations.publish import mkdocs_hook
+from derivations.publish.book import build_book
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -7,8 +7,8 @@ from html.parser import HTMLParser
 from pathlib import PurePosixPath
 from urllib.parse import urljoin, urlsplit
 
-from derivations.page import pages_only
-from derivations.pages import general_confusions as page_module
+from derivations.pages import confusions as page_module
+from derivations.render.page import pages_only
 
 PAGE_URL = "general/confusions/"
 # The brief's list of confusions that must have an entry (by the entry's stable id).
@@ -72,7 +72,7 @@ def test_every_link_on_the_built_page_reaches_an_existing_anchor(built_site):
 
 def test_confusions_page_prints_no_number(built_site):
     """Prose only: no computed number, and the audit finds nothing unaccounted."""
-    from derivations.page_html import extract_numbers
+    from derivations.audit.page_html import extract_numbers
 
     (page,) = pages_only(page_module.build())
     assert page.records == ()

@@ -8,14 +8,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from derivations.conv2d import (
+from derivations.mathematics.conv2d import (
     Conv2dGradients,
     conv2d_backward,
     conv2d_forward,
     conv2d_output_size,
     pair,
 )
-from derivations.conv2d_reference import conv2d_backward_reference, conv2d_forward_reference
+from derivations.mathematics.conv2d_reference import (
+    conv2d_backward_reference,
+    conv2d_forward_reference,
+)
 
 SETTINGS = settings(max_examples=60, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])

@@ -10,8 +10,8 @@ from chapter_checks import assert_symbolic_layer_gives_the_worked_numbers
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from derivations import dilation
-from derivations.conv2d import conv2d_backward
+from derivations.mathematics import dilation
+from derivations.mathematics.conv2d import conv2d_backward
 from derivations.oracles.general_layer import exact_gradients_2d
 
 FD_RTOL, FD_ATOL = 1e-7, 1e-7  # central differences of a linear cost: rounding error only
@@ -83,7 +83,7 @@ def test_dilation_formulas_agree_with_the_engine(case):
 
 
 def test_rotating_and_dilating_commute():
-    from derivations.general_layer import insert_zeros, rot180
+    from derivations.mathematics.general_layer import insert_zeros, rot180
 
     w = np.arange(6.0).reshape(2, 3)
     for d in (1, 2, 3):

@@ -11,8 +11,8 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from derivations import general_layer as gl
-from derivations.conv2d import conv2d_backward
+from derivations.mathematics import general_layer as gl
+from derivations.mathematics.conv2d import conv2d_backward
 from derivations.oracles.general_layer import exact_gradients_2d
 
 # Central differences of a cost that is linear in every variable are exact up to rounding:
@@ -88,7 +88,7 @@ def test_bias_gradient_is_the_sum_of_delta_not_the_mean(case):
 @SETTINGS
 @given(layers())
 def test_formulas_agree_with_the_engine(case):
-    """The chapter's formulas give what derivations/conv2d.py's backward pass gives."""
+    """The chapter's formulas give what derivations/mathematics/conv2d.py's backward pass gives."""
     x, w, delta = case
     grads = conv2d_backward(x[None, None], w[None, None], delta[None, None],
                                    with_bias=True)
@@ -172,9 +172,9 @@ def test_seed_special_case_matches_sympy_on_the_quadratic_cost():
 
 
 def test_seed_page_section_follows_seed_example_when_present():
-    """The section shows the seed's numbers once derivations/seed_example.py exists."""
+    """The section shows the seed's numbers once derivations/examples/seed.py exists."""
     if gl.seed_inputs() is None:
-        pytest.skip("derivations/seed_example.py is not written yet")
+        pytest.skip("derivations/examples/seed.py is not written yet")
     i, w1, w2, y = gl.seed_inputs()
     e = gl.seed_as_special_case(i, w1, w2, y)
     assert e.grad_w1.shape == np.asarray(w1).shape
@@ -185,8 +185,7 @@ def test_general_figures_are_deterministic_accessible_svg():
     import importlib
     import re
 
-    names = ["general_layer", "general_stride", "general_padding", "general_dilation",
-             "general_channels"]
+    names = ["general_layer", "stride", "padding", "dilation", "channels"]
     for name in names:
         module = importlib.import_module(f"derivations.pages.{name}")
         first = [item for item in module.build() if item.path.endswith(".svg")]
@@ -204,7 +203,7 @@ def test_general_figures_are_deterministic_accessible_svg():
 @given(st.integers(1, 2), st.integers(0, 1), st.integers(1, 2), st.integers(0, 2**32 - 1))
 def test_oracle_route_agrees_with_the_loop_reference(stride, padding, dilation, seed):
     """The audit's exact-difference route equals conv2d_reference's backward on Fractions."""
-    from derivations.conv2d_reference import conv2d_backward_reference
+    from derivations.mathematics.conv2d_reference import conv2d_backward_reference
     from derivations.oracles.general_layer import exact_gradients_4d, output_size
 
     rng = np.random.default_rng(seed)
@@ -238,7 +237,7 @@ def test_scatter_copies_add_up_to_the_input_gradient():
 
 def test_symbolic_terms_come_window_by_window_with_the_bookkeeping_weight():
     """Printed symbolic sums list δ in reading order, each with W[a−i, c−j] (eq-input-scatter)."""
-    from derivations.pages.general_layer import subscript, symbolic_terms
+    from derivations.render.general_latex import subscript, symbolic_terms
 
     symbolic = gl.symbolic_layer((4, 4), (3, 3))
     a, c = 1, 2
@@ -249,7 +248,7 @@ def test_symbolic_terms_come_window_by_window_with_the_bookkeeping_weight():
 
 def test_figures_tell_roles_apart_without_colour():
     """Unreached cells are hatched and a result among other cells is outlined, not only tinted."""
-    from derivations.general_figures import Panel, figure_svg
+    from derivations.figures.grid import Panel, figure_svg
 
     svg = figure_svg("t", [Panel("A", [[1, 2], [3, 4]], {(0, 0): "unreached", (1, 1): "result"}),
                            Panel("B", [[5]], {(0, 0): "result"})])

@@ -10,7 +10,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from derivations.conv2d_reference import conv2d_backward_reference, conv2d_forward_reference
+from derivations.mathematics.conv2d_reference import (
+    conv2d_backward_reference,
+    conv2d_forward_reference,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 # Random-float layers: the command's float64 sums vs the reference's, a few ulps apart.
@@ -90,8 +93,8 @@ def test_random_floats_agree_with_reference_and_default_grad_output_is_ones(tmp_
 
 def test_printed_floats_read_back_to_the_same_float64():
     """repr round-trips: what the command computed in float64 is what a reader parses."""
-    from derivations.conv2d import conv2d_backward, conv2d_forward
-    from derivations.conv2d_request import format_response, parse_request
+    from derivations.cli.conv2d_request import format_response, parse_request
+    from derivations.mathematics.conv2d import conv2d_backward, conv2d_forward
 
     request = parse_request({"input": [[0.1, 0.2, 1e-300], [3.3, -0.7, 2.5e10]],
                              "weight": [[1 / 3, 0.7]], "bias": [0.1]})
@@ -183,7 +186,7 @@ def test_help_explains_keys_limits_and_a_worked_example():
     done = subprocess.run([sys.executable, "-m", "derivations", "grad", "--help"], cwd=REPO,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0
-    from derivations import conv2d_request as limits
+    from derivations.cli import conv2d_request as limits
 
     # The help states the limits as text (the CLI must not import numpy just to print help),
     # so this is what keeps it from drifting from the constants that enforce them.

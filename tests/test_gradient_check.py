@@ -17,14 +17,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from derivations import gradient_check as gc
-from derivations import gradient_check_example as ex
+from derivations.mathematics import gradient_check as gc
+from derivations.mathematics import gradient_check_example as ex
 from derivations.oracles import gradient_check as oracle
-from derivations.page import pages_only
-from derivations.pages import general_gradient_checking as page_module
+from derivations.pages import gradient_check as page_module
+from derivations.render.page import pages_only
 
 REPO = Path(__file__).resolve().parents[1]
-SNIPPET = REPO / "derivations" / "gradient_check.py"
+SNIPPET = REPO / "derivations" / "mathematics" / "gradient_check.py"
 SETTINGS = settings(max_examples=20, deadline=None)
 # Central differences at h = 1e-3 are off by h^2 |C'''| / 6; for sin(x) x^2 with |x| <= 4,
 # |C'''| <= 6 + 6|x| + x^2 < 50, so below 1e-5. Rounding (~ulp(C)/h, 1e-13) is negligible.
@@ -76,7 +76,7 @@ def layers(draw):
 @given(layers())
 def test_checker_passes_the_engines_gradients_and_fails_wrong_ones(case):
     """The engine's ∂C/∂W passes; the averaged and the rotated-kernel variants fail."""
-    from derivations.conv2d import conv2d_backward, conv2d_forward
+    from derivations.mathematics.conv2d import conv2d_backward, conv2d_forward
 
     x, w, conv, rng = case
     delta = rng.normal(size=conv2d_forward(x, w, **conv).shape)
@@ -119,8 +119,9 @@ def test_snippet_runs_as_a_script_on_its_own(tmp_path):
     assert lines[1].startswith("product of sums") and lines[1].endswith("FAIL")
 
 
-@pytest.mark.parametrize("command", [["-m", "derivations.gradient_check"],
-                                     ["derivations/gradient_check.py"]], ids=["module", "path"])
+@pytest.mark.parametrize("command", [["-m", "derivations.mathematics.gradient_check"],
+                                     ["derivations/mathematics/gradient_check.py"]],
+                         ids=["module", "path"])
 def test_snippet_runs_in_the_repository(command):
     """Run by path, derivations/ comes first on sys.path: it must not shadow numpy's imports."""
     done = subprocess.run([sys.executable, *command], cwd=REPO,
@@ -129,9 +130,11 @@ def test_snippet_runs_in_the_repository(command):
 
 
 def test_no_module_of_the_package_shadows_the_standard_library():
-    """A script run from a package folder imports that folder's modules first (derivations/
-    numbers.py once broke numpy that way)."""
-    shadowing = [str(path.relative_to(REPO)) for path in (REPO / "derivations").rglob("*.py")
+    """A script run from a package folder imports that folder's modules and subpackages first
+    (derivations/numbers.py once broke numpy that way; a folder derivations/math/ would too)."""
+    modules = list((REPO / "derivations").rglob("*.py"))
+    packages = [path.parent for path in modules if path.name == "__init__.py"]
+    shadowing = [str(path.relative_to(REPO)) for path in modules + packages
                  if path.stem in sys.stdlib_module_names]
     assert shadowing == []
 
@@ -154,7 +157,7 @@ def page():
 
 
 def test_worked_numbers_equal_the_exact_oracle():
-    from derivations.printed_numbers import format_number
+    from derivations.render.printed_numbers import format_number
 
     values = oracle.quantities()
     records = page().records
@@ -165,9 +168,10 @@ def test_worked_numbers_equal_the_exact_oracle():
 
 
 def test_page_shows_the_snippet_verbatim_and_passes_the_audit(built_site):
-    """Every line of derivations/gradient_check.py is in the page's code block; audit clean."""
-    from derivations.audit import audit_page
-    from derivations.page_html import extract_numbers
+    """Every line of the snippet (mathematics/gradient_check.py) is in the page's code block;
+    the audit is clean."""
+    from derivations.audit.compare import audit_page
+    from derivations.audit.page_html import extract_numbers
 
     page_html = (built_site / "general/gradient-checking/index.html").read_text(encoding="utf-8")
     blocks = re.findall(r"<pre[^>]*>(.*?)</pre>", page_html, flags=re.DOTALL)

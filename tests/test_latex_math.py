@@ -5,12 +5,13 @@ import re
 import markdown
 import pytest
 
-from derivations.latex_math import MathSyntaxError, render_latex
+from derivations.render.latex_math import MathSyntaxError, render_latex
 
 
 def convert(source: str) -> str:
     md = markdown.Markdown(extensions=[
-        "derivations.latex_math", "pymdownx.superfences", "admonition", "tables", "attr_list",
+        "derivations.render.latex_math", "pymdownx.superfences", "admonition", "tables",
+        "attr_list",
     ])
     return md.convert(source)
 

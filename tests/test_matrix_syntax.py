@@ -6,7 +6,7 @@ from fractions import Fraction
 import pytest
 
 from derivations.errors import UsageError
-from derivations.matrix_syntax import MAX_DIGITS, format_matrix, parse_matrix, parse_number
+from derivations.render.matrix_syntax import MAX_DIGITS, format_matrix, parse_matrix, parse_number
 
 
 @pytest.mark.parametrize(("token", "expected"), [

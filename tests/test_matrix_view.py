@@ -9,11 +9,14 @@ import sympy
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from derivations import matrix_view as mv
-from derivations.conv2d_reference import conv2d_backward_reference, conv2d_forward_reference
+from derivations.mathematics import matrix_view as mv
+from derivations.mathematics.conv2d_reference import (
+    conv2d_backward_reference,
+    conv2d_forward_reference,
+)
 from derivations.oracles import matrix_view as oracle
-from derivations.page import pages_only
-from derivations.pages import general_matrix_view as page_module
+from derivations.pages import matrix_view as page_module
+from derivations.render.page import pages_only
 
 # The engine and these matrices sum the same float products in different orders.
 ENGINE_RTOL, ENGINE_ATOL = 1e-12, 1e-12
@@ -39,13 +42,13 @@ def layers(draw):
 
 
 def engine_forward(x, w, conv):
-    from derivations.conv2d import conv2d_forward
+    from derivations.mathematics.conv2d import conv2d_forward
 
     return conv2d_forward(x[None, None], w[None, None], **conv)[0, 0]
 
 
 def engine_backward(x, w, delta, conv):
-    from derivations.conv2d import conv2d_backward
+    from derivations.mathematics.conv2d import conv2d_backward
 
     return conv2d_backward(x[None, None], w[None, None], delta[None, None], **conv)
 
@@ -99,7 +102,7 @@ def test_jacobian_entries_are_central_differences_of_the_forward_pass(case):
 @given(st.integers(1, 3), st.integers(1, 3), st.integers(0, 2**32 - 1))
 def test_jacobian_transpose_is_full_correlation_with_rotated_kernel(k_h, k_w, seed):
     """Stride one: Jᵀδ = δ padded by k−1, correlated with rot180(W) (the page's claim)."""
-    from derivations.general_layer import correlate_full, rot180
+    from derivations.mathematics.general_layer import correlate_full, rot180
 
     rng = np.random.default_rng(seed)
     x_hw = (k_h + int(rng.integers(0, 4)), k_w + int(rng.integers(0, 4)))
@@ -154,7 +157,7 @@ def page():
 
 def test_worked_numbers_equal_the_exact_oracle():
     """Every recorded number equals the Fraction oracle (exact differences, sympy δ¹)."""
-    from derivations.printed_numbers import format_number
+    from derivations.render.printed_numbers import format_number
 
     values = oracle.quantities()
     records = page().records
@@ -166,8 +169,8 @@ def test_worked_numbers_equal_the_exact_oracle():
 
 def test_matrix_view_page_passes_the_audit(built_site):
     """The built page prints exactly the recorded numbers, each equal to the oracle's."""
-    from derivations.audit import audit_page
-    from derivations.page_html import extract_numbers
+    from derivations.audit.compare import audit_page
+    from derivations.audit.page_html import extract_numbers
 
     html = "general/matrix-view/index.html"
     text = (built_site / html).read_text(encoding="utf-8")
@@ -178,7 +181,7 @@ def test_matrix_view_page_passes_the_audit(built_site):
 
 def test_matrix_figures_are_deterministic_labelled_svg():
     """Same bytes on every build; sized, titled and labelled for screen readers."""
-    from derivations.page import Asset
+    from derivations.render.page import Asset
 
     first = [a for a in page_module.build() if isinstance(a, Asset)]
     second = [a for a in page_module.build() if isinstance(a, Asset)]
@@ -214,8 +217,8 @@ def test_the_centre_input_meets_the_kernel_backwards_window_by_window():
 
 def test_transposed_figures_shade_each_stamps_whole_window():
     """A stamp's window is k_H×k_W cells at (s·i, s·j), zero weights included (W has zeros)."""
-    from derivations.general_figures import FILLS
-    from derivations.general_figures_b import transposed_figure
+    from derivations.figures.grid import FILLS
+    from derivations.figures.matrix_view import transposed_figure
 
     t = mv.strided_transposed()
     assert (np.asarray(t.w) == 0).any()  # else shading the non-zeros would look the same

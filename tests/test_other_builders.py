@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from conftest import missing_outside_ci
 
-from derivations.export_project import hook_free_config
+from derivations.publish.export_project import hook_free_config
 
 REPO = Path(__file__).resolve().parents[1]
 GENERATOR_META = re.compile(rb'<meta name="generator" content="[^"]*">')
@@ -42,7 +42,7 @@ def site_files(site: Path) -> set[str]:
 
 def test_hook_free_config_drops_the_hook_and_anchors_relative_paths(tmp_path):
     config = {
-        "hooks": ["derivations/mkdocs_hook.py"],
+        "hooks": ["derivations/publish/mkdocs_hook.py"],
         "theme": {"name": "material", "custom_dir": "derivations/theme"},
         "markdown_extensions": ["toc", {"pymdownx.snippets": {"base_path": ["."]}}],
     }

@@ -10,8 +10,8 @@ from chapter_checks import assert_symbolic_layer_gives_the_worked_numbers
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from derivations import padding
-from derivations.conv2d import conv2d_backward
+from derivations.mathematics import padding
+from derivations.mathematics.conv2d import conv2d_backward
 from derivations.oracles.general_layer import exact_gradients_2d
 
 FD_RTOL, FD_ATOL = 1e-7, 1e-7  # central differences of a linear cost: rounding error only
@@ -114,7 +114,7 @@ def test_sympy_derivative_at_the_example_equals_the_worked_numbers():
 @given(padded())
 def test_padding_delta_less_equals_full_then_crop(case):
     """The page's shortcut: pad δ by k − 1 − p instead of k − 1 then crop p (p ≤ k − 1)."""
-    from derivations.general_layer import correlate_valid, rot180, zero_pad
+    from derivations.mathematics.general_layer import correlate_valid, rot180, zero_pad
 
     x, w, delta, p = case
     if p > w.shape[0] - 1 or p > w.shape[1] - 1:
@@ -129,9 +129,9 @@ def test_corner_check_prints_numbers_in_the_order_of_the_symbolic_terms():
     """In ∂C/∂X[0,0] = Σ δ·W = Σ numbers, the k-th product is the k-th symbolic term's values."""
     import re
 
-    from derivations.pages import general_padding
+    from derivations.pages import padding as padding_page
 
-    page = next(general_padding.build())
+    page = next(padding_page.build())
     line = next(text for text in page.markdown.split(r"\end{align*}")
                 if r"\partial X_{0,0}} &=" in text)
     symbolic, numeric = line.split(r"\partial X_{0,0}} &=", 1)[1].split(r"&=", 1)

@@ -2,8 +2,8 @@
 
 import pytest
 
-from derivations.page import TemplateError, fill, make_page
-from derivations.printed_numbers import num, text_num
+from derivations.render.page import TemplateError, fill, make_page
+from derivations.render.printed_numbers import num, text_num
 
 
 def test_fill_substitutes_slots_in_document_order():

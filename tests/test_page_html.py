@@ -1,6 +1,6 @@
 """Reading numbers back from built HTML: what counts as marked, notation, or unaccounted."""
 
-from derivations.page_html import extract_numbers
+from derivations.audit.page_html import extract_numbers
 
 PAGE = """<nav>12 nav</nav><article class="md-content__inner">
 <h1 id="t">Title<a class="headerlink" href="#t">¶</a></h1>

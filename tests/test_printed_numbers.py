@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from derivations.printed_numbers import (
+from derivations.render.printed_numbers import (
     format_number,
     join,
     matrix,

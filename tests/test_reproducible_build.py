@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 from conftest import REPO, build_site
 
-from derivations import mkdocs_hook
+from derivations.publish import mkdocs_hook
 
 
 def all_files(site: Path) -> dict[str, bytes]:

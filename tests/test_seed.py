@@ -1,9 +1,9 @@
 """The seed chapters' mathematics: every printed gradient by three independent routes.
 
-sympy's exact derivative (substituted with Fractions) = the engine (derivations/conv2d.py)
-= central finite differences of a cost written here from the definition; and the numbers
-the pages print (derivations/seed.py) equal all three.
-"""
+sympy's exact derivative (substituted with Fractions) = the engine
+(derivations/mathematics/conv2d.py) = central finite differences of a cost written here from
+the definition; and the numbers the pages print (derivations/mathematics/seed.py) equal all
+three."""
 
 from __future__ import annotations
 
@@ -16,8 +16,9 @@ import pytest
 import sympy
 from numpy.testing import assert_allclose
 
-from derivations import seed, seed_example
-from derivations.seed_figures import network_figure, rot180_figure, w11_positions_figure
+from derivations.examples import seed as seed_example
+from derivations.figures.seed import network_figure, rot180_figure, w11_positions_figure
+from derivations.mathematics import seed
 
 # Central differences of a cost quadratic in the perturbed variable are exact up to
 # rounding; the cost is below ~100, so errors stay around 1e-10 with this step.
@@ -95,7 +96,7 @@ def test_example_is_not_degenerate(numbers):
 
 
 def test_forward_pass_matches_sympy_and_engine(numbers, symbols):
-    from derivations.conv2d import conv2d_forward
+    from derivations.mathematics.conv2d import conv2d_forward
 
     values = substitution(symbols)
     assert numbers.o1.shape == (2, 2)
@@ -112,7 +113,7 @@ def test_forward_pass_matches_sympy_and_engine(numbers, symbols):
 @pytest.mark.parametrize("name", ["grad_w1", "grad_w2", "grad_input"])
 def test_printed_gradient_equals_sympy_engine_and_finite_differences(numbers, symbols, name):
     """The three gradients the pages print, by sympy, by the engine and by differences."""
-    from derivations.conv2d import conv2d_backward
+    from derivations.mathematics.conv2d import conv2d_backward
 
     values = substitution(symbols)
     variables = {"grad_w1": symbols.w1, "grad_w2": symbols.w2, "grad_input": symbols.i}[name]
@@ -286,7 +287,7 @@ def test_w11_figure_marks_the_inputs_sympy_finds(symbols):
 @pytest.mark.parametrize("draw", [w11_positions_figure, rot180_figure])
 def test_figure_highlight_is_not_told_by_hue_alone(draw):
     """Every focus-filled cell also has a heavy border and bold text (fills share luminance)."""
-    from derivations.seed_figures import ROLE_FILLS
+    from derivations.figures.seed import ROLE_FILLS
 
     svg = draw()
     focus_fills = svg.count(f'fill="{ROLE_FILLS["focus"]}"')

@@ -10,8 +10,8 @@ from itertools import product
 
 import pytest
 
-from derivations import seed_example
-from derivations.cli import main
+from derivations.cli.main import main
+from derivations.examples import seed as seed_example
 
 KEYS = {"input", "w1", "w2", "y", "o1", "o2", "cost", "grad_o2", "grad_w2", "grad_o1",
         "grad_w1", "grad_input", "question_grad_w1"}

@@ -1,6 +1,6 @@
 """The built site in headless Chromium: every page, no foreign request, all math typeset.
 
-Math is MathML written at build time (derivations/latex_math.py), so these tests prove
+Math is MathML written at build time (derivations/render/latex_math.py), so these tests prove
 what a reader's browser shows: no TeX source left visible, every formula laid out with a
 size, fractions stacked (MathML layout is active), equation anchors present before any
 script runs, and not one request to a host other than the one serving the site: no CDN,

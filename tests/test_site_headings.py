@@ -10,7 +10,7 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
-from derivations.book import build_book
+from derivations.publish.book import build_book
 
 REPO = Path(__file__).resolve().parents[1]
 FENCE = re.compile(r"^\s*(```|~~~)")

@@ -1,10 +1,10 @@
-"""How the book's MathML is shaped for browsers (derivations/latex_math.py)."""
+"""How the book's MathML is shaped for browsers (derivations/render/latex_math.py)."""
 
 from __future__ import annotations
 
 import xml.etree.ElementTree as etree
 
-from derivations.latex_math import render_latex
+from derivations.render.latex_math import render_latex
 
 
 def test_a_prime_sits_next_to_its_letter_not_in_a_superscript():

@@ -10,8 +10,8 @@ from chapter_checks import assert_symbolic_layer_gives_the_worked_numbers
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from derivations import stride
-from derivations.conv2d import conv2d_backward
+from derivations.mathematics import stride
+from derivations.mathematics.conv2d import conv2d_backward
 from derivations.oracles.general_layer import exact_gradients_2d
 
 FD_RTOL, FD_ATOL = 1e-7, 1e-7  # central differences of a linear cost: rounding error only
@@ -106,7 +106,7 @@ def test_worked_example_matches_exact_fractions_and_has_a_leftover_row():
 def test_forgetting_the_zeros_gives_a_wrong_weight_gradient():
     """Correlating X with the undilated δ (a common slip) does not give ∂C/∂W."""
     e = stride.example()
-    from derivations.general_layer import correlate_valid
+    from derivations.mathematics.general_layer import correlate_valid
 
     wrong = correlate_valid(e.x, e.delta)[: e.w.shape[0], : e.w.shape[1]]
     assert not np.array_equal(wrong, e.grad_weight)

@@ -2,7 +2,7 @@
 
 The page computes in the browser (derivations/web/worked.js). Each number it shows is an
 <mn class="num" data-key="…"> naming the quantity; this test recomputes every quantity with
-the Python chain (derivations/worked.py, itself checked against the definition and exact
+the Python chain (derivations/mathematics/worked.py, itself checked against the definition and exact
 differences in tests/test_worked.py) and compares the printed text with format_number.
 """
 
@@ -13,9 +13,9 @@ from urllib.parse import urlparse
 import pytest
 
 from derivations.errors import UsageError
-from derivations.matrix_syntax import format_matrix, parse_matrix
-from derivations.printed_numbers import format_number, parse_printed
-from derivations.worked import work_chain
+from derivations.mathematics.worked import work_chain
+from derivations.render.matrix_syntax import format_matrix, parse_matrix
+from derivations.render.printed_numbers import format_number, parse_printed
 
 pytestmark = pytest.mark.browser
 PAGE = "tools/try-your-numbers/"
@@ -116,7 +116,7 @@ def check_every_number(tab, chain):
 
 
 def test_the_page_starts_with_the_seed_example_and_shows_python_numbers(page):
-    from derivations import seed_example as seed
+    from derivations.examples import seed as seed
 
     page.reload()
     page.wait_for_selector("#worked-output[data-state]")
@@ -191,7 +191,7 @@ def test_bad_input_shows_the_command_line_message_and_no_derivation(page):
 
 def test_the_stack_exchange_text_in_the_page_is_the_commands_text(page):
     """The copy box holds exactly what `worked --format stackexchange` writes."""
-    from derivations.worked_format import stackexchange
+    from derivations.render.worked_format import stackexchange
 
     rng = random.Random(81232)
     cases = [random_fields(rng) for _ in range(4)]
@@ -251,7 +251,7 @@ def test_each_column_of_sums_lines_up_on_the_equals_sign(page):
 
 
 def test_a_text_too_long_for_stack_exchange_gets_a_note(page):
-    from derivations.worked_format import SE_MAX_CHARS, stackexchange
+    from derivations.render.worked_format import SE_MAX_CHARS, stackexchange
 
     fill(page, {"input": "1 2; 3 4", "kernel1": "1", "target": "0"})
     assert page.inner_text("#worked-length") == ""

@@ -1,11 +1,10 @@
 """The worked chain: exact forward maps and every gradient, checked by independent routes.
 
 Oracles: the forward pass written as the definition (a loop per output entry, sharing no
-code with derivations/worked.py), exact central differences of the cost (C is a quadratic
-polynomial in any single input, kernel or map entry, because every map is linear in each of
-them, so (C(θ+h) − C(θ−h)) / 2h is the derivative exactly, in Fractions), and the engine
-(derivations/conv2d.py, float64) when it is present.
-"""
+code with derivations/mathematics/worked.py), exact central differences of the cost (C is a
+quadratic polynomial in any single input, kernel or map entry, because every map is linear
+in each of them, so (C(θ+h) − C(θ−h)) / 2h is the derivative exactly, in Fractions), and the
+engine (derivations/mathematics/conv2d.py, float64) when it is present."""
 
 import importlib.util
 import random
@@ -14,9 +13,9 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from derivations import conv2d_reference as reference
 from derivations.errors import UsageError
-from derivations.worked import (
+from derivations.mathematics import conv2d_reference as reference
+from derivations.mathematics.worked import (
     MAX_INPUT_SIDE,
     MAX_KERNEL_SIDE,
     MAX_KERNELS,
@@ -154,7 +153,7 @@ def test_every_written_sum_adds_up_and_has_one_product_per_path(case):
 
 def test_the_seed_example_matches_the_question_network_by_hand():
     """Seed values: o² and ∂C/∂w² from the question's own formulas, written independently."""
-    from derivations import seed_example as seed
+    from derivations.examples import seed as seed
 
     i = [[Fraction(v) for v in row] for row in seed.I]
     w1 = [[Fraction(v) for v in row] for row in seed.W1]
@@ -170,11 +169,11 @@ def test_the_seed_example_matches_the_question_network_by_hand():
                                           for m in range(2))
 
 
-@pytest.mark.skipif(importlib.util.find_spec("derivations.conv2d") is None,
-                    reason="the engine derivations/conv2d.py is not written yet")
+@pytest.mark.skipif(importlib.util.find_spec("derivations.mathematics.conv2d") is None,
+                    reason="the engine derivations/mathematics/conv2d.py is not written yet")
 @pytest.mark.parametrize("case", CASES[:10])
 def test_each_layer_agrees_with_the_engine(case):
-    from derivations.conv2d import conv2d_backward, conv2d_forward
+    from derivations.mathematics.conv2d import conv2d_backward, conv2d_forward
 
     x, kernels, target = case
     chain = work_chain(x, kernels, target)
@@ -230,7 +229,7 @@ def test_a_target_of_the_wrong_shape_is_refused_and_a_number_is_broadcast():
 
 @pytest.mark.parametrize("case", CASES[:10])
 def test_each_layer_agrees_exactly_with_the_loop_reference(case):
-    """derivations/conv2d_reference.py on Fractions: the same numbers to the last digit."""
+    """mathematics/conv2d_reference.py on Fractions: the same numbers to the last digit."""
     x, kernels, target = case
     chain = work_chain(x, kernels, target)
 

@@ -1,7 +1,7 @@
 """`python -m derivations worked`: each format's structure, and every class of bad input.
 
 Bad input must give exit code 2, exactly one stderr line `error: …`, nothing on stdout and
-no file. Most cases run in-process through derivations.cli.main (fast); a few run as a real
+no file. Most cases run in-process through derivations.cli.main.main (fast); a few run as a real
 subprocess to prove no traceback reaches the terminal.
 """
 
@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from derivations.cli import main
-from derivations.matrix_syntax import parse_matrix
-from derivations.worked import work_chain
-from derivations.worked_format import LINKS, SUM_MAX_ENTRIES
+from derivations.cli.main import main
+from derivations.mathematics.worked import work_chain
+from derivations.render.matrix_syntax import parse_matrix
+from derivations.render.worked_format import LINKS, SUM_MAX_ENTRIES
 
 REPO = Path(__file__).resolve().parents[1]
 SMALL = ["--input", "1 2 0; -1 3 1; 2 0 1", "--kernel", "1 -1; 1/2 2", "--kernel", "1; -1",
@@ -41,7 +41,7 @@ def small_chain():
 
 
 def test_no_arguments_works_the_seed_example(capsys):
-    from derivations import seed_example as seed
+    from derivations.examples import seed as seed
 
     code, out, err = run(["--format", "json"], capsys)
     assert (code, err) == (0, "")
@@ -189,7 +189,8 @@ def test_help_states_the_limits_and_the_threshold():
 
 
 def test_help_limits_are_the_enforced_limits():
-    from derivations import matrix_syntax, worked, worked_format
+    from derivations.mathematics import worked
+    from derivations.render import matrix_syntax, worked_format
 
     assert (worked.MAX_INPUT_SIDE, worked.MAX_KERNELS, worked.MAX_KERNEL_SIDE,
             matrix_syntax.MAX_DIGITS, worked_format.SUM_MAX_ENTRIES,
@@ -200,7 +201,7 @@ def test_help_limits_are_the_enforced_limits():
 @pytest.mark.parametrize("argv", [[], SMALL, LARGE], ids=["seed", "small", "large"])
 def test_every_formula_is_latex_a_renderer_accepts(fmt, argv, capsys):
     """Each $…$ and $$…$$ goes through the book's LaTeX→MathML renderer without error."""
-    from derivations.latex_math import render_latex
+    from derivations.render.latex_math import render_latex
 
     code, out, _ = run([*argv, "--format", fmt], capsys)
     assert code == 0
@@ -263,7 +264,7 @@ def test_the_opening_sentence_reads_right_for_one_kernel_and_for_several(kernels
 
 
 def test_an_answer_too_long_for_stack_exchange_is_written_with_a_note(capsys):
-    from derivations.worked_format import SE_MAX_CHARS
+    from derivations.render.worked_format import SE_MAX_CHARS
 
     # 12×12 input, four kernels: a 4×4 map whose sums of 25 products are all written out
     fraction = "; ".join(" ".join(f"-{(r * c) % 6 + 1}/7" for c in range(12)) for r in range(12))

@@ -6,10 +6,10 @@ from fractions import Fraction
 
 import pytest
 
-from derivations.cli import main
-from derivations.matrix_syntax import parse_matrix
-from derivations.page import Asset, Page
+from derivations.cli.main import main
 from derivations.pages import try_your_numbers, worked_cli
+from derivations.render.matrix_syntax import parse_matrix
+from derivations.render.page import Asset, Page
 
 
 def items(module):
@@ -30,7 +30,7 @@ def test_the_try_page_ships_the_script_and_points_at_it_relatively():
 
 
 def test_the_form_starts_with_the_seed_example_in_value_attributes():
-    from derivations import seed_example as seed
+    from derivations.examples import seed as seed
 
     page = items(try_your_numbers)[0][0].markdown
     values = dict(re.findall(r'name="(\w+)" value="([^"]*)"', page))
@@ -64,9 +64,9 @@ def test_the_cli_page_shows_the_commands_real_output(capsys):
 
 @pytest.mark.slow
 def test_the_built_tools_pages_pass_the_audit(built_site):
-    from derivations.audit import audit_page
+    from derivations.audit.compare import audit_page
+    from derivations.audit.page_html import extract_numbers
     from derivations.oracles import independent_values
-    from derivations.page_html import extract_numbers
 
     oracle = independent_values()
     for module, html_path in ((try_your_numbers, "tools/try-your-numbers/index.html"),
@@ -83,7 +83,7 @@ def test_every_link_in_the_answer_text_is_a_page_and_anchor_of_the_built_site(bu
     """An answer on Stack Exchange outlives a renamed page: each link must land somewhere."""
     from pathlib import Path
 
-    from derivations.worked_format import BOOK_URL, LINKS
+    from derivations.render.worked_format import BOOK_URL, LINKS
 
     config = (Path(__file__).resolve().parents[1] / "mkdocs.yml").read_text("utf-8")
     assert re.search(r"^site_url: (\S+)$", config, re.M).group(1) == BOOK_URL

@@ -1,18 +1,18 @@
 """Independent values for general/bias-relu-pooling.md, from the definitions on Fractions.
 
-Nothing here masks, routes or spreads a gradient the way derivations/bias_relu_pooling.py
-does. The costs are written as the forward definitions (a bias added at every position, max
-and mean taken over each window by plain loops), and derivatives are exact one-sided
-differences of those costs with a tiny Fraction step. Where a function has a corner, the
-convention is stated explicitly: ReLU's slope at zero is the left one (zero, as PyTorch),
-and a tied maximum goes to the first one in reading order (as PyTorch's strict `>` scan).
-"""
+Nothing here masks, routes or spreads a gradient the way
+derivations/mathematics/bias_relu_pooling.py does. The costs are written as the forward
+definitions (a bias added at every position, max and mean taken over each window by plain
+loops), and derivatives are exact one-sided differences of those costs with a tiny Fraction
+step. Where a function has a corner, the convention is stated explicitly: ReLU's slope at
+zero is the left one (zero, as PyTorch), and a tied maximum goes to the first one in reading
+order (as PyTorch's strict `>` scan)."""
 
 from __future__ import annotations
 
 from fractions import Fraction
 
-from derivations import bias_relu_pooling as chapter
+from derivations.mathematics import bias_relu_pooling as chapter
 from derivations.oracles import array_quantities
 
 PREFIX = "bias_relu_pooling"

@@ -7,7 +7,7 @@ channel alone: what each term of the chapter's sums means, reached without its f
 
 from __future__ import annotations
 
-from derivations import channels as chapter
+from derivations.mathematics import channels as chapter
 from derivations.oracles import array_quantities
 from derivations.oracles.general_layer import exact, exact_gradients_4d, forward_4d
 

@@ -15,7 +15,7 @@ from itertools import product
 
 import sympy
 
-from derivations import general_layer as chapter
+from derivations.mathematics import general_layer as chapter
 from derivations.oracles import array_quantities
 
 PREFIX = "general_layer"

@@ -1,6 +1,6 @@
 """Independent values for general/gradient-checking.md: the seed's cost on exact Fractions.
 
-The page's numbers come from float64 code (derivations/gradient_check.py). Here the cost
+The page's numbers come from float64 code (derivations/mathematics/gradient_check.py). Here the cost
 C(w¹) = (Σ_k w²_k o¹_k − y)² is written from its definition with loops on Fractions, and
 every derivative is an exact difference: C is quadratic in each weight, so the central
 difference with step one *is* the derivative, and the second difference is C''. The
@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from derivations import gradient_check_example as chapter
-from derivations import seed_example
+from derivations.examples import seed as seed_example
+from derivations.mathematics import gradient_check_example as chapter
 from derivations.oracles import array_quantities
 
 PREFIX = "gradient_check"

@@ -14,9 +14,9 @@ from fractions import Fraction
 
 import sympy
 
-from derivations import matrix_view as chapter
-from derivations import seed_example
-from derivations.conv2d_reference import conv2d_backward_reference
+from derivations.examples import seed as seed_example
+from derivations.mathematics import matrix_view as chapter
+from derivations.mathematics.conv2d_reference import conv2d_backward_reference
 from derivations.oracles import array_quantities
 
 PREFIX = "matrix_view"

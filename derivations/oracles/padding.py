@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from derivations import padding as chapter
+from derivations.mathematics import padding as chapter
 from derivations.oracles import array_quantities
 from derivations.oracles.general_layer import exact, exact_gradients_2d, forward_4d
 

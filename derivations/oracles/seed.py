@@ -1,17 +1,16 @@
 """Independent values for every `seed.` number: exact Fractions, loops from the definitions.
 
-Shares no code with derivations/seed.py. Forward passes are the sums written out index by
-index; every derivative is an exact central difference of the cost in Fractions, which for
-a cost quadratic in the perturbed variable *is* the derivative (no chain rule involved).
-The question's formula is recomputed from its own text: (sum of the four inputs the weight
-multiplies) × (w²₁ + w²₂ + w²₃ + w²₄) × 2(o² − y).
-"""
+Shares no code with derivations/mathematics/seed.py. Forward passes are the sums written out
+index by index; every derivative is an exact central difference of the cost in Fractions,
+which for a cost quadratic in the perturbed variable *is* the derivative (no chain rule
+involved). The question's formula is recomputed from its own text: (sum of the four inputs
+the weight multiplies) × (w²₁ + w²₂ + w²₃ + w²₄) × 2(o² − y)."""
 
 from __future__ import annotations
 
 from fractions import Fraction
 
-from derivations import seed_example
+from derivations.examples import seed as seed_example
 from derivations.oracles import array_quantities
 
 PREFIX = "seed"

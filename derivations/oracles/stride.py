@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from derivations import stride as chapter
+from derivations.mathematics import stride as chapter
 from derivations.oracles import array_quantities
 from derivations.oracles.general_layer import exact, exact_gradients_2d, forward_4d
 

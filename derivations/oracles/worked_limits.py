@@ -1,13 +1,14 @@
 """Independent values for the limits printed on tools/try-your-numbers.md.
 
 The page prints the limits its script (derivations/web/worked.js) enforces; the values
-here are the command line tool's own (derivations/worked.py, matrix_syntax.py,
+here are the command line tool's own (derivations/mathematics/worked.py, matrix_syntax.py,
 worked_format.py). The audit fails when the browser and the command line disagree.
 """
 
 from __future__ import annotations
 
-from derivations import matrix_syntax, worked, worked_format
+from derivations.mathematics import worked
+from derivations.render import matrix_syntax, worked_format
 
 PREFIX = "worked_limits"
 

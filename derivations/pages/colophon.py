@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from derivations.page import fill, make_page
-from derivations.printed_numbers import Fragment, join, text_num
+from derivations.render.page import fill, make_page
+from derivations.render.printed_numbers import Fragment, join, text_num
 
 SOURCE = "derivations/pages/colophon.py"
 P = "colophon"
@@ -31,7 +31,7 @@ site itself.
 ## Math rendered when the site is built {#build-time-math}
 
 The book is built with MkDocs and the Material theme. Formulas are written in LaTeX and
-turned into MathML while the site is built, by `derivations/latex_math.py` (on top of
+turned into MathML while the site is built, by `derivations/render/latex_math.py` (on top of
 `latex2mathml`). The browser draws MathML natively: no JavaScript typesets anything, no
 math library is fetched from a CDN, and a formula looks the same offline. Numbered
 equations carry their id (`#eq-…`) in the static HTML, so a link to an equation works before

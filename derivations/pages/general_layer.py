@@ -1,21 +1,14 @@
-"""Page general/layer.md: the three gradients of a convolution layer, derived index by index.
-
-Also holds the small formatting helpers the other general chapters share (sums of products
-with every factor recorded, figures placed under general/figures/).
-"""
+"""Page general/layer.md: the three gradients of a convolution layer, derived index by index."""
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
-
 import numpy as np
-import sympy
 
-from derivations import general_layer as gl
-from derivations.general_figures import Panel, figure_svg, inside, roles_where
-from derivations.page import Asset, fill, make_page
-from derivations.printed_numbers import (
+from derivations.figures.grid import Panel, figure_asset, inside, roles_where
+from derivations.mathematics import general_layer as gl
+from derivations.render.general_latex import products, symbolic_latex
+from derivations.render.page import Asset, fill, make_page
+from derivations.render.printed_numbers import (
     Fragment,
     join,
     matrix,
@@ -27,54 +20,6 @@ from derivations.printed_numbers import (
 
 SOURCE = "derivations/pages/general_layer.py"
 P = "general_layer"
-
-
-def products(pairs: Iterable[tuple[Fragment, Fragment]]) -> Fragment:
-    r"""a₁·b₁ + a₂·b₂ + …, each factor a recorded number (negatives in parentheses)."""
-    return join((a + r" \cdot " + b for a, b in pairs), " + ")
-
-
-def signed(value, key: str) -> Fragment:
-    return num_signed(value, key)
-
-
-def figure_asset(path: str, title: str, panels: list[Panel], per_row: int | None = None) -> Asset:
-    return Asset(path, figure_svg(title, panels, per_row))
-
-
-def subscript(symbol: sympy.Symbol) -> tuple[int, ...]:
-    """(0, 1) for the symbol δ_{0,1} or X_{0,1}: the subscript as integers."""
-    return tuple(int(k) for k in re.findall(r"\d+", symbol.name))
-
-
-def _is_delta(symbol: sympy.Symbol) -> bool:
-    return symbol.name.startswith("\\delta")
-
-
-def symbolic_terms(expression: sympy.Expr) -> list[tuple[sympy.Symbol, ...]]:
-    """The terms of a sum of products, each as (δ factor, other factors), in the reading
-    order of δ (window by window), so that a numeric sum printed in the same order lines up."""
-    terms = []
-    for term in sympy.Add.make_args(sympy.expand(expression)):
-        factors = sympy.Mul.make_args(term)
-        if any(f.is_Number for f in factors):  # every coefficient of C = Σ δ Y is one
-            raise ValueError(f"unexpected coefficient in {term}")
-        factors = sorted(factors, key=lambda s: (not _is_delta(s), subscript(s)))
-        terms.append(tuple(factors))
-    return sorted(terms, key=lambda t: [subscript(f) for f in t])
-
-
-def symbolic_latex(expression: sympy.Expr, per_line: int | None = None) -> str:
-    r"""A sum of products of indexed symbols (no numbers but indices), δ in reading order.
-
-    With per_line, the sum is broken after every per_line terms with `\\ &\quad +`, for use
-    as the right-hand side of an align* row.
-    """
-    pieces = [" ".join(sympy.latex(f) for f in term) for term in symbolic_terms(expression)]
-    if not per_line:
-        return " + ".join(pieces)
-    lines = [" + ".join(pieces[k : k + per_line]) for k in range(0, len(pieces), per_line)]
-    return " \\\\\n&\\quad + ".join(lines)
 
 
 TEMPLATE = r"""
@@ -297,8 +242,8 @@ def _sums_weight(e: gl.LayerExample) -> Fragment:
     for m in range(e.w.shape[0]):
         for n in range(e.w.shape[1]):
             pairs = [
-                (signed(e.delta[i, j], f"{P}.delta[{i},{j}]"),
-                 signed(e.x[i + m, j + n], f"{P}.x[{i + m},{j + n}]"))
+                (num_signed(e.delta[i, j], f"{P}.delta[{i},{j}]"),
+                 num_signed(e.x[i + m, j + n], f"{P}.x[{i + m},{j + n}]"))
                 for i in range(out_h) for j in range(out_w)
             ]
             lines.append(
@@ -314,7 +259,8 @@ def _sums_input(e: gl.LayerExample) -> Fragment:
         for c in range(e.x.shape[1]):
             terms = gl.surviving_terms(e.delta.shape, e.w.shape, a, c)
             pairs = [
-                (signed(e.delta[i, j], f"{P}.delta[{i},{j}]"), signed(e.w[m, n], f"{P}.w[{m},{n}]"))
+                (num_signed(e.delta[i, j], f"{P}.delta[{i},{j}]"),
+                 num_signed(e.w[m, n], f"{P}.w[{m},{n}]"))
                 for i, j, m, n in terms
             ]
             lines.append(
@@ -439,7 +385,8 @@ def seed_section() -> Fragment | str:
     e = gl.seed_as_special_case(*inputs)
     q = f"{P}.seed"
     w11_sum = products(
-        (signed(e.i[r, c], f"{q}.i[{r},{c}]"), signed(e.delta1[r, c], f"{q}.delta1[{r},{c}]"))
+        (num_signed(e.i[r, c], f"{q}.i[{r},{c}]"),
+         num_signed(e.delta1[r, c], f"{q}.delta1[{r},{c}]"))
         for r in range(e.delta1.shape[0]) for c in range(e.delta1.shape[1])
     )
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from derivations import seed_example
-from derivations.page import make_page
-from derivations.printed_numbers import num, text_num
-from derivations.seed import seed_numbers
-from derivations.seed_latex import entry, key, products, sum_of
+from derivations.examples import seed as seed_example
+from derivations.mathematics.seed import seed_numbers
+from derivations.render.page import make_page
+from derivations.render.printed_numbers import num, text_num
+from derivations.render.seed_latex import entry, key, products, sum_of
 
 SOURCE = "derivations/pages/home.py"
 MKDOCS_YML = Path(__file__).resolve().parents[2] / "mkdocs.yml"
@@ -191,6 +191,6 @@ def build():
 
 
 def matrix_of(values, name):
-    from derivations.printed_numbers import matrix
+    from derivations.render.printed_numbers import matrix
 
     return matrix(values, key(name))

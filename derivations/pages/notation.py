@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from derivations.page import make_page
+from derivations.render.page import make_page
 
 SOURCE = "derivations/pages/notation.py"
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from derivations.page import Asset, make_page
-from derivations.printed_numbers import num
-from derivations.seed import example_numbers
-from derivations.seed_figures import network_figure
-from derivations.seed_latex import key
+from derivations.figures.seed import network_figure
+from derivations.mathematics.seed import example_numbers
+from derivations.render.page import Asset, make_page
+from derivations.render.printed_numbers import num
+from derivations.render.seed_latex import key
 
 SOURCE = "derivations/pages/question.py"
 URL = "https://datascience.stackexchange.com/questions/81232/convolution-backpropagation"

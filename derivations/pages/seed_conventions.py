@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from derivations.page import make_page
-from derivations.printed_numbers import matrix, num
-from derivations.seed import example_numbers, flipped_convention
-from derivations.seed_example import W1, W2, I, Y
-from derivations.seed_latex import key
+from derivations.examples.seed import W1, W2, I, Y
+from derivations.mathematics.seed import example_numbers, flipped_convention
+from derivations.render.page import make_page
+from derivations.render.printed_numbers import matrix, num
+from derivations.render.seed_latex import key
 
 SOURCE = "derivations/pages/seed_conventions.py"
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from derivations.page import make_page
-from derivations.printed_numbers import join, matrix, num
-from derivations.seed import example_numbers, seed_symbols
-from derivations.seed_latex import entry, key, products, sum_latex
+from derivations.mathematics.seed import example_numbers, seed_symbols
+from derivations.render.page import make_page
+from derivations.render.printed_numbers import join, matrix, num
+from derivations.render.seed_latex import entry, key, products, sum_latex
 
 SOURCE = "derivations/pages/seed_forward_pass.py"
 WINDOW = [(0, 0), (0, 1), (1, 0), (1, 1)]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from derivations.page import Asset, make_page
-from derivations.printed_numbers import join, matrix, num
-from derivations.seed import example_numbers, full_correlation_rot180, seed_symbols
-from derivations.seed_figures import rot180_figure
-from derivations.seed_latex import entry, key, products, sum_latex
+from derivations.figures.seed import rot180_figure
+from derivations.mathematics.seed import example_numbers, full_correlation_rot180, seed_symbols
+from derivations.render.page import Asset, make_page
+from derivations.render.printed_numbers import join, matrix, num
+from derivations.render.seed_latex import entry, key, products, sum_latex
 
 SOURCE = "derivations/pages/seed_grad_input.py"
 WINDOW = [(0, 0), (0, 1), (1, 0), (1, 1)]

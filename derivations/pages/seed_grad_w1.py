@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sympy
 
-from derivations.page import Asset, make_page
-from derivations.printed_numbers import join, matrix, num, text_num
-from derivations.seed import example_numbers, seed_symbols
-from derivations.seed_figures import w11_positions_figure
-from derivations.seed_latex import entry, key, products, subscript, sum_latex, sum_of
+from derivations.figures.seed import w11_positions_figure
+from derivations.mathematics.seed import example_numbers, seed_symbols
+from derivations.render.page import Asset, make_page
+from derivations.render.printed_numbers import join, matrix, num, text_num
+from derivations.render.seed_latex import entry, key, products, subscript, sum_latex, sum_of
 
 SOURCE = "derivations/pages/seed_grad_w1.py"
 WINDOW = [(0, 0), (0, 1), (1, 0), (1, 1)]

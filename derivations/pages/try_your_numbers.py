@@ -3,7 +3,7 @@
 The computation runs in the reader's browser (derivations/web/worked.js, shipped as an
 Asset next to the page, no server, no network, no CDN) and renders MathML directly, so the
 page needs no MathJax. The form starts with the seed example's values (value attributes,
-from derivations/seed_example.py); the limits in the prose are read from the script that
+from derivations/examples/seed.py); the limits in the prose are read from the script that
 enforces them (oracle: derivations/oracles/worked_limits.py).
 """
 
@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from fractions import Fraction
 from pathlib import Path
 
-from derivations.matrix_syntax import format_matrix
-from derivations.page import Asset, Page, make_page
-from derivations.printed_numbers import text_num
+from derivations.render.matrix_syntax import format_matrix
+from derivations.render.page import Asset, Page, make_page
+from derivations.render.printed_numbers import text_num
 
 SOURCE = "derivations/pages/try_your_numbers.py"
 SCRIPT = Path(__file__).resolve().parents[1] / "web" / "worked.js"
@@ -33,7 +33,7 @@ def script_constants(source: str) -> dict[str, int]:
 
 def seed_fields() -> dict[str, str]:
     """The form's initial values: the book's seed example, in the matrix syntax."""
-    from derivations import seed_example
+    from derivations.examples import seed as seed_example
 
     def exact(rows):
         return tuple(tuple(Fraction(v) for v in row) for row in rows)

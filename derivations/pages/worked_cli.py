@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 from collections.abc import Iterable
 
-from derivations.commands import worked as command
+from derivations.cli.commands import worked as command
 from derivations.errors import UsageError
-from derivations.matrix_syntax import parse_matrix
-from derivations.page import Asset, Page, make_page
-from derivations.printed_numbers import text_num
-from derivations.worked import work_chain
-from derivations.worked_format import SE_MAX_CHARS, as_json, stackexchange
+from derivations.mathematics.worked import work_chain
+from derivations.render.matrix_syntax import parse_matrix
+from derivations.render.page import Asset, Page, make_page
+from derivations.render.printed_numbers import text_num
+from derivations.render.worked_format import SE_MAX_CHARS, as_json, stackexchange
 
 SOURCE = "derivations/pages/worked_cli.py"
 HELP_WIDTH = 88  # fixed, so the page does not depend on the builder's terminal

@@ -1,12 +1,12 @@
 /* The "Try your own numbers" page: the worked derivation of python -m derivations worked,
  * recomputed in the browser as the reader types. No server, no network, no libraries.
  *
- * Same rules as derivations/matrix_syntax.py (parsing) and derivations/worked.py (the
+ * Same rules as derivations/render/matrix_syntax.py (parsing) and derivations/mathematics/worked.py (the
  * chain O^k = O^(k-1) ⋆ W^k, C = Σ (O^L − y)², δ^k = ∂C/∂O^k), exact rational arithmetic
- * on BigInt, and the book's display rule (derivations/printed_numbers.py format_number): integers
+ * on BigInt, and the book's display rule (derivations/render/printed_numbers.py format_number): integers
  * exactly, anything else rounded half-to-even to four decimals. Every number shown is an
  * <mn class="num" data-key="…"> naming the quantity, so a test can check it against Python.
- * The copy box gets the Stack Exchange Markdown that derivations/worked_format.py writes,
+ * The copy box gets the Stack Exchange Markdown that derivations/render/worked_format.py writes,
  * to the byte (tests/test_try_your_numbers_browser.py compares the two).
  */
 (function () {
@@ -46,7 +46,7 @@
     return (neg ? "-" : "") + whole + (frac ? "." + frac : "");
   }
 
-  // ---- parsing (mirrors derivations/matrix_syntax.py) -----------------------------------
+  // ---- parsing (mirrors derivations/render/matrix_syntax.py) -----------------------------------
   // field: the form field at fault ("kernel2"); otherwise read from the message's first words.
   function UsageError(message, field) { this.message = message; this.field = field; }
 
@@ -108,7 +108,7 @@
     return rows;
   }
 
-  // ---- the chain (mirrors derivations/worked.py) ----------------------------------------
+  // ---- the chain (mirrors derivations/mathematics/worked.py) ----------------------------------------
   function range(n) { var out = []; for (var i = 0; i < n; i++) out.push(i); return out; }
   function dims(m) { return [m.length, m[0].length]; }
   function sumOf(index, terms) {
@@ -355,7 +355,7 @@
     }
   }
 
-  // ---- Stack Exchange Markdown (the same text as derivations/worked_format.py) -----------
+  // ---- Stack Exchange Markdown (the same text as derivations/render/worked_format.py) -----------
   var BOOK_URL = "https://convbackprop.github.io/convbackprop/";
   var LINKS = {
     forward: BOOK_URL + "seed/forward-pass/", cost: BOOK_URL + "seed/grad-w2/",

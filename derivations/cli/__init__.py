@@ -1,0 +1,1 @@
+"""Edge: `python -m derivations COMMAND`, one module per command under commands/."""

@@ -1,0 +1,257 @@
+"""JSON request -> validated Conv2dRequest, and results -> JSON text, for `derivations grad`.
+
+Pure: no I/O. Every problem is a UsageError saying what is wrong, where (`input[1][2]`,
+`stride[0]`) and what is allowed, so the command can print it as one line.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from derivations.errors import UsageError
+
+KEYS = ("input", "weight", "bias", "stride", "padding", "dilation", "grad_output")
+REQUIRED = ("input", "weight")
+# Limits keep one request within a few seconds and ~200 MB on a small (2-core) machine.
+# Measured on one: JSON dominates, ~1-2 s per 10^6 printed or parsed random floats, so at
+# most 250,000 per array (input + grad_output in, output + grad_input out: ≤ 10^6 numbers,
+# ~2 s end to end under load). The arithmetic: 2·10^8 multiply-adds over 10^7 window
+# entries ran forward + backward in 0.3-0.5 s; 2·10^7 window entries (two 160 MB copies)
+# took 1.6-3.7 s, hence the separate window limit.
+MAX_BYTES = 32 * 2**20
+MAX_ENTRIES = 250_000  # per array: input, weight, bias, grad_output, output
+MAX_MULTIPLY_ADDS = 200_000_000  # N·C_out·C_in·kH·kW·H_out·W_out (forward pass)
+MAX_WINDOW_ENTRIES = 10_000_000  # N·C_in·kH·kW·H_out·W_out: the im2col copy, 8 bytes each
+EXACT_INT = 2**53  # integers beyond this are not all representable in float64
+
+
+@dataclass(frozen=True)
+class Conv2dRequest:
+    """A validated layer: 4-D float64 arrays (a 2-D request gets N = C_in = C_out = 1)."""
+
+    x: np.ndarray
+    weight: np.ndarray
+    bias: np.ndarray | None
+    grad_output: np.ndarray
+    stride: tuple[int, int]
+    padding: tuple[int, int]
+    dilation: tuple[int, int]
+    two_d: bool
+
+
+class _NonFinite:
+    """A NaN or ±Infinity literal, kept until validation can say where it stands."""
+
+    def __init__(self, literal: str):
+        self.literal = literal
+
+
+def _describe(value) -> str:
+    if isinstance(value, _NonFinite):
+        return value.literal
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    if isinstance(value, str):
+        return f"the string {json.dumps(value[:20])}"
+    if isinstance(value, dict):
+        return "an object"
+    if isinstance(value, list):
+        return "a list"
+    return repr(value)
+
+
+def _unique_keys(pairs):
+    seen = {}
+    for key, value in pairs:
+        if key in seen:
+            raise UsageError(f'key "{key}" appears twice; give each key once')
+        seen[key] = value
+    return seen
+
+
+def parse_request_text(text: str) -> Conv2dRequest:
+    """JSON text -> Conv2dRequest; NaN/Infinity literals (located) and repeated keys refused."""
+    if not text.strip():
+        raise UsageError("empty input; give one JSON object such as "
+                         '{"input": [[1, 2], [3, 4]], "weight": [[1]]}')
+    try:
+        obj = json.loads(text, parse_constant=_NonFinite, object_pairs_hook=_unique_keys)
+    except json.JSONDecodeError as error:
+        raise UsageError(f"not JSON: {error.msg} at line {error.lineno} column {error.colno}; "
+                         "give one JSON object (see --help)") from None
+    except RecursionError:
+        raise UsageError("not a usable request: lists nested too deeply; "
+                         "input is 2-D or 4-D") from None
+    return parse_request(obj)
+
+
+def _shape(value, key: str) -> list[int]:
+    """The shape read along the first entries; the full walk checks every other entry."""
+    shape, probe, where = [], value, key
+    while isinstance(probe, list):
+        if not probe:
+            raise UsageError(f"{where}: empty list; every row needs at least one entry")
+        shape.append(len(probe))
+        probe, where = probe[0], f"{where}[0]"
+    return shape
+
+
+def _entries(count: int) -> str:
+    return f"{count} entry" if count == 1 else f"{count} entries"
+
+
+def _walk(value, where: str, shape: list[int], level: int) -> None:
+    if not isinstance(value, list):
+        raise UsageError(f"{where}: got {_describe(value)}; expected a list of "
+                         f"{_entries(shape[level])} like the first one (no ragged lists)")
+    if len(value) != shape[level]:
+        raise UsageError(f"{where}: has {_entries(len(value))}, but the first at this depth has "
+                         f"{shape[level]}; every row must have the same length")
+    if level + 1 < len(shape):
+        for i, item in enumerate(value):
+            _walk(item, f"{where}[{i}]", shape, level + 1)
+        return
+    for i, item in enumerate(value):
+        kind = type(item)  # exact type: bool is an int subclass but not a number here
+        if kind is float:
+            if not math.isfinite(item):
+                raise UsageError(f"{where}[{i}]: overflows float64 to infinity; entries "
+                                 "must be finite numbers (|x| < 1.8e308)")
+        elif kind is int:
+            if abs(item) > EXACT_INT:
+                raise UsageError(f"{where}[{i}]: integer too large for exact float64 "
+                                 f"(|n| ≤ 2^53 = {EXACT_INT}); give a smaller number")
+        elif kind is _NonFinite:
+            raise UsageError(f"{where}[{i}]: {item.literal} is not a finite number; entries "
+                             "must be finite numbers")
+        else:
+            raise UsageError(f"{where}[{i}]: got {_describe(item)}; entries must be numbers")
+
+
+def _array(value, key: str, dims: tuple[int, ...], what: str) -> np.ndarray:
+    if not isinstance(value, list):
+        raise UsageError(f"{key}: got {_describe(value)}; expected {what}")
+    shape = _shape(value, key)
+    if len(shape) not in dims:
+        raise UsageError(f"{key}: got a {len(shape)}-D list of shape {tuple(shape)}; "
+                         f"expected {what}")
+    if math.prod(shape) > MAX_ENTRIES:
+        raise UsageError(f"{key}: {math.prod(shape)} entries is too large; at most "
+                         f"{MAX_ENTRIES} per array")
+    _walk(value, key, shape, 0)
+    return np.array(value, dtype=np.float64)
+
+
+def _hyper(obj: dict, key: str, default: int, low: int) -> tuple[int, int]:
+    value = obj.get(key, default)
+    allowed = f"an integer ≥ {low} or a pair [h, w] of them"
+    items = value if isinstance(value, list) else [value]
+    if isinstance(value, list) and len(value) != 2:
+        raise UsageError(f"{key}: got {len(value)} values; give {allowed}")
+    out = []
+    for i, item in enumerate(items):
+        where = f"{key}[{i}]" if isinstance(value, list) else key
+        if type(item) is not int:
+            raise UsageError(f"{where}: got {_describe(item)}; give {allowed}")
+        if item < low:
+            raise UsageError(f"{where}: got {item}; give {allowed}")
+        out.append(item)
+    return (out[0], out[0]) if len(out) == 1 else (out[0], out[1])
+
+
+def parse_request(obj) -> Conv2dRequest:
+    """A decoded JSON value -> Conv2dRequest, or UsageError naming the first problem."""
+    if not isinstance(obj, dict):
+        raise UsageError(f"got {_describe(obj)} at the top level; give one JSON object with "
+                         f"keys {', '.join(KEYS)}")
+    unknown = [key for key in obj if key not in KEYS]
+    if unknown:
+        raise UsageError(f'unknown key "{unknown[0]}"; allowed keys: {", ".join(KEYS)}')
+    missing = [key for key in REQUIRED if key not in obj]
+    if missing:
+        raise UsageError(f'missing key "{missing[0]}"; "input" and "weight" are required')
+    stride = _hyper(obj, "stride", 1, 1)
+    padding = _hyper(obj, "padding", 0, 0)
+    dilation = _hyper(obj, "dilation", 1, 1)
+    x = _array(obj["input"], "input", (2, 4), "a 2-D (H, W) or 4-D (N, C_in, H, W) list")
+    two_d = x.ndim == 2
+    if two_d:
+        weight = _array(obj["weight"], "weight", (2,), "a 2-D (kH, kW) list with a 2-D input")
+        x, weight = x[None, None], weight[None, None]
+    else:
+        weight = _array(obj["weight"], "weight", (4,),
+                        "a 4-D (C_out, C_in, kH, kW) list with a 4-D input")
+    (n, c_in, h, w), (c_out, c_in_w, kh, kw) = x.shape, weight.shape
+    if c_in != c_in_w:
+        raise UsageError(f"weight: has C_in = {c_in_w} (its axis 1) but input has {c_in} "
+                         "channels (its axis 1); they must be equal")
+    from derivations.mathematics.conv2d import conv2d_output_size
+
+    try:
+        out_hw = conv2d_output_size((h, w), (kh, kw), stride, padding, dilation)
+    except ValueError as error:
+        raise UsageError(f"weight: {error}") from None
+    _check_cost(n, c_in, c_out, kh, kw, out_hw)
+    bias = None
+    if "bias" in obj:
+        what = f"a list of {c_out} number(s), one per output channel"
+        bias = _array(obj["bias"], "bias", (1,), what)
+        if bias.shape != (c_out,):
+            raise UsageError(f"bias: has {bias.size} entries; expected {what}")
+    out_shape = (n, c_out, *out_hw)
+    if "grad_output" in obj:
+        want = out_hw if two_d else out_shape
+        delta = _array(obj["grad_output"], "grad_output", (len(want),),
+                       f"the output's shape {want}")
+        if delta.shape != want:
+            raise UsageError(f"grad_output: has shape {delta.shape}; expected the output's "
+                             f"shape {want}")
+        delta = delta.reshape(out_shape)
+    else:
+        delta = np.ones(out_shape)
+    return Conv2dRequest(x, weight, bias, delta, stride, padding, dilation, two_d)
+
+
+def _check_cost(n, c_in, c_out, kh, kw, out_hw) -> None:
+    outputs = n * c_out * out_hw[0] * out_hw[1]
+    windows = n * c_in * kh * kw * out_hw[0] * out_hw[1]
+    for count, limit, what in (
+        (outputs, MAX_ENTRIES, "output entries N·C_out·H_out·W_out"),
+        (windows, MAX_WINDOW_ENTRIES, "window entries N·C_in·kH·kW·H_out·W_out"),
+        (windows * c_out, MAX_MULTIPLY_ADDS, "multiply-adds N·C_out·C_in·kH·kW·H_out·W_out"),
+    ):
+        if count > limit:
+            raise UsageError(f"too large: {count} {what}, at most {limit}; "
+                             "use a smaller input, kernel or padding, or a larger stride")
+
+
+def _number(value: float):
+    """Integral floats print as JSON integers (14, not 14.0; −0.0 as 0); others as repr."""
+    if value.is_integer() and abs(value) <= EXACT_INT:
+        return int(value)
+    return value  # json.dumps writes float.__repr__: the shortest text that round-trips
+
+
+def _numbers(nested):
+    if isinstance(nested, list):
+        return [_numbers(item) for item in nested]
+    return _number(nested)
+
+
+def format_response(request: Conv2dRequest, output: np.ndarray, grad_input: np.ndarray,
+                    grad_weight: np.ndarray, grad_bias: np.ndarray | None) -> str:
+    """One JSON object, keys in a fixed order, one key per line; shapes follow the request."""
+    if request.two_d:
+        output, grad_input, grad_weight = output[0, 0], grad_input[0, 0], grad_weight[0, 0]
+    fields = {"output": output, "grad_input": grad_input, "grad_weight": grad_weight}
+    if grad_bias is not None:
+        fields["grad_bias"] = grad_bias
+    lines = [f"  {json.dumps(key)}: {json.dumps(_numbers(value.tolist()), allow_nan=False)}"
+             for key, value in fields.items()]
+    return "{\n" + ",\n".join(lines) + "\n}\n"

@@ -1,0 +1,1 @@
+"""SVG figures: one shared grid renderer and one module per chapter's figures."""

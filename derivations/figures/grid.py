@@ -1,0 +1,162 @@
+"""Deterministic SVG drawings of small matrices side by side, with highlighted cells.
+
+Used by the general chapters (layer, stride, padding, dilation, channels). A figure is a row
+of panels; each panel is a labelled grid whose cells show a value (or nothing) and may be
+shaded to say what role the cell plays (inside a window, an inserted zero, unreached, …).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from html import escape
+
+from derivations.render.page import Asset
+from derivations.render.printed_numbers import format_number
+
+CELL = 34  # px: wide enough for a two-digit negative number at the font size below
+GAP = 30  # px between panels
+TOP = 28  # px above the grids for the panel labels
+MARGIN = 10
+ROW_GAP = 16  # px between rows of a wrapped figure
+# Shading by role; colours chosen to stay distinguishable in greyscale (different lightness).
+FILLS: Mapping[str, str] = {
+    "plain": "#ffffff",
+    "window": "#c7d7fe",  # cells one window/kernel position covers
+    "zero": "#eeeeee",  # zeros inserted by padding or dilation
+    "unreached": "#f9c6c6",  # input cells no window reaches
+    "result": "#cdeccd",  # a result cell
+    "tap": "#ffe08a",  # a kernel tap
+}
+# Two roles also differ by more than colour (window and unreached, result and tap have about
+# the same lightness): unreached cells are hatched, result cells get a heavy outline.
+HATCHED = frozenset({"unreached"})
+OUTLINED = frozenset({"result"})
+HATCH = (
+    '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
+    'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#b04848" '
+    'stroke-width="1"/></pattern></defs>'
+)
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One labelled grid: values[r][c] is a number, a string, or None (empty cell)."""
+
+    label: str
+    values: Sequence[Sequence[object]]
+    roles: Mapping[tuple[int, int], str] = field(default_factory=dict)
+    operator_after: str = ""  # drawn between this panel and the next, e.g. "⋆" or "="
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return format_number(value).replace("-", "\u2212")
+
+
+def _label_width(label: str) -> int:
+    return 7 * len(label) + 8  # px at font-size 12: a generous average glyph width
+
+
+def _panel_svg(panel: Panel, x0: int, y0: int, parts: list[str], outlines: list[str]) -> None:
+    """One grid with its top-left corner at (x0, y0)."""
+    # a panel that is all result needs no outline: nothing in it to tell apart
+    whole_result = all(panel.roles.get((r, c)) == "result"
+                       for r, row in enumerate(panel.values) for c in range(len(row)))
+    for r, row in enumerate(panel.values):
+        for c, value in enumerate(row):
+            role = panel.roles.get((r, c), "plain")
+            x, y = x0 + c * CELL, y0 + r * CELL
+            parts.append(
+                f'<rect x="{x}" y="{y}" width="{CELL}" height="{CELL}" '
+                f'fill="{FILLS[role]}" stroke="#555555" stroke-width="1"/>'
+            )
+            if role in HATCHED:
+                parts.append(f'<rect x="{x}" y="{y}" width="{CELL}" height="{CELL}" '
+                             'fill="url(#hatch)" stroke="none"/>')
+            if role in OUTLINED and not whole_result:
+                outlines.append(f'<rect x="{x + 1.5}" y="{y + 1.5}" width="{CELL - 3}" '
+                                f'height="{CELL - 3}" fill="none" stroke="#1b5e20" '
+                                'stroke-width="2.5"/>')
+            text = _cell_text(value)
+            if text:
+                parts.append(
+                    f'<text x="{x + CELL // 2}" y="{y + CELL // 2 + 5}">{escape(text)}</text>'
+                )
+
+
+def figure_svg(title: str, panels: Sequence[Panel], per_row: int | None = None) -> str:
+    """The panels left to right as one SVG, per_row to a row if given; same input, same bytes.
+
+    A wide figure is scaled down to the text column (on a phone, to a third of its size), so
+    long sums are wrapped into rows; an operator that ends a row is drawn at its end.
+    """
+    rows = ([panels[k : k + per_row] for k in range(0, len(panels), per_row)] if per_row
+            else [panels])
+    slot_of = {id(p): max(len(p.values[0]) * CELL, _label_width(p.label)) for p in panels}
+    last = panels[-1]
+
+    def row_width(row) -> int:
+        trailing = GAP if row[-1] is not last and row[-1].operator_after else 0
+        return sum(slot_of[id(p)] for p in row) + GAP * (len(row) - 1) + trailing
+
+    row_heights = [TOP + max(len(p.values) * CELL for p in row) for row in rows]
+    width = MARGIN * 2 + max(row_width(row) for row in rows)
+    height = MARGIN * 2 + sum(row_heights) + ROW_GAP * (len(rows) - 1)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+    ]
+    roles_used = {role for panel in panels for role in panel.roles.values()}
+    if roles_used & HATCHED:
+        parts.append(HATCH)
+    parts.append('<g font-family="sans-serif" font-size="13" text-anchor="middle">')
+    outlines: list[str] = []  # drawn last, so that neighbouring cells do not paint over them
+    row_top = MARGIN
+    for row, row_height in zip(rows, row_heights, strict=True):
+        grid_height = row_height - TOP
+        slot_x = MARGIN
+        for panel in row:
+            slot, w, h = slot_of[id(panel)], len(panel.values[0]) * CELL, len(panel.values) * CELL
+            x0 = slot_x + (slot - w) // 2
+            y0 = row_top + TOP + (grid_height - h) // 2
+            parts.append(
+                f'<text x="{slot_x + slot // 2}" y="{y0 - 8}" font-size="12">'
+                f"{escape(panel.label)}</text>"
+            )
+            _panel_svg(panel, x0, y0, parts, outlines)
+            if panel.operator_after and panel is not last:
+                parts.append(
+                    f'<text x="{slot_x + slot + GAP // 2}" '
+                    f'y="{row_top + TOP + grid_height // 2 + 6}" '
+                    f'font-size="18">{escape(panel.operator_after)}</text>'
+                )
+            slot_x += slot + GAP
+        row_top += row_height + ROW_GAP
+    parts.extend(outlines)
+    parts.append("</g>")
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+def roles_where(shape: tuple[int, int], role: str, predicate) -> dict[tuple[int, int], str]:
+    """Role for every cell (r, c) of shape where predicate(r, c) holds."""
+    return {(r, c): role for r in range(shape[0]) for c in range(shape[1]) if predicate(r, c)}
+
+
+def inside(top: int, left: int, height: int, width: int):
+    """Predicate: (r, c) lies in the height×width block whose corner is (top, left)."""
+
+    def contains(r: int, c: int) -> bool:
+        return top <= r < top + height and left <= c < left + width
+
+    return contains
+
+
+def figure_asset(path: str, title: str, panels: list[Panel], per_row: int | None = None) -> Asset:
+    """The figure as a file of the site, at path under docs/."""
+    return Asset(path, figure_svg(title, panels, per_row))

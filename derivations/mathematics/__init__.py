@@ -1,0 +1,1 @@
+"""The mathematics: pure functions on numpy and sympy, returning frozen results. No I/O."""

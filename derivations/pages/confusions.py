@@ -1,0 +1,189 @@
+"""Page general/confusions.md: recurring confusions as short questions, each linked to its fix.
+
+Pure prose: no number is printed here; every worked number lives on the linked section.
+The entries are data (question, answer, links) so the test can check every link target.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from derivations.render.page import make_page
+
+SOURCE = "derivations/pages/confusions.py"
+
+
+@dataclass(frozen=True)
+class Confusion:
+    id: str
+    question: str
+    answer: str  # Markdown, may contain math; no digits outside math scripts
+    links: tuple[tuple[str, str], ...]  # (link text, target relative to general/)
+
+
+CONFUSIONS: tuple[Confusion, ...] = (
+    Confusion(
+        "product-of-sums",
+        "Is ∂C/∂w¹₁ the sum of the inputs it touched times the sum of ∂C/∂o¹?",
+        r"""No. That is the question's own formula, and it multiplies two sums: every input
+$w^1_1$ touched times every entry of $\partial C / \partial o^1$, including pairs that never
+met in the forward pass. The chain rule adds one *product* per output instead:
+$\partial C / \partial w^1_1 = \sum_k i_{(k)} \, \partial C / \partial o^1_k$, where
+$i_{(k)}$ is the input that $w^1_1$ multiplied to make $o^1_k$. A sum of products, not a
+product of sums.""",
+        (("the mistake, with its numbers", "../seed/grad-w1.md#the-mistake"),
+         ("the check that settles it", "gradient-checking.md#worked-check")),
+    ),
+    Confusion(
+        "sum-or-average",
+        "Do I sum or average the weight gradient over output positions?",
+        r"""Sum. A weight is used at every output position, and the chain rule adds the
+effect of each use. Dividing by the number of positions gives a gradient that is too small
+by exactly that factor, and a gradient check catches it at once. A mean in the *loss* (over
+a batch, say) is a different matter: its factor is already inside $\delta$.""",
+        (("sum, not average", "layer.md#sum-not-average"),
+         ("the weight gradient", "layer.md#weight-gradient")),
+    ),
+    Confusion(
+        "why-rot180",
+        "Why is the kernel rotated by half a turn in the input gradient?",
+        r"""Because the index of $\delta$ runs down while the index of $W$ runs up. In
+$\partial C / \partial X_{a,c} = \sum \delta_{i,j} W_{a-i,\,c-j}$ the input entry meets the
+*last* weights from the *first* windows. Writing that as a sliding window means reading the
+kernel backwards, which is $\operatorname{rot}_{180}(W)$ slid over $\delta$ padded with
+zeros. Nothing is rotated in the forward pass, and nothing is rotated for the weight
+gradient.""",
+        (("the rotation for the question's network", "../seed/grad-input.md#rot180"),
+         ("the derivation for any layer", "layer.md#index-bookkeeping"),
+         ("the same thing as a transpose", "matrix-view.md#input-gradient-as-transpose")),
+    ),
+    Confusion(
+        "convolution-or-correlation",
+        "Convolution or cross-correlation, and in which order do the arguments go?",
+        r"""Deep-learning layers compute a cross-correlation (no flip), as PyTorch does,
+and so does this book. Texts that flip the kernel in the forward pass get formulas that look
+rotated compared with ours; both are right within their own convention. Order matters for a
+cross-correlation: the second argument is the one that slides, and swapping the two turns
+the (full) result round by half a turn, where a true convolution would not care. The weight
+gradient is $X \star \delta$, with $\delta$ sliding over $X$ like a kernel, not
+$\delta \star X$.""",
+        (("correlation versus convolution", "../seed/conventions.md#correlation-vs-convolution"),
+         ("why a flipped-kernel article looks different", "../seed/conventions.md#flipped-kernels"),
+         ("the weight gradient as a correlation", "layer.md#weight-gradient")),
+    ),
+    Confusion(
+        "index-bookkeeping",
+        "Which terms of the double sum survive when I differentiate?",
+        r"""Rename the summation indices so they do not clash with the entry you
+differentiate by, then keep only the terms that contain that entry. For a weight
+$W_{m,n}$, exactly one term per output survives; for an input $X_{a,c}$, at most one
+term per output, and none for windows that do not cover it. Most wrong formulas come from
+skipping the renaming and cancelling a summation index by accident.""",
+        (("index bookkeeping", "layer.md#index-bookkeeping"),),
+    ),
+    Confusion(
+        "stride-backward",
+        "What does stride do to the backward pass?",
+        r"""The windows are $s$ apart, so each $\delta_{i,j}$ belongs at position
+$(s i, s j)$. Insert $s - \lit{1}$ zeros between the entries of $\delta$ and the stride-one
+formulas apply unchanged on the part of the input that windows reach: for the weight
+gradient, and (with the rotated kernel and padding) for the input gradient.""",
+        (("the weight gradient with stride", "stride.md#stride-weight-gradient"),
+         ("the input gradient with stride", "stride.md#stride-input-gradient"),
+         ("stamps s apart in a transposed convolution",
+          "matrix-view.md#transposed-convolution")),
+    ),
+    Confusion(
+        "leftover-rows",
+        "What happens to input rows that no window reaches?",
+        r"""When the stride does not fit the input exactly, the last rows or columns are
+never read in the forward pass. They do not affect the cost, so their gradient is exactly
+zero. The full correlation of the zero-inserted $\delta$ with the rotated kernel covers only
+the reached rows and columns, so place it in a zero array of the input's size (PyTorch's
+`conv_transpose2d` does this with `output_padding`).""",
+        (("leftover rows and columns", "stride.md#leftover-rows"),),
+    ),
+    Confusion(
+        "padding-backward",
+        "What does padding do to the backward pass?",
+        r"""The forward pass reads a padded input, so the backward pass first produces a
+gradient for the padded input and then crops the border away: the padding zeros are
+constants, not parameters, and their gradient is discarded.""",
+        (("padding: full correlation, then crop", "padding.md#padding-derivation"),
+         ("the cropped example", "padding.md#padding-example")),
+    ),
+    Confusion(
+        "channels-line-up",
+        "How do the channels line up in the gradients?",
+        r"""Each output channel $o$ has its own kernel for every input channel $c$. The
+weight gradient for $W_{o,c}$ pairs input channel $c$ with $\delta$ of output channel $o$
+(summed over the batch); the input gradient of channel $c$ adds contributions from every
+output channel.""",
+        (("how channels line up", "channels.md#how-channels-line-up"),
+         ("the two-channel, two-example numbers", "channels.md#channels-example")),
+    ),
+    Confusion(
+        "shared-bias",
+        "What is the gradient of a bias shared over positions?",
+        r"""The sum of $\delta$ over every position it was added to, and over the batch:
+$\partial C / \partial b_o = \sum_{n,i,j} \delta_{n,o,i,j}$. Not one value per position,
+and not an average.""",
+        (("a bias shared over positions", "bias-relu-pooling.md#shared-bias"),
+         ("the bias gradient of one layer", "layer.md#bias-gradient")),
+    ),
+    Confusion(
+        "relu-at-zero",
+        "What is the derivative of ReLU at exactly zero?",
+        r"""It has none: the slope is zero on the left and one on the right. PyTorch uses
+zero, so the gradient passes only where the pre-activation is strictly positive.""",
+        (("ReLU in the chain", "bias-relu-pooling.md#relu"),),
+    ),
+    Confusion(
+        "max-pool-ties",
+        "Where does the gradient of max pooling go when two entries tie?",
+        r"""All of it to one entry: PyTorch gives it to the first maximum in reading order.
+Sharing it equally is another valid choice, but it will not match PyTorch.""",
+        (("max pooling and ties", "bias-relu-pooling.md#max-pooling"),),
+    ),
+    Confusion(
+        "transposed-is-not-inverse",
+        "Is a transposed convolution the inverse of a convolution?",
+        r"""No. It applies the transpose $J^{\top}$ of the convolution's matrix, which is
+exactly the backward pass with respect to the input; it does not undo the convolution.""",
+        (("transposed convolution", "matrix-view.md#transposed-convolution"),),
+    ),
+    Confusion(
+        "check-off-by-half",
+        "My gradient check fails at a few entries, the estimate halfway between two values. Why?",
+        r"""Those entries sit at a kink (a pre-activation at exactly zero, a tie in a
+pooling window). The cost has two different one-sided slopes there, and the central
+difference returns their average, which matches neither of them, nor the value a library
+picks (PyTorch's ReLU takes the left-hand slope, zero). Check at a point without kinks.""",
+        (("central differences", "gradient-checking.md#central-differences"),
+         ("the numbers at a ReLU kink", "bias-relu-pooling.md#relu")),
+    ),
+)
+
+TEMPLATE = r"""
+# Common confusions {#confusions}
+
+The same few questions come up again and again when people first derive backpropagation
+through a convolution, the Stack Exchange question that started this book among them. Each
+is answered here in a few lines, with a link to the section that works it out with numbers.
+
+{{entries}}
+"""
+
+
+def entry_markdown(confusion: Confusion) -> str:
+    links = ", ".join(f"[{text}]({target})" for text, target in confusion.links)
+    answer = " ".join(line.strip() for line in confusion.answer.splitlines())
+    return (f"## {confusion.question} {{#{confusion.id}}}\n\n{answer}\n\n"
+            f"**Worked out in:** {links}.\n")
+
+
+def build():
+    yield make_page(
+        "general/confusions.md", SOURCE, TEMPLATE,
+        entries="\n".join(entry_markdown(c) for c in CONFUSIONS),
+    )

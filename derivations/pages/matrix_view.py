@@ -1,0 +1,345 @@
+"""Page general/matrix-view.md: im2col, the seed's 4×9 Jacobian, Jᵀδ and transposed convolution."""
+
+from __future__ import annotations
+
+import sympy
+
+from derivations.figures.matrix_view import jacobian_figure, transposed_figure
+from derivations.mathematics import matrix_view as mv
+from derivations.render.page import Asset, make_page
+from derivations.render.printed_numbers import (
+    Fragment,
+    join,
+    matrix,
+    num,
+    num_signed,
+    shape_text,
+    text_num,
+)
+
+SOURCE = "derivations/pages/matrix_view.py"
+P = "matrix_view"
+
+TEMPLATE = r"""
+# The matrix view {#matrix-view}
+
+A convolution is linear in its input and linear in its kernel. Linear maps are matrices, so
+a convolution can be written as a matrix product, twice over: once with the **data** laid
+out as a matrix (im2col, which is how many libraries compute the forward pass), once with the
+**kernel** laid out as a matrix (the Jacobian). In the second form backpropagation to the
+input is a single line of linear algebra, $\partial C / \partial X = J^{\top} \delta$, and the
+"full convolution with the rotated kernel" of [the general layer](layer.md#input-gradient) is
+what that transpose looks like when you read it back as a sliding window.
+
+Everything here uses the question's first layer, $o^1 = i \star w^1$, with the values of the
+seed chapters and $\delta^1 = \partial C / \partial o^1$ as they compute it:
+
+$$
+i = {{i}}, \qquad w^1 = {{w1}}, \qquad \delta^1 = \lit{2}(o^2_1 - y_1)\, w^2 = {{delta1}} .
+$$
+
+Vectors are read row by row, in the question's numbering:
+$\operatorname{vec}(i) = (i_1, i_2, \dots, i_9)^{\top}$ and
+$\operatorname{vec}(o^1) = (o^1_1, \dots, o^1_4)^{\top}$.
+
+## im2col: the windows as columns {#im2col}
+
+Cut out every window the kernel visits and lay it down as one column (the name is "image to
+columns"). With a {{k_shape}} kernel on a {{i_shape}} input there are {{n_windows}} windows
+of {{n_taps}} entries each, so
+
+$$
+X_{\text{col}} = {{cols_names}} = {{cols}} .
+$$
+
+Row $k$ of $X_{\text{col}}$ holds the inputs that weight $w^1_k$ meets, one per window;
+column $j$ is the window that produces $o^1_j$. The forward pass is one row vector times
+this matrix:
+
+$$
+\operatorname{vec}(o^1)^{\top} = \operatorname{vec}(w^1)^{\top} X_{\text{col}} = {{w1_row}}
+X_{\text{col}} = {{o1_row}} .
+$$
+
+This is how libraries turn a convolution into one large matrix multiplication (GEMM), for
+every kernel and channel at once. It also gives the **weight gradient** as a matrix product,
+because $o^1$ is linear in $\operatorname{vec}(w^1)$ with matrix $X_{\text{col}}^{\top}$:
+
+$$
+\frac{\partial C}{\partial \operatorname{vec}(w^1)} = X_{\text{col}} \operatorname{vec}(\delta^1)
+. \label{eq-im2col-weight-gradient}
+$$
+
+Its first entry is row one of $X_{\text{col}}$ times $\operatorname{vec}(\delta^1)$:
+
+$$
+\frac{\partial C}{\partial w^1_1} = {{w11_sum}} = {{w11}},
+$$
+
+and in full $\partial C / \partial w^1 = {{grad_w1}}$. Row one of $X_{\text{col}}$ is
+$(i_1, i_2, i_4, i_5)$, exactly the four inputs of the question's formula, but each is
+multiplied by *its own* entry of $\delta^1$ and the products are added: a sum of products,
+not the [product of two sums](../seed/grad-w1.md#the-mistake).
+
+## The Jacobian ∂o¹/∂i {#jacobian}
+
+Now fix the kernel and let the input vary. Each output is a weighted sum of inputs, so
+$\operatorname{vec}(o^1) = J \operatorname{vec}(i)$ with the {{j_shape}} matrix
+
+$$
+J_{k,l} = \frac{\partial o^1_k}{\partial i_l} .
+$$
+
+Entry by entry from the definition: $o^1_k$ is a sum of four products $w^1_m \, i_l$, one
+for each input under window $k$. So row $k$ of $J$ holds $w^1_m$ in the column of the input
+$i_l$ that weight $w^1_m$ multiplies in window $k$, and zero in the columns of the inputs
+that window $k$ does not cover. sympy's own `jacobian` of $\operatorname{vec}(i \star w^1)$
+with respect to $\operatorname{vec}(i)$ gives exactly that:
+
+$$
+\frac{\partial o^1}{\partial i} = J = {{j_symbolic}}
+$$
+
+Every row is the kernel, unrolled and shifted: within a row, $w^1_1, w^1_2$ sit next to each
+other (one input row) and $w^1_3, w^1_4$ one input row later, three columns on. With the
+example's kernel,
+
+$$
+J = {{jacobian}} ,
+$$
+
+and the forward pass really is this matrix times the input:
+$J \operatorname{vec}(i) = {{o1_by_jacobian}}^{\top}$, the same $o^1$ as before.
+
+![The Jacobian: each row is the kernel shifted to its window](figures/matrix-jacobian.svg)
+
+*Rows are outputs $o^1_1 \dots o^1_4$, columns are inputs $i_1 \dots i_9$; grey cells are
+zeros, the first row's non-zeros are highlighted.*
+
+## ∂C/∂X = Jᵀ δ {#input-gradient-as-transpose}
+
+For any linear map $\operatorname{vec}(o^1) = J \operatorname{vec}(i)$ the chain rule,
+$\partial C / \partial i_l = \sum_k (\partial C / \partial o^1_k)(\partial o^1_k / \partial i_l)$,
+is a product with the **transpose**:
+
+$$
+\frac{\partial C}{\partial \operatorname{vec}(i)} = J^{\top} \operatorname{vec}(\delta^1) .
+\label{eq-jacobian-transpose}
+$$
+
+Column $l$ of $J$ (row $l$ of $J^{\top}$) lists the weights through which $i_l$ reaches each
+output, so each input gradient is a sum over the windows that contain it. With the zero
+entries of $J$ left out:
+
+$$
+\begin{align*}
+{{jt_sums}}
+\end{align*}
+$$
+
+Read back as a {{i_shape_again}} array, $\partial C / \partial i = {{grad_i}}$.
+
+The same numbers come out of [the full correlation with the rotated
+kernel](layer.md#input-gradient): pad $\delta^1$ with one ring of zeros and slide
+$\operatorname{rot}_{180}(w^1)$ over it,
+
+$$
+\delta^1_{\text{pad}} = {{delta1_padded}}, \qquad \operatorname{rot}_{180}(w^1) = {{w1_rot}},
+$$
+
+$$
+\delta^1_{\text{pad}} \star \operatorname{rot}_{180}(w^1) = {{grad_i_full}} .
+$$
+
+Why the rotation? Row $l$ of $J^{\top}$ lists the weights that meet $i_l$, window by window,
+and they come in *reverse* order. The centre input $i_5$, which every window covers, meets
+$w^1_4$ in the first window, $w^1_3$ in the second, $w^1_2$ in the third and $w^1_1$ in the
+last:
+
+$$
+\frac{\partial C}{\partial i_5} = w^1_4 \, \delta^1_1 + w^1_3 \, \delta^1_2 + w^1_2 \,
+\delta^1_3 + w^1_1 \, \delta^1_4 .
+$$
+
+The kernel is read backwards while $\delta^1$ is read forwards, and that is sliding the
+rotated kernel over $\delta^1$. (The [seed chapter](../seed/grad-input.md#rot180) draws this
+for the question's network.)
+
+## Transposed convolution {#transposed-convolution}
+
+The operation $\delta \mapsto J^{\top} \delta$ has its own name: **transposed convolution**
+(sometimes, misleadingly, "deconvolution"). It is the backward pass of a convolution with
+respect to its input, and it is easiest to picture as a *scatter*: each entry of $\delta$
+stamps a copy of the kernel, scaled by itself, onto the window it came from, and overlapping
+stamps add:
+
+$$
+J^{\top} \operatorname{vec}(\delta^1) \;=\; \sum_{k} \delta^1_k \cdot \left( w^1
+\text{ placed on window } k \right) .
+$$
+
+For the example the {{n_stamps}} stamps are $\delta^1_k w^1$ on the four windows:
+
+![Each delta entry stamps delta times the kernel onto its window](figures/matrix-transposed.svg)
+
+$$
+{{stamps_sum}} = {{grad_i_again}} .
+$$
+
+This is the gradient again, entry for entry.
+
+**With a stride.** Stamps are placed where the windows were, so with stride $s$ they land
+$s$ apart. In the general notation, take a {{st_x_shape}} input, the {{st_w_shape}} kernel
+$W$ of [the general layer's example](layer.md#weight-gradient) and stride {{st_stride}}, so
+that $\delta$ is {{st_delta_shape}}:
+
+$$
+\delta = {{st_delta}}, \qquad W = {{st_w}} .
+$$
+
+The stamp $\delta_{i,j} W$ has its top-left corner at row $s i$, column $s j$; the stamps
+overlap on the middle row and column, and add up to $\partial C / \partial X$:
+
+![With a stride the stamps land s apart](figures/matrix-transposed-stride.svg)
+
+$$
+\frac{\partial C}{\partial X} = J^{\top} \operatorname{vec}(\delta) = {{st_grad}} .
+$$
+
+[The stride chapter](stride.md#stride-input-gradient) reaches the same matrix as a sliding
+window: insert $s - \lit{1}$ zeros between the entries of $\delta$, pad with $k_H - \lit{1}$
+rows and $k_W - \lit{1}$ columns of zeros, and slide $\operatorname{rot}_{180}(W)$ over it:
+
+$$
+\delta^{(s)}_{\text{pad}} = {{st_spread}},
+$$
+
+$$
+\delta^{(s)}_{\text{pad}} \star \operatorname{rot}_{180}(W) = {{st_grad_spread}} .
+$$
+
+Three remarks:
+
+- **Transpose, not inverse.** Applying the convolution to the result does not give
+  $\delta^1$ back: $J (J^{\top} \operatorname{vec}(\delta^1)) = {{roundtrip}}^{\top}$, not
+  $\operatorname{vec}(\delta^1)$. The name "deconvolution" suggests an undoing that does not
+  happen.
+- **Stride, padding, dilation.** With stride $s$ the windows are $s$ apart, so the stamps are
+  too; this is [the stride chapter's](stride.md#stride) $\delta$ with zeros inserted. Padding
+  drops the parts of stamps that fall on the padded border ([padding](padding.md#padding)),
+  and dilation spreads each stamp's taps ([dilation](dilation.md#dilation)). The Jacobian
+  covers all of them: it is built from the same definition with
+  $a = s i + d m - p$.
+- **In PyTorch.** `torch.nn.functional.conv_transpose2d` is this operation. Called on
+  $\delta$ with the layer's own weight tensor and the same stride, padding and dilation, it
+  returns $\partial C / \partial X$ (its `output_padding` restores
+  [leftover rows](stride.md#leftover-rows) that a stride skipped). Used forwards, as an
+  upsampling layer, it is the same map with learned weights.
+"""
+
+
+def _names_matrix(index_rows, letter: str) -> str:
+    rows = (" & ".join(f"{letter}_{{{k}}}" for k in row) for row in index_rows)
+    return r"\begin{pmatrix}" + r" \\ ".join(rows) + r"\end{pmatrix}"
+
+
+def _symbolic_matrix(jac: sympy.Matrix) -> str:
+    """sympy's Jacobian as LaTeX; its zeros are structure (notation), so declared with lit."""
+    rows = []
+    for r in range(jac.rows):
+        rows.append(" & ".join(r"\lit{0}" if jac[r, c] == 0 else sympy.latex(jac[r, c])
+                               for c in range(jac.cols)))
+    return r"\begin{pmatrix}" + r" \\ ".join(rows) + r"\end{pmatrix}"
+
+
+def _row_vector(values, key: str) -> Fragment:
+    return r"\begin{pmatrix}" + join(
+        (num(v, f"{key}[{k}]") for k, v in enumerate(values)), " & ") + r"\end{pmatrix}"
+
+
+def _products(pairs) -> Fragment:
+    return join((a + r" \cdot " + b for a, b in pairs), " + ")
+
+
+def _jt_sums(v: mv.MatrixView) -> Fragment:
+    lines = []
+    for col in range(v.jacobian.shape[1]):
+        pairs = [
+            (num_signed(v.jacobian[k, col], f"{P}.jacobian[{k},{col}]"),
+             num_signed(v.delta1.reshape(-1)[k], f"{P}.delta1_vec[{k}]"))
+            for k in range(v.jacobian.shape[0]) if v.jacobian[k, col] != 0
+        ]
+        r, c = divmod(col, v.i.shape[1])
+        lines.append(
+            rf"\frac{{\partial C}}{{\partial i_{{{col + 1}}}}} &= " + _products(pairs) + " = "
+            + num(v.grad_i[r, c], f"{P}.grad_i[{r},{c}]")
+        )
+    return join(lines, " \\\\\n")
+
+
+def _stamps_sum(v: mv.MatrixView) -> Fragment:
+    return join((matrix(stamp, f"{P}.stamp{k}") for k, stamp in enumerate(v.stamps)), " + ")
+
+
+def _strided_slots(t: mv.StridedTransposed) -> dict:
+    q = f"{P}.strided"
+    return dict(
+        st_x_shape=shape_text(t.in_hw, f"{q}.x_shape"), st_w_shape=shape_text(t.w.shape,
+                                                                              f"{q}.w_shape"),
+        st_stride=text_num(t.stride, f"{q}.stride"),
+        st_delta_shape=shape_text(t.delta.shape, f"{q}.delta_shape"),
+        st_delta=matrix(t.delta, f"{q}.delta"), st_w=matrix(t.w, f"{q}.w"),
+        st_grad=matrix(t.grad_input, f"{q}.grad_x"),
+        st_spread=matrix(t.delta_spread_padded, f"{q}.delta_spread_padded"),
+        st_grad_spread=matrix(t.grad_input_by_spread, f"{q}.grad_x"),
+    )
+
+
+def _figures(v: mv.MatrixView, t: mv.StridedTransposed) -> list[Asset]:
+    return [
+        Asset("general/figures/matrix-transposed-stride.svg",
+              transposed_figure(t.delta, t.w, list(t.stamps), t.grad_input, t.stride,
+                                per_row=4)),
+        Asset("general/figures/matrix-jacobian.svg", jacobian_figure(v.jacobian, 0)),
+        Asset("general/figures/matrix-transposed.svg",
+              transposed_figure(v.delta1, v.w1, list(v.stamps), v.grad_i,
+                                names=("δ¹", "w¹"), per_row=4)),
+    ]
+
+
+def build():
+    v = mv.seed_matrix_view()
+    strided = mv.strided_transposed()
+    delta_vec = v.delta1.reshape(-1)
+    w11_sum = _products(
+        (num_signed(v.cols[0, k], f"{P}.cols[0,{k}]"), num_signed(delta_vec[k],
+                                                                  f"{P}.delta1_vec[{k}]"))
+        for k in range(v.cols.shape[1])
+    )
+    yield make_page(
+        "general/matrix-view.md", SOURCE, TEMPLATE,
+        i=matrix(v.i, f"{P}.i"), w1=matrix(v.w1, f"{P}.w1"), delta1=matrix(v.delta1, f"{P}.delta1"),
+        k_shape=shape_text(v.w1.shape, f"{P}.w1_shape"),
+        i_shape=shape_text(v.i.shape, f"{P}.i_shape"),
+        i_shape_again=shape_text(v.i.shape, f"{P}.i_shape"),
+        n_windows=text_num(v.cols.shape[1], f"{P}.n_windows"),
+        n_taps=text_num(v.cols.shape[0], f"{P}.n_taps"),
+        cols_names=_names_matrix(v.cols_index, "i"), cols=matrix(v.cols, f"{P}.cols"),
+        w1_row=_row_vector(v.w1.reshape(-1), f"{P}.w1_vec"),
+        o1_row=_row_vector(v.o1_by_im2col.reshape(-1), f"{P}.o1_vec"),
+        w11_sum=w11_sum, w11=num(v.grad_w1_by_im2col[0, 0], f"{P}.grad_w1[0,0]"),
+        grad_w1=matrix(v.grad_w1_by_im2col, f"{P}.grad_w1"),
+        j_shape=shape_text(v.jacobian.shape, f"{P}.j_shape"),
+        j_symbolic=_symbolic_matrix(v.symbolic_jacobian),
+        jacobian=matrix(v.jacobian, f"{P}.jacobian"),
+        o1_by_jacobian=_row_vector(v.o1_by_jacobian.reshape(-1), f"{P}.o1_vec"),
+        jt_sums=_jt_sums(v), grad_i=matrix(v.grad_i, f"{P}.grad_i"),
+        delta1_padded=matrix(v.delta1_padded, f"{P}.delta1_padded"),
+        w1_rot=matrix(v.w1_rotated, f"{P}.w1_rot"),
+        grad_i_full=matrix(v.grad_i_full, f"{P}.grad_i"),
+        n_stamps=text_num(len(v.stamps), f"{P}.n_windows"),
+        stamps_sum=_stamps_sum(v), grad_i_again=matrix(v.grad_i, f"{P}.grad_i"),
+        roundtrip=_row_vector(v.roundtrip.reshape(-1), f"{P}.roundtrip"),
+        **_strided_slots(strided),
+    )
+    yield from _figures(v, strided)

@@ -1,0 +1,1 @@
+"""Edge: the whole book in memory, the MkDocs hook and the hook-free export."""

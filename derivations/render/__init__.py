@@ -1,0 +1,1 @@
+"""Formatting: the one number formatter, page templates, LaTeX to MathML, matrix syntax."""
