@@ -6,7 +6,8 @@ from fractions import Fraction
 import pytest
 
 from derivations.errors import UsageError
-from derivations.render.matrix_syntax import MAX_DIGITS, format_matrix, parse_matrix, parse_number
+from derivations.render.matrix_syntax import format_matrix, parse_matrix, parse_number
+from derivations.worked_limits import MAX_DIGITS
 
 
 @pytest.mark.parametrize(("token", "expected"), [

@@ -251,7 +251,8 @@ def test_each_column_of_sums_lines_up_on_the_equals_sign(page):
 
 
 def test_a_text_too_long_for_stack_exchange_gets_a_note(page):
-    from derivations.render.worked_format import SE_MAX_CHARS, stackexchange
+    from derivations.render.worked_format import stackexchange
+    from derivations.worked_limits import SE_MAX_CHARS
 
     fill(page, {"input": "1 2; 3 4", "kernel1": "1", "target": "0"})
     assert page.inner_text("#worked-length") == ""

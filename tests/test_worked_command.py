@@ -189,12 +189,11 @@ def test_help_states_the_limits_and_the_threshold():
 
 
 def test_help_limits_are_the_enforced_limits():
-    from derivations.mathematics import worked
-    from derivations.render import matrix_syntax, worked_format
+    from derivations import worked_limits as limits
 
-    assert (worked.MAX_INPUT_SIDE, worked.MAX_KERNELS, worked.MAX_KERNEL_SIDE,
-            matrix_syntax.MAX_DIGITS, worked_format.SUM_MAX_ENTRIES,
-            worked_format.SUM_MAX_TERMS) == (12, 4, 5, 6, 16, 25)
+    assert (limits.MAX_INPUT_SIDE, limits.MAX_KERNELS, limits.MAX_KERNEL_SIDE,
+            limits.MAX_DIGITS, limits.SUM_MAX_ENTRIES,
+            limits.SUM_MAX_TERMS) == (12, 4, 5, 6, 16, 25)
 
 
 @pytest.mark.parametrize("fmt", ["markdown", "stackexchange"])
@@ -264,7 +263,7 @@ def test_the_opening_sentence_reads_right_for_one_kernel_and_for_several(kernels
 
 
 def test_an_answer_too_long_for_stack_exchange_is_written_with_a_note(capsys):
-    from derivations.render.worked_format import SE_MAX_CHARS
+    from derivations.worked_limits import SE_MAX_CHARS
 
     # 12×12 input, four kernels: a 4×4 map whose sums of 25 products are all written out
     fraction = "; ".join(" ".join(f"-{(r * c) % 6 + 1}/7" for c in range(12)) for r in range(12))

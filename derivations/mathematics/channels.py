@@ -7,27 +7,13 @@ from dataclasses import dataclass
 import numpy as np
 import sympy
 
+from derivations.examples.channels import EXAMPLE_B, EXAMPLE_DELTA, EXAMPLE_W, EXAMPLE_X
 from derivations.mathematics.general_layer import (
     as_array,
     correlate_full,
     correlate_valid,
     derivative_of_sum,
     rot180,
-)
-
-# N = 2 examples, C_in = 2 input channels, C_out = 2 output channels, 3×3 inputs, 2×2 kernels.
-EXAMPLE_X = (
-    (((1, 0, 2), (2, 1, 0), (0, 1, 1)), ((0, 1, 1), (1, 0, 2), (2, 1, 0))),
-    (((2, 1, 0), (0, 1, 1), (1, 0, 2)), ((1, 2, 0), (0, 1, 0), (1, 1, 1))),
-)
-EXAMPLE_W = (
-    (((1, 0), (-1, 2)), ((0, 1), (1, 0))),
-    (((2, -1), (0, 1)), ((1, 1), (0, -1))),
-)
-EXAMPLE_B = (1, -1)
-EXAMPLE_DELTA = (
-    (((1, -1), (0, 2)), ((0, 1), (1, 0))),
-    (((2, 0), (-1, 1)), ((1, 1), (0, -1))),
 )
 
 

@@ -6,6 +6,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from derivations.examples.dilation import (
+    EXAMPLE_B,
+    EXAMPLE_DELTA,
+    EXAMPLE_DILATION,
+    EXAMPLE_W,
+    EXAMPLE_X,
+)
 from derivations.mathematics.general_layer import (
     as_array,
     correlate_full,
@@ -13,20 +20,6 @@ from derivations.mathematics.general_layer import (
     insert_zeros,
     rot180,
 )
-
-# A 5×5 input and a 2×2 kernel with dilation 2: the kernel spans 3×3, three windows a side,
-# so the middle input entry is reached by four (window, tap) pairs.
-EXAMPLE_X = (
-    (1, 2, 0, 1, 2),
-    (0, 1, 3, 2, 0),
-    (2, 0, 1, 1, 3),
-    (1, 3, 0, 2, 1),
-    (0, 1, 2, 0, 1),
-)
-EXAMPLE_W = ((2, -1), (1, 3))
-EXAMPLE_B = 0
-EXAMPLE_DILATION = 2
-EXAMPLE_DELTA = ((1, -1, 0), (2, 1, -1), (0, 1, 2))
 
 
 def dilated_kernel(w, dilation: int) -> np.ndarray:

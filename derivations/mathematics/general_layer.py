@@ -13,14 +13,14 @@ from itertools import product
 import numpy as np
 import sympy
 
-# The worked example: small integers so every sum can be checked by hand.
-EXAMPLE_X = ((1, 2, 0, 1), (3, 1, 2, 0), (0, 1, 3, 2), (2, 0, 1, 1))
-EXAMPLE_W = ((1, 0, -1), (2, 1, 0), (0, -1, 1))
-EXAMPLE_B = 1
-EXAMPLE_DELTA = ((2, -1), (1, 3))
-# The weight whose derivative is checked by finite differences on the page.
-FD_WEIGHT = (0, 0)
-FD_STEP = 1e-3
+from derivations.examples.general_layer import (
+    EXAMPLE_B,
+    EXAMPLE_DELTA,
+    EXAMPLE_W,
+    EXAMPLE_X,
+    FD_STEP,
+    FD_WEIGHT,
+)
 
 
 def as_array(values) -> np.ndarray:
@@ -246,12 +246,3 @@ def seed_as_special_case(i, w1, w2, y) -> SeedAsSpecialCase:
         grad_w1=weight_gradient(i, delta1), grad_i=input_gradient(w1, delta1),
         question_product=window_sum * float(delta1.sum()),
     )
-
-
-def seed_inputs():
-    """(i, w¹, w², y) of derivations/examples/seed.py, or None before that module exists."""
-    try:
-        from derivations.examples import seed as seed_example
-    except ImportError:
-        return None
-    return seed_example.I, seed_example.W1, seed_example.W2, seed_example.Y

@@ -11,10 +11,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from derivations.examples import seed as seed_example
+from derivations.examples.gradient_check import STEP, TOLERANCE
 from derivations.mathematics import gradient_check as gc
-
-STEP = 1e-3  # h for both the central and the one-sided estimate
-TOLERANCE = 1e-6  # the snippet's default pass mark, shown on the page
 
 
 @dataclass(frozen=True)

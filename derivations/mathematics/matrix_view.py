@@ -14,6 +14,12 @@ import numpy as np
 import sympy
 
 from derivations.examples import seed as seed_example
+from derivations.examples.matrix_view import (
+    STRIDED_DELTA,
+    STRIDED_STRIDE,
+    STRIDED_W,
+    STRIDED_X_SHAPE,
+)
 from derivations.mathematics.general_layer import (
     correlate_full,
     correlate_valid,
@@ -159,13 +165,6 @@ def seed_matrix_view() -> MatrixView:
             delta1.shape),
         cols_index=im2col(np.arange(1, i.size + 1).reshape(i.shape), w1.shape).astype(int),
     )
-
-
-# A strided transposed convolution: stamps two apart, overlapping on the middle row/column.
-STRIDED_DELTA = ((1, -1), (2, 1))
-STRIDED_W = ((1, 0, -1), (2, 1, 0), (0, -1, 1))
-STRIDED_X_SHAPE = (5, 5)
-STRIDED_STRIDE = 2
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from derivations.examples.padding import (
+    EXAMPLE_B,
+    EXAMPLE_DELTA,
+    EXAMPLE_PADDING,
+    EXAMPLE_W,
+    EXAMPLE_X,
+)
 from derivations.mathematics.general_layer import (
     as_array,
     correlate_full,
@@ -13,13 +20,6 @@ from derivations.mathematics.general_layer import (
     rot180,
     zero_pad,
 )
-
-# A 3×3 input, 3×3 kernel and padding 1: a "same" convolution (output as big as the input).
-EXAMPLE_X = ((2, 1, 0), (1, 3, 1), (0, 2, 1))
-EXAMPLE_W = ((1, 0, -1), (0, 2, 0), (1, -1, 0))
-EXAMPLE_B = 0
-EXAMPLE_PADDING = 1
-EXAMPLE_DELTA = ((1, 0, -1), (2, 1, 0), (0, -1, 1))
 
 
 def crop(a: np.ndarray, p: int) -> np.ndarray:

@@ -6,6 +6,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from derivations.examples.stride import (
+    EXAMPLE_B,
+    EXAMPLE_DELTA,
+    EXAMPLE_STRIDE,
+    EXAMPLE_W,
+    EXAMPLE_X,
+)
 from derivations.mathematics.general_layer import (
     as_array,
     correlate_full,
@@ -13,21 +20,6 @@ from derivations.mathematics.general_layer import (
     insert_zeros,
     rot180,
 )
-
-# A 6×6 input, 3×3 kernel, stride 2: two windows per direction, overlapping in the middle
-# row/column, and a last row/column that no window reaches.
-EXAMPLE_X = (
-    (1, 0, 2, 1, 0, 3),
-    (2, 1, 0, 1, 2, 1),
-    (0, 3, 1, 2, 1, 0),
-    (1, 0, 2, 0, 1, 2),
-    (2, 1, 1, 3, 0, 1),
-    (0, 2, 1, 0, 1, 1),
-)
-EXAMPLE_W = ((1, -1, 0), (0, 2, 1), (-1, 0, 1))
-EXAMPLE_B = 0
-EXAMPLE_STRIDE = 2
-EXAMPLE_DELTA = ((1, -2), (3, 1))
 
 
 def output_size(size: int, kernel: int, stride: int) -> int:

@@ -17,11 +17,7 @@ from itertools import product
 
 from derivations.errors import UsageError
 from derivations.render.matrix_syntax import Matrix
-
-# Sizes beyond these make a derivation nobody reads (and a page that stalls): refused.
-MAX_INPUT_SIDE = 12
-MAX_KERNELS = 4
-MAX_KERNEL_SIDE = 5
+from derivations.worked_limits import MAX_INPUT_SIDE, MAX_KERNEL_SIDE, MAX_KERNELS
 
 
 @dataclass(frozen=True)

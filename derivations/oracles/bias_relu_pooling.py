@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from derivations.mathematics import bias_relu_pooling as chapter
+from derivations.examples import bias_relu_pooling as inputs
 from derivations.oracles import array_quantities
 
 PREFIX = "bias_relu_pooling"
@@ -50,7 +50,7 @@ def _relu(z, g, h):
     delta = [[(_relu_cost(z, g) - _relu_cost(_bumped(z, r, c, -TINY), g)) / TINY
               for c in range(cols)] for r in range(rows)]
     mask = [[1 if z[r][c] > 0 else 0 for c in range(cols)] for r in range(rows)]
-    kr, kc = chapter.RELU_KINK
+    kr, kc = inputs.RELU_KINK
     base = _relu_cost(z, g)
     up = _relu_cost(_bumped(z, kr, kc, h), g)
     down = _relu_cost(_bumped(z, kr, kc, -h), g)
@@ -127,9 +127,9 @@ def _bias(delta):
 
 def quantities():
     out = {}
-    out.update(_bias([_grid(example) for example in chapter.BIAS_DELTA]))
-    out.update(_relu(_grid(chapter.RELU_Z), _grid(chapter.RELU_UPSTREAM),
-                     Fraction(chapter.RELU_STEP)))
-    out.update(_pooling(_grid(chapter.POOL_X), chapter.POOL_SIZE, chapter.POOL_STRIDE,
-                        _grid(chapter.MAX_UPSTREAM), _grid(chapter.AVG_UPSTREAM)))
+    out.update(_bias([_grid(batch_item) for batch_item in inputs.BIAS_DELTA]))
+    out.update(_relu(_grid(inputs.RELU_Z), _grid(inputs.RELU_UPSTREAM),
+                     Fraction(inputs.RELU_STEP)))
+    out.update(_pooling(_grid(inputs.POOL_X), inputs.POOL_SIZE, inputs.POOL_STRIDE,
+                        _grid(inputs.MAX_UPSTREAM), _grid(inputs.AVG_UPSTREAM)))
     return out

@@ -7,7 +7,7 @@ channel alone: what each term of the chapter's sums means, reached without its f
 
 from __future__ import annotations
 
-from derivations.mathematics import channels as chapter
+from derivations.examples import channels as example
 from derivations.oracles import array_quantities
 from derivations.oracles.general_layer import exact, exact_gradients_4d, forward_4d
 
@@ -15,8 +15,8 @@ PREFIX = "channels"
 
 
 def quantities():
-    x, w, b, delta = (exact(chapter.EXAMPLE_X), exact(chapter.EXAMPLE_W),
-                      exact(chapter.EXAMPLE_B), exact(chapter.EXAMPLE_DELTA))
+    x, w, b, delta = (exact(example.EXAMPLE_X), exact(example.EXAMPLE_W),
+                      exact(example.EXAMPLE_B), exact(example.EXAMPLE_DELTA))
     batch, c_in, c_out = len(x), len(x[0]), len(w)
     gx, gw, gb = exact_gradients_4d(x, w, b, delta)
     y = forward_4d(x, w, b)

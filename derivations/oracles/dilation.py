@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from derivations.mathematics import dilation as chapter
+from derivations.examples import dilation as example
 from derivations.oracles import array_quantities
 from derivations.oracles.general_layer import exact, exact_gradients_2d, forward_4d
 
@@ -12,8 +12,8 @@ PREFIX = "dilation"
 
 
 def quantities():
-    x, w, delta = exact(chapter.EXAMPLE_X), exact(chapter.EXAMPLE_W), exact(chapter.EXAMPLE_DELTA)
-    b, d = Fraction(chapter.EXAMPLE_B), chapter.EXAMPLE_DILATION
+    x, w, delta = exact(example.EXAMPLE_X), exact(example.EXAMPLE_W), exact(example.EXAMPLE_DELTA)
+    b, d = Fraction(example.EXAMPLE_B), example.EXAMPLE_DILATION
     k_h, k_w = len(w), len(w[0])
     gx, gw, _ = exact_gradients_2d(x, w, b, delta, dilation=d)
     y = forward_4d([[x]], [[w]], [b], dilation=d)[0][0]

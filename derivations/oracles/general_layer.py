@@ -15,7 +15,8 @@ from itertools import product
 
 import sympy
 
-from derivations.mathematics import general_layer as chapter
+from derivations.examples import general_layer as example
+from derivations.examples import seed
 from derivations.oracles import array_quantities
 
 PREFIX = "general_layer"
@@ -147,8 +148,8 @@ def seed_quantities(i, w1, w2, y) -> dict:
 
 
 def quantities():
-    x, w, b, delta = (exact(chapter.EXAMPLE_X), exact(chapter.EXAMPLE_W),
-                      Fraction(chapter.EXAMPLE_B), exact(chapter.EXAMPLE_DELTA))
+    x, w, b, delta = (exact(example.EXAMPLE_X), exact(example.EXAMPLE_W),
+                      Fraction(example.EXAMPLE_B), exact(example.EXAMPLE_DELTA))
     k_h, k_w = len(w), len(w[0])
     gx, gw, gb = exact_gradients_2d(x, w, b, delta)
     y = forward_4d([[x]], [[w]], [b])[0][0]
@@ -159,7 +160,7 @@ def quantities():
          for c in range(len(delta[0]) + 2 * (k_w - 1))]
         for r in range(len(delta) + 2 * (k_h - 1))
     ]
-    m, n = chapter.FD_WEIGHT
+    m, n = example.FD_WEIGHT
     out = {}
     out.update(array_quantities(f"{PREFIX}.x", x))
     out.update(array_quantities(f"{PREFIX}.w", w))
@@ -178,7 +179,5 @@ def quantities():
     out[f"{PREFIX}.delta_size"] = size
     out[f"{PREFIX}.grad_w_mean[{m},{n}]"] = gw[m][n] / size
     out[f"{PREFIX}.fd_grad_w[{m},{n}]"] = gw[m][n]  # the exact derivative the estimate must show
-    seed = chapter.seed_inputs()
-    if seed is not None:
-        out.update(seed_quantities(*seed))
+    out.update(seed_quantities(seed.I, seed.W1, seed.W2, seed.Y))
     return out

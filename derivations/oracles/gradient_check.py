@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from derivations.examples import gradient_check as example
 from derivations.examples import seed as seed_example
-from derivations.mathematics import gradient_check_example as chapter
 from derivations.oracles import array_quantities
 
 PREFIX = "gradient_check"
@@ -47,7 +47,7 @@ def _relative(a, b):
 def quantities():
     i, w1, w2 = _grid(seed_example.I), _grid(seed_example.W1), _grid(seed_example.W2)
     y = Fraction(seed_example.Y)
-    h = Fraction(chapter.STEP)
+    h = Fraction(example.STEP)
     base = _cost(i, w1, w2, y)
     o1 = _o1(i, w1)
     o2 = sum((w2[p][q] * o1[p][q] for p in range(2) for q in range(2)), Fraction(0))

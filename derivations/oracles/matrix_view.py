@@ -14,8 +14,8 @@ from fractions import Fraction
 
 import sympy
 
+from derivations.examples import matrix_view as example
 from derivations.examples import seed as seed_example
-from derivations.mathematics import matrix_view as chapter
 from derivations.mathematics.conv2d_reference import conv2d_backward_reference
 from derivations.oracles import array_quantities
 
@@ -110,8 +110,8 @@ def quantities():
 
 def _strided():
     """The strided example through the loop-by-definition reference, on Fractions."""
-    delta, w = _grid(chapter.STRIDED_DELTA), _grid(chapter.STRIDED_W)
-    s, (h, width) = chapter.STRIDED_STRIDE, chapter.STRIDED_X_SHAPE
+    delta, w = _grid(example.STRIDED_DELTA), _grid(example.STRIDED_W)
+    s, (h, width) = example.STRIDED_STRIDE, example.STRIDED_X_SHAPE
     x = [[Fraction(0)] * width for _ in range(h)]  # ∂C/∂X does not depend on X's values
     grad = conv2d_backward_reference([[x]], [[w]], [[delta]], stride=s).grad_input[0][0]
     k_h, k_w = len(w), len(w[0])

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from derivations.mathematics import padding as chapter
+from derivations.examples import padding as example
 from derivations.oracles import array_quantities
 from derivations.oracles.general_layer import exact, exact_gradients_2d, forward_4d
 
@@ -16,8 +16,8 @@ PREFIX = "padding"
 
 
 def quantities():
-    x, w, delta = exact(chapter.EXAMPLE_X), exact(chapter.EXAMPLE_W), exact(chapter.EXAMPLE_DELTA)
-    b, p = Fraction(chapter.EXAMPLE_B), chapter.EXAMPLE_PADDING
+    x, w, delta = exact(example.EXAMPLE_X), exact(example.EXAMPLE_W), exact(example.EXAMPLE_DELTA)
+    b, p = Fraction(example.EXAMPLE_B), example.EXAMPLE_PADDING
     height, width = len(x), len(x[0])
     gx, gw, _ = exact_gradients_2d(x, w, b, delta, padding=p)
     y = forward_4d([[x]], [[w]], [b], padding=p)[0][0]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fractions import Fraction
 
-from derivations.mathematics import stride as chapter
+from derivations.examples import stride as example
 from derivations.oracles import array_quantities
 from derivations.oracles.general_layer import exact, exact_gradients_2d, forward_4d
 
@@ -12,8 +12,8 @@ PREFIX = "stride"
 
 
 def quantities():
-    x, w, delta = exact(chapter.EXAMPLE_X), exact(chapter.EXAMPLE_W), exact(chapter.EXAMPLE_DELTA)
-    b, s = Fraction(chapter.EXAMPLE_B), chapter.EXAMPLE_STRIDE
+    x, w, delta = exact(example.EXAMPLE_X), exact(example.EXAMPLE_W), exact(example.EXAMPLE_DELTA)
+    b, s = Fraction(example.EXAMPLE_B), example.EXAMPLE_STRIDE
     gx, gw, _ = exact_gradients_2d(x, w, b, delta, stride=s)
     y = forward_4d([[x]], [[w]], [b], stride=s)[0][0]
     # Reached rows by definition: the union of the rows the windows cover.

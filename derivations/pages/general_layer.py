@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from derivations.examples import seed
 from derivations.figures.grid import Panel, figure_asset, inside, roles_where
 from derivations.mathematics import general_layer as gl
 from derivations.render.general_latex import products, symbolic_latex
@@ -369,20 +370,9 @@ each.
 $\partial C / \partial i = \delta^1 \star_{\text{full}} \operatorname{rot}_{180}(w^1) = {{grad_i}}$.
 """
 
-SEED_PENDING = """
-The question's network is this layer twice: its input $i$ is $X$, its first kernel $w^1$ is
-$W$, its first output $o^1$ is $Y$, and its $\\delta$ for the first layer is
-$\\partial C / \\partial o^1$. The seed chapters' numbers will be worked through these rules
-here.
-"""
-
-
-def seed_section() -> Fragment | str:
+def seed_section() -> Fragment:
     """The seed network's first layer as an instance of the general rules."""
-    inputs = gl.seed_inputs()
-    if inputs is None:
-        return SEED_PENDING
-    e = gl.seed_as_special_case(*inputs)
+    e = gl.seed_as_special_case(seed.I, seed.W1, seed.W2, seed.Y)
     q = f"{P}.seed"
     w11_sum = products(
         (num_signed(e.i[r, c], f"{q}.i[{r},{c}]"),

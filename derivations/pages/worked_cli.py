@@ -15,7 +15,8 @@ from derivations.mathematics.worked import work_chain
 from derivations.render.matrix_syntax import parse_matrix
 from derivations.render.page import Asset, Page, make_page
 from derivations.render.printed_numbers import text_num
-from derivations.render.worked_format import SE_MAX_CHARS, as_json, stackexchange
+from derivations.render.worked_format import as_json, stackexchange
+from derivations.worked_limits import SE_MAX_CHARS
 
 SOURCE = "derivations/pages/worked_cli.py"
 HELP_WIDTH = 88  # fixed, so the page does not depend on the builder's terminal

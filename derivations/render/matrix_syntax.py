@@ -16,12 +16,10 @@ import unicodedata
 from fractions import Fraction
 
 from derivations.errors import UsageError
+from derivations.worked_limits import MAX_DIGITS
 
 Matrix = tuple[tuple[Fraction, ...], ...]
 
-# At most this many digits in one entry (numerator and denominator together): longer numbers
-# make sums nobody can check by hand, which is the point of the derivation.
-MAX_DIGITS = 6
 ALLOWED = "integers like -3, decimals like 0.25, fractions like 1/2"
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
 _FRACTION = re.compile(r"[+-]?[0-9]+/[0-9]+")

@@ -19,6 +19,7 @@ from fractions import Fraction
 
 from derivations.mathematics.worked import EntrySum, WorkedChain, shape
 from derivations.render.printed_numbers import Fragment, join, matrix, num, num_signed
+from derivations.worked_limits import SUM_MAX_ENTRIES, SUM_MAX_TERMS
 
 FORMATS = ("markdown", "stackexchange", "json")
 BOOK_URL = "https://convbackprop.github.io/convbackprop/"
@@ -33,14 +34,6 @@ LINKS = {
     "general_input": BOOK_URL + "general/layer/#input-gradient",
     "tool": BOOK_URL + "tools/try-your-numbers/",
 }
-# A step's sums are written out one by one when its result has at most this many entries
-# and every sum at most this many products; beyond that a page of sums hides the idea, so
-# the step shows its matrices instead.
-SUM_MAX_ENTRIES = 16
-SUM_MAX_TERMS = 25
-# Stack Exchange refuses a post body longer than this many characters: the command and the
-# page say so when the text for an answer is longer.
-SE_MAX_CHARS = 30000
 COUNT_WORDS = ("one", "two", "three", "four")
 ORDINALS = ("first", "second", "third", "fourth")
 KEY = "worked"

@@ -1,10 +1,10 @@
 /* The "Try your own numbers" page: the worked derivation of python -m derivations worked,
  * recomputed in the browser as the reader types. No server, no network, no libraries.
  *
- * Same rules as derivations/render/matrix_syntax.py (parsing) and derivations/mathematics/worked.py (the
- * chain O^k = O^(k-1) ⋆ W^k, C = Σ (O^L − y)², δ^k = ∂C/∂O^k), exact rational arithmetic
- * on BigInt, and the book's display rule (derivations/render/printed_numbers.py format_number): integers
- * exactly, anything else rounded half-to-even to four decimals. Every number shown is an
+ * Same rules as derivations/render/matrix_syntax.py (parsing) and
+ * derivations/mathematics/worked.py (the chain O^k = O^(k-1) ⋆ W^k, C = Σ (O^L − y)²,
+ * δ^k = ∂C/∂O^k), exact rational arithmetic on BigInt, and the book's display rule
+ * (derivations/render/printed_numbers.py format_number): integers exactly, anything else rounded half-to-even to four decimals. Every number shown is an
  * <mn class="num" data-key="…"> naming the quantity, so a test can check it against Python.
  * The copy box gets the Stack Exchange Markdown that derivations/render/worked_format.py writes,
  * to the byte (tests/test_try_your_numbers_browser.py compares the two).
@@ -12,6 +12,7 @@
 (function () {
   "use strict";
 
+  // The limits of derivations/worked_limits.py (the audit checks the page prints the same).
   var MAX_DIGITS = 6, MAX_INPUT_SIDE = 12, MAX_KERNELS = 4, MAX_KERNEL_SIDE = 5;
   var SUM_MAX_ENTRIES = 16, SUM_MAX_TERMS = 25, DISPLAY_DECIMALS = 4;
   // Stack Exchange refuses a post longer than this; longer text gets a note under the box.

@@ -6,9 +6,15 @@ import textwrap
 from pathlib import Path
 
 from derivations.errors import UsageError
-from derivations.mathematics.worked import MAX_INPUT_SIDE, MAX_KERNEL_SIDE, MAX_KERNELS
-from derivations.render.matrix_syntax import MAX_DIGITS
-from derivations.render.worked_format import SE_MAX_CHARS, SUM_MAX_ENTRIES, SUM_MAX_TERMS
+from derivations.worked_limits import (
+    MAX_DIGITS,
+    MAX_INPUT_SIDE,
+    MAX_KERNEL_SIDE,
+    MAX_KERNELS,
+    SE_MAX_CHARS,
+    SUM_MAX_ENTRIES,
+    SUM_MAX_TERMS,
+)
 
 HELP = "work the forward pass, cost and every gradient for your own input, kernels and target"
 _DESCRIPTION = f"""\
