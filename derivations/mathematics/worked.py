@@ -16,8 +16,9 @@ from fractions import Fraction
 from itertools import product
 
 from derivations.errors import UsageError
-from derivations.render.matrix_syntax import Matrix
 from derivations.worked_limits import MAX_INPUT_SIDE, MAX_KERNEL_SIDE, MAX_KERNELS
+
+Matrix = tuple[tuple[Fraction, ...], ...]  # rows of exact entries
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from derivations.figures.grid import Panel, figure_asset
+from derivations.figures import channels as chapter_figures
 from derivations.mathematics import channels as ch
 from derivations.render.general_latex import products, symbolic_latex
 from derivations.render.page import make_page
@@ -228,24 +228,6 @@ def _entry(e: ch.ChannelsExample, o: int, c: int):
     return products(pairs), len(pairs)
 
 
-def _figure(e: ch.ChannelsExample):
-    n, c = 0, 0
-    panels = [
-        Panel(f"from output channel {o}", e.grad_input_terms[n, c, o].tolist(),
-              operator_after="+" if o + 1 < e.w.shape[0] else "=")
-        for o in range(e.w.shape[0])
-    ]
-    panels.append(Panel("∂C/∂X for example 0, channel 0", e.grad_input[n, c].tolist(),
-                        {(r, cc): "result" for r in range(e.x.shape[2])
-                         for cc in range(e.x.shape[3])}))
-    return figure_asset(
-        "general/figures/channels-input-gradient.svg",
-        "The input gradient of the first channel of the first example: the term from each "
-        "output channel, and their sum.",
-        panels,
-    )
-
-
 def build():
     e = ch.example()
     entry, count = _entry(e, 0, 1)
@@ -268,4 +250,4 @@ def build():
             slots[f"y{a}{b}"] = matrix(e.y[a, b], f"{P}.y[{a},{b}]")
             slots[f"d{a}{b}"] = matrix(e.delta[a, b], f"{P}.delta[{a},{b}]")
     yield make_page("general/channels.md", SOURCE, TEMPLATE, **slots)
-    yield _figure(e)
+    yield chapter_figures.figure(e)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from derivations.figures.grid import Panel, figure_asset, inside, roles_where
+from derivations.figures import dilation as chapter_figures
 from derivations.mathematics import dilation as dl
-from derivations.mathematics.general_layer import symbolic_layer, zero_pad
+from derivations.mathematics.general_layer import symbolic_layer
 from derivations.render.general_latex import products, symbolic_latex
 from derivations.render.page import make_page
 from derivations.render.printed_numbers import join, matrix, num, num_signed, shape_text, text_num
@@ -150,39 +150,6 @@ def _entry_terms(e: dl.DilationExample, a: int, c: int):
     ]
 
 
-def _figures(e: dl.DilationExample):
-    d = e.dilation
-    k_h, k_w = e.w_dilated.shape
-    m, n = 0, 1  # the weight whose sampled block is shown
-    weight = figure_asset(
-        "general/figures/dilation-weight-gradient.svg",
-        "The input with the block of entries that delta meets for one weight, and the "
-        "weight-gradient entry it gives.",
-        [Panel("X", e.x.tolist(),
-               roles_where(e.x.shape, "window",
-                           lambda r, c: d * m <= r < d * m + e.delta.shape[0]
-                           and d * n <= c < d * n + e.delta.shape[1]), operator_after="⋆"),
-         Panel("δ", e.delta.tolist(), roles_where(e.delta.shape, "window", lambda r, c: True),
-               operator_after="→"),
-         Panel("∂C/∂W", e.grad_weight.tolist(), {(m, n): "result"})],
-    )
-    padded = zero_pad(e.delta, k_h - 1, k_w - 1)
-    real = inside(k_h - 1, k_w - 1, *e.delta.shape)
-    inp = figure_asset(
-        "general/figures/dilation-input-gradient.svg",
-        "Delta padded with zeros, the rotated dilated kernel whose taps are spread apart, and "
-        "the input gradient.",
-        [Panel("δ padded", padded.tolist(),
-               roles_where(padded.shape, "zero", lambda r, c: not real(r, c)),
-               operator_after="⋆"),
-         Panel("rot180(W dilated)", e.w_dilated_rotated.tolist(),
-               roles_where(e.w_dilated.shape, "tap", lambda r, c: r % d == 0 and c % d == 0),
-               operator_after="="),
-         Panel("∂C/∂X", e.grad_input.tolist())],
-    )
-    return [weight, inp]
-
-
 def build():
     e = dl.example()
     a, c = 2, 2  # the middle entry: reached by the most (window, tap) pairs
@@ -208,4 +175,4 @@ def build():
         a=str(a), c=str(c), sym_w01=symbolic_latex(symbolic.weight_entry(0, 1), per_line=3),
         entry_sum=entry, entry_value=num(e.grad_input[a, c], f"{P}.grad_x[{a},{c}]"),
     )
-    yield from _figures(e)
+    yield from chapter_figures.figures(e)

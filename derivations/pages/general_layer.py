@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import numpy as np
-
 from derivations.examples import seed
-from derivations.figures.grid import Panel, figure_asset, inside, roles_where
+from derivations.figures import general_layer as chapter_figures
 from derivations.mathematics import general_layer as gl
 from derivations.render.general_latex import products, symbolic_latex
-from derivations.render.page import Asset, fill, make_page
+from derivations.render.page import fill, make_page
 from derivations.render.printed_numbers import (
     Fragment,
     join,
@@ -271,59 +269,6 @@ def _sums_input(e: gl.LayerExample) -> Fragment:
     return join(lines, " \\\\\n")
 
 
-def _figures(e: gl.LayerExample) -> list[Asset]:
-    k_h, k_w = e.w.shape
-    weight = figure_asset(
-        "general/figures/layer-weight-gradient.svg",
-        "The upstream gradient delta slides over the input X; the window at offset row 0, "
-        "column 1 gives the weight-gradient entry in row 0, column 1.",
-        [
-            Panel("X", e.x.tolist(), roles_where(e.x.shape, "window",
-                                                 lambda r, c: r < 2 and 1 <= c < 3),
-                  operator_after="⋆"),
-            Panel("δ", e.delta.tolist(), roles_where(e.delta.shape, "window", lambda r, c: True),
-                  operator_after="="),
-            Panel("∂C/∂W", e.grad_weight.tolist(), {(0, 1): "result"}),
-        ],
-    )
-    a, c = 1, 2
-    real = inside(k_h - 1, k_w - 1, *e.delta.shape)  # δ itself, inside its padding
-    inp = figure_asset(
-        "general/figures/layer-input-gradient.svg",
-        "The kernel rotated by half a turn slides over delta padded with zeros; the highlighted "
-        "window gives the input-gradient entry in row 1, column 2.",
-        [
-            Panel("δ padded", e.delta_padded.tolist(),
-                  {**roles_where(e.delta_padded.shape, "zero",
-                                 lambda r, cc: not real(r, cc)),
-                   **roles_where(e.delta_padded.shape, "window",
-                                 lambda r, cc: a <= r < a + k_h and c <= cc < c + k_w)},
-                  operator_after="⋆"),
-            Panel("rot180(W)", e.w_rotated.tolist(),
-                  roles_where(e.w.shape, "tap", lambda r, cc: True), operator_after="="),
-            Panel("∂C/∂X", e.grad_input.tolist(), {(a, c): "result"}),
-        ],
-    )
-    panels = []
-    for i, j in np.ndindex(*e.delta.shape):
-        term = e.scatter[i, j]
-        window = inside(i, j, k_h, k_w)
-        values = [[term[r, cc] if window(r, cc) else None for cc in range(term.shape[1])]
-                  for r in range(term.shape[0])]
-        last = (i, j) == (e.delta.shape[0] - 1, e.delta.shape[1] - 1)
-        panels.append(Panel(f"δ[{i},{j}]·W", values, roles_where(term.shape, "window", window),
-                            operator_after="=" if last else "+"))
-    panels.append(Panel("∂C/∂X", e.grad_input.tolist(),
-                        roles_where(e.grad_input.shape, "result", lambda r, cc: True)))
-    scatter = figure_asset(
-        "general/figures/layer-scatter.svg",
-        "Each entry of delta sends delta times the kernel back onto the window it came from; "
-        "the copies add up to the input gradient.",
-        panels, per_row=3,
-    )
-    return [weight, inp, scatter]
-
-
 SEED_TEMPLATE = r"""
 The question's network is this layer twice. Its input $i$ is $X$, its first kernel $w^1$ is
 $W$ and its first output $o^1$ is $Y$, numbered row by row: $i_1, i_2, i_3$ is the first row
@@ -422,4 +367,4 @@ def build():
         fd=text_num(e.fd_estimate, f"{P}.fd_grad_w[{m},{n}]"),
         seed_section=seed_section(),
     )
-    yield from _figures(e)
+    yield from chapter_figures.figures(e)

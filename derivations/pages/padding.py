@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from derivations.figures.grid import Panel, figure_asset, inside, roles_where
+from derivations.figures import padding as chapter_figures
 from derivations.mathematics import padding as pd
 from derivations.mathematics.general_layer import symbolic_layer
 from derivations.render.general_latex import products, subscript, symbolic_latex, symbolic_terms
@@ -136,27 +136,6 @@ def _grad_w_sums(e: pd.PaddingExample):
     return join(lines, " \\\\\n")
 
 
-def _figure(e: pd.PaddingExample):
-    p = e.padding
-    shape = e.grad_input_padded.shape
-    core = inside(p, p, shape[0] - 2 * p, shape[1] - 2 * p)
-
-    def border(r, c):
-        return not core(r, c)
-
-    return figure_asset(
-        "general/figures/padding-crop.svg",
-        "The gradient with respect to the padded input; its border is cropped, leaving the "
-        "gradient with respect to the input.",
-        [Panel("∂C/∂X padded", e.grad_input_padded.tolist(),
-               {**roles_where(shape, "zero", border),
-                **roles_where(shape, "result", lambda r, c: not border(r, c))},
-               operator_after="→"),
-         Panel("∂C/∂X", e.grad_input.tolist(),
-               roles_where(e.grad_input.shape, "result", lambda r, c: True))],
-    )
-
-
 def build():
     e = pd.example()
     symbolic = symbolic_layer(e.x.shape, e.w.shape, padding=e.padding)
@@ -181,4 +160,4 @@ def build():
         corner_symbolic=symbolic_latex(corner_expression), corner_sum=corner,
         corner_value=num(e.grad_input[0, 0], f"{P}.grad_x[0,0]"),
     )
-    yield _figure(e)
+    yield chapter_figures.figure(e)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from derivations.figures.grid import Panel, figure_asset, inside, roles_where
+from derivations.figures import stride as chapter_figures
 from derivations.mathematics import stride as st
-from derivations.mathematics.general_layer import symbolic_layer, zero_pad
+from derivations.mathematics.general_layer import symbolic_layer
 from derivations.render.general_latex import products, symbolic_latex
 from derivations.render.page import make_page
 from derivations.render.printed_numbers import join, matrix, num, num_signed, shape_text, text_num
@@ -172,41 +172,6 @@ def _grad_w_sums(e: st.StrideExample):
     return join(lines, " \\\\\n")
 
 
-def _figures(e: st.StrideExample):
-    s = e.stride
-    k_h, k_w = e.w.shape
-    dil_roles = roles_where(e.delta_dilated.shape, "zero", lambda r, c: r % s or c % s)
-    padded = zero_pad(e.delta_dilated, k_h - 1, k_w - 1)
-    real = inside(k_h - 1, k_w - 1, *e.delta_dilated.shape)
-    padded_roles = roles_where(
-        padded.shape, "zero",
-        lambda r, c: not real(r, c) or (r - k_h + 1) % s or (c - k_w + 1) % s)
-    reached = inside(0, 0, *e.reached)
-
-    def unreached(r, c):
-        return not reached(r, c)
-
-    dilated = figure_asset(
-        "general/figures/stride-dilated-delta.svg",
-        "Delta, and delta with stride minus one zeros inserted between neighbouring entries.",
-        [Panel("δ", e.delta.tolist(), operator_after="→"),
-         Panel("δ with zeros inserted", e.delta_dilated.tolist(), dil_roles,
-               operator_after="→"),
-         Panel("padded for the full correlation", padded.tolist(), padded_roles)],
-    )
-    unreached_fig = figure_asset(
-        "general/figures/stride-unreached.svg",
-        "The input: cells some window covers, and the last row and column that no window "
-        "covers; the input gradient is zero exactly there.",
-        [Panel("X", e.x.tolist(),
-               {**roles_where(e.x.shape, "window", lambda r, c: not unreached(r, c)),
-                **roles_where(e.x.shape, "unreached", unreached)}, operator_after="→"),
-         Panel("∂C/∂X", e.grad_input.tolist(),
-               roles_where(e.x.shape, "unreached", unreached))],
-    )
-    return [dilated, unreached_fig]
-
-
 def build():
     e = st.example()
     a, c = e.stride, e.stride  # the input entry in the middle of the overlap
@@ -243,4 +208,4 @@ def build():
         sym_leftover=num(symbolic.input_entry(*leftover), f"{P}.sym_leftover"),
         sym_edge=symbolic_latex(symbolic.input_entry(*edge)),
     )
-    yield from _figures(e)
+    yield from chapter_figures.figures(e)

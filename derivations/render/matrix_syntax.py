@@ -16,9 +16,8 @@ import unicodedata
 from fractions import Fraction
 
 from derivations.errors import UsageError
+from derivations.mathematics.worked import Matrix
 from derivations.worked_limits import MAX_DIGITS
-
-Matrix = tuple[tuple[Fraction, ...], ...]
 
 ALLOWED = "integers like -3, decimals like 0.25, fractions like 1/2"
 _DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
