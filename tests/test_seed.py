@@ -287,10 +287,10 @@ def test_w11_figure_marks_the_inputs_sympy_finds(symbols):
 @pytest.mark.parametrize("draw", [w11_positions_figure, rot180_figure])
 def test_figure_highlight_is_not_told_by_hue_alone(draw):
     """Every focus-filled cell also has a heavy border and bold text (fills share luminance)."""
-    from derivations.figures.seed import ROLE_FILLS
+    from derivations.figures.grid import FILLS
 
     svg = draw()
-    focus_fills = svg.count(f'fill="{ROLE_FILLS["focus"]}"')
+    focus_fills = svg.count(f'fill="{FILLS["focus"]}"')
     assert focus_fills > 0
     assert len(re.findall(r'fill="none" stroke="#000000" stroke-width="[3-9]"', svg)) == focus_fills
     assert svg.count('font-weight="bold"') == focus_fills

@@ -1,8 +1,9 @@
-"""Deterministic SVG drawings of small matrices side by side, with highlighted cells.
+"""The book's one grid renderer: deterministic SVG drawings of small matrices side by side.
 
-Used by the general chapters (layer, stride, padding, dilation, channels). A figure is a row
-of panels; each panel is a labelled grid whose cells show a value (or nothing) and may be
-shaded to say what role the cell plays (inside a window, an inserted zero, unreached, …).
+Every chapter's figures (figures/<chapter>.py) are drawn with it. A figure is a row of
+panels, wrapped into rows if asked; each panel is a labelled grid whose cells show a value,
+a name (the seed's i₁, w¹₄) or nothing, and may be shaded to say what role the cell plays
+(inside a window, an inserted zero, unreached, the one cell the text is about, …).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from derivations.render.page import Asset
 from derivations.render.printed_numbers import format_number
 
 CELL = 34  # px: wide enough for a two-digit negative number at the font size below
+NAME_CELL = 40  # px: for names with a superscript and a subscript (w¹₄, ∂i₁)
 GAP = 30  # px between panels
 TOP = 28  # px above the grids for the panel labels
 MARGIN = 10
@@ -27,11 +29,14 @@ FILLS: Mapping[str, str] = {
     "unreached": "#f9c6c6",  # input cells no window reaches
     "result": "#cdeccd",  # a result cell
     "tap": "#ffe08a",  # a kernel tap
+    "focus": "#ffd166",  # the one cell the text is about
 }
-# Two roles also differ by more than colour (window and unreached, result and tap have about
-# the same lightness): unreached cells are hatched, result cells get a heavy outline.
+# Some roles also differ by more than colour (window and unreached, result and tap, window
+# and focus have about the same lightness): unreached cells are hatched, result cells get a
+# heavy outline, and the focus cell a heavier black one and bold text.
 HATCHED = frozenset({"unreached"})
 OUTLINED = frozenset({"result"})
+FOCUS_STROKE_WIDTH = 4
 HATCH = (
     '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
     'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#b04848" '
@@ -61,7 +66,8 @@ def _label_width(label: str) -> int:
     return 7 * len(label) + 8  # px at font-size 12: a generous average glyph width
 
 
-def _panel_svg(panel: Panel, x0: int, y0: int, parts: list[str], outlines: list[str]) -> None:
+def _panel_svg(panel: Panel, x0: int, y0: int, cell: int, parts: list[str],
+               outlines: list[str]) -> None:
     """One grid with its top-left corner at (x0, y0)."""
     # a panel that is all result needs no outline: nothing in it to tell apart
     whole_result = all(panel.roles.get((r, c)) == "result"
@@ -69,26 +75,33 @@ def _panel_svg(panel: Panel, x0: int, y0: int, parts: list[str], outlines: list[
     for r, row in enumerate(panel.values):
         for c, value in enumerate(row):
             role = panel.roles.get((r, c), "plain")
-            x, y = x0 + c * CELL, y0 + r * CELL
+            x, y = x0 + c * cell, y0 + r * cell
             parts.append(
-                f'<rect x="{x}" y="{y}" width="{CELL}" height="{CELL}" '
+                f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" '
                 f'fill="{FILLS[role]}" stroke="#555555" stroke-width="1"/>'
             )
             if role in HATCHED:
-                parts.append(f'<rect x="{x}" y="{y}" width="{CELL}" height="{CELL}" '
+                parts.append(f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" '
                              'fill="url(#hatch)" stroke="none"/>')
             if role in OUTLINED and not whole_result:
-                outlines.append(f'<rect x="{x + 1.5}" y="{y + 1.5}" width="{CELL - 3}" '
-                                f'height="{CELL - 3}" fill="none" stroke="#1b5e20" '
+                outlines.append(f'<rect x="{x + 1.5}" y="{y + 1.5}" width="{cell - 3}" '
+                                f'height="{cell - 3}" fill="none" stroke="#1b5e20" '
                                 'stroke-width="2.5"/>')
+            if role == "focus":
+                inset = FOCUS_STROKE_WIDTH // 2
+                outlines.append(f'<rect x="{x + inset}" y="{y + inset}" '
+                                f'width="{cell - 2 * inset}" height="{cell - 2 * inset}" '
+                                'fill="none" stroke="#000000" '
+                                f'stroke-width="{FOCUS_STROKE_WIDTH}"/>')
             text = _cell_text(value)
             if text:
-                parts.append(
-                    f'<text x="{x + CELL // 2}" y="{y + CELL // 2 + 5}">{escape(text)}</text>'
-                )
+                weight = ' font-weight="bold"' if role == "focus" else ""
+                parts.append(f'<text x="{x + cell // 2}" y="{y + cell // 2 + 5}"{weight}>'
+                             f"{escape(text)}</text>")
 
 
-def figure_svg(title: str, panels: Sequence[Panel], per_row: int | None = None) -> str:
+def figure_svg(title: str, panels: Sequence[Panel], per_row: int | None = None,
+               cell: int = CELL) -> str:
     """The panels left to right as one SVG, per_row to a row if given; same input, same bytes.
 
     A wide figure is scaled down to the text column (on a phone, to a third of its size), so
@@ -96,14 +109,14 @@ def figure_svg(title: str, panels: Sequence[Panel], per_row: int | None = None) 
     """
     rows = ([panels[k : k + per_row] for k in range(0, len(panels), per_row)] if per_row
             else [panels])
-    slot_of = {id(p): max(len(p.values[0]) * CELL, _label_width(p.label)) for p in panels}
+    slot_of = {id(p): max(len(p.values[0]) * cell, _label_width(p.label)) for p in panels}
     last = panels[-1]
 
     def row_width(row) -> int:
         trailing = GAP if row[-1] is not last and row[-1].operator_after else 0
         return sum(slot_of[id(p)] for p in row) + GAP * (len(row) - 1) + trailing
 
-    row_heights = [TOP + max(len(p.values) * CELL for p in row) for row in rows]
+    row_heights = [TOP + max(len(p.values) * cell for p in row) for row in rows]
     width = MARGIN * 2 + max(row_width(row) for row in rows)
     height = MARGIN * 2 + sum(row_heights) + ROW_GAP * (len(rows) - 1)
     parts = [
@@ -121,14 +134,14 @@ def figure_svg(title: str, panels: Sequence[Panel], per_row: int | None = None) 
         grid_height = row_height - TOP
         slot_x = MARGIN
         for panel in row:
-            slot, w, h = slot_of[id(panel)], len(panel.values[0]) * CELL, len(panel.values) * CELL
+            slot, w, h = slot_of[id(panel)], len(panel.values[0]) * cell, len(panel.values) * cell
             x0 = slot_x + (slot - w) // 2
             y0 = row_top + TOP + (grid_height - h) // 2
             parts.append(
                 f'<text x="{slot_x + slot // 2}" y="{y0 - 8}" font-size="12">'
                 f"{escape(panel.label)}</text>"
             )
-            _panel_svg(panel, x0, y0, parts, outlines)
+            _panel_svg(panel, x0, y0, cell, parts, outlines)
             if panel.operator_after and panel is not last:
                 parts.append(
                     f'<text x="{slot_x + slot + GAP // 2}" '
