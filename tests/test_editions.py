@@ -2,7 +2,8 @@
 
 A copy of the repository becomes a fresh git repository; edition 0.1 is deployed as
 `latest`, the release facts are bumped to 0.2.0 and a sentence is added, and edition 0.2
-takes `latest` over (the commands of .github/workflows/pages.yml, without --push). The
+takes `latest` over (the commands of .github/workflows/pages.yml, without --push, and its
+`python -m derivations forward` for the addresses from before editions). The
 gh-pages tree is then served from a folder on 127.0.0.1, and the tests check what readers
 and citations rely on: 0.1 is byte-for-byte what it was, both editions are served, the
 root and /latest/ lead to the newest, the version selector lists both and moves between
@@ -59,6 +60,19 @@ def mike(repo: Path, env: dict, *args: str) -> None:
     assert done.returncode == 0, f"{' '.join(args)}: {done.stderr[-2000:]}"
 
 
+def forward(repo: Path, env: dict) -> None:
+    """The workflow's last step: pre-edition addresses forward to latest (on gh-pages)."""
+    pages = repo.parent / "gh-pages-checkout"
+    git(repo, "worktree", "add", "-q", str(pages), "gh-pages", env=env)
+    done = subprocess.run([sys.executable, "-m", "derivations", "forward", "site", "--out",
+                           str(pages)], cwd=repo, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    git(pages, "add", "-A", env=env)
+    if git(pages, "status", "--porcelain", env=env):  # the same pages again: nothing to add
+        git(pages, "commit", "-q", "-m", "forward unversioned addresses", env=env)
+    git(repo, "worktree", "remove", str(pages), env=env)  # mike moves gh-pages next time
+
+
 def bump_release_facts(repo: Path, version: str) -> None:
     """What a maintainer edits before a new edition: the version in its three places."""
     for name, pattern in (("mkdocs.yml", r"(\n    version: )\S+"),
@@ -95,6 +109,7 @@ def published(tmp_path_factory):
     git(repo, "commit", "-q", "-m", "the book at edition 0.1", env=first)
     mike(repo, first, "deploy", "0.1", "latest", "--update-aliases")
     mike(repo, first, "set-default", "latest")
+    forward(repo, first)
     before = tree(repo, "0.1")
 
     bump_release_facts(repo, "0.2.0")
@@ -106,6 +121,7 @@ def published(tmp_path_factory):
     git(repo, "commit", "-q", "-am", "edition 0.2", env=second)
     mike(repo, second, "deploy", "0.2", "latest", "--update-aliases")
     mike(repo, second, "set-default", "latest")
+    forward(repo, second)
 
     served = root / "served"
     served.mkdir()
@@ -188,6 +204,20 @@ def test_the_root_and_latest_lead_to_the_newest_edition(page, server, published)
     page.wait_for_url(f"{server}0.2/{PAGE}#{equation}")  # the anchor survives the redirect
 
 
+def test_addresses_from_before_editions_lead_to_the_newest(page, server, published):
+    """Every page address of the anchors manifest (cited before there were editions) is
+    still served, and forwards to the same page of the newest edition, anchor kept."""
+    manifest = (REPO / "tests" / "anchors_manifest.txt").read_text(encoding="utf-8")
+    addresses = [line for line in manifest.splitlines() if line and "#" not in line]
+    assert len(addresses) >= 20
+    for address in addresses:
+        assert (published["served"] / address.lstrip("/") / "index.html").is_file(), address
+    anchor = next(line for line in manifest.splitlines() if line.startswith(f"/{PAGE}#eq-"))
+    page.goto(server + anchor.lstrip("/"), wait_until="load")
+    page.wait_for_url(server + "0.2" + anchor)
+    assert page.locator(anchor[anchor.index("#"):]).count() == 1
+
+
 def test_the_version_selector_lists_both_and_moves_to_the_same_page(page, server):
     page.goto(f"{server}0.1/{PAGE}", wait_until="networkidle")
     selector = page.locator(".md-version")
@@ -244,3 +274,4 @@ def test_the_workflow_publishes_with_these_commands():
                        for step in job["steps"])
     assert re.search(r'mike deploy "\$EDITION" latest --update-aliases --push', script)
     assert "mike set-default latest --push" in script
+    assert re.search(r"python -m derivations forward site --out \S+", script)
