@@ -74,13 +74,19 @@ def forward(repo: Path, env: dict) -> None:
 
 
 def bump_release_facts(repo: Path, version: str) -> None:
-    """What a maintainer edits before a new edition: the version in its three places."""
-    for name, pattern in (("mkdocs.yml", r"(\n    version: )\S+"),
-                          ("pyproject.toml", r'(\nversion = ")[^"]+'),
-                          ("CITATION.cff", r"(\nversion: )\S+")):
+    """What a maintainer edits before a new edition: the version in its three places, and
+    the edition's address in CITATION.cff."""
+    edition = ".".join(version.split(".")[:2])
+    for name, pattern, new in (
+            ("mkdocs.yml", r"(\n    version: )\S+", version),
+            ("pyproject.toml", r'(\nversion = ")[^"]+', version),
+            ("CITATION.cff", r"(\nversion: )\S+", version),
+            ("CITATION.cff", r"(convbackprop/)\d+\.\d+(/)", edition),
+            ("CITATION.cff", r"(Edition )\d+\.\d+", edition)):
         path = repo / name
-        text, count = re.subn(pattern, rf"\g<1>{version}", path.read_text(encoding="utf-8"))
-        assert count == 1, name
+        text, count = re.subn(pattern, rf"\g<1>{new}\g<2>" if pattern.endswith("(/)")
+                              else rf"\g<1>{new}", path.read_text(encoding="utf-8"))
+        assert count == 1, (name, pattern)
         path.write_text(text, encoding="utf-8")
 
 

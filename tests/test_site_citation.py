@@ -42,6 +42,10 @@ def test_version_agrees_in_pyproject_mkdocs_and_citation_cff():
     citation = mkdocs_config()["extra"]["citation"]
     assert str(citation["version"]) == pyproject["project"]["version"] == str(cff["version"])
     assert cff["url"] == mkdocs_config()["site_url"]
+    edition = ".".join(pyproject["project"]["version"].split(".")[:2])
+    assert cff["identifiers"] == [{
+        "type": "url", "value": f"{cff['url']}{edition}/",
+        "description": f"Edition {edition} of the book, unchanged since its release"}]
 
 
 def test_site_url_is_the_canonical_https_base():
