@@ -80,6 +80,8 @@ def print_pdf(document: str, site: Path, chromium: Path, footer_text: str) -> by
             context.route("**/*", answer)
             page = context.new_page()
             page.goto(DOCUMENT, wait_until="load")
+            if refused:  # no need to print what will be refused
+                raise PrintError(_refusal(given, refused))
             pdf = page.pdf(format="A4", print_background=True, outline=True, tagged=True,
                            display_header_footer=True, header_template="<span></span>",
                            footer_template=footer(footer_text), margin=MARGIN)
@@ -88,11 +90,15 @@ def print_pdf(document: str, site: Path, chromium: Path, footer_text: str) -> by
                              f"{_first_line(error)}") from None
         finally:
             browser.close()
-    if refused:
-        raise PrintError(f"SITE_DIR {given}: a page asks another host for {refused[0]}"
-                         + (f" (and {len(refused) - 1} more)" if len(refused) > 1 else "")
-                         + "; the PDF is made from the site's own files only")
+    if refused:  # a request made while printing
+        raise PrintError(_refusal(given, refused))
     return pdf
+
+
+def _refusal(site: Path, refused: list[str]) -> str:
+    more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
+    return (f"SITE_DIR {site}: a page asks another host for {refused[0]}{more}; "
+            "the PDF is made from the site's own files only")
 
 
 def _first_line(error: Exception) -> str:
