@@ -1,8 +1,8 @@
 """Convolution as a matrix product: im2col, the Jacobian ∂vec(Y)/∂vec(X), transposed convolution.
 
-Single channel, single example, row-major vec (vec(X)[a·W_X + c] = X[a,c], as the question
+Single channel, single example, row-major vec (vec(X)[a·N_X + c] = X[a,c], as the question
 numbers i₁…i₉). With stride s, padding p and dilation d, input entry (a, c) sits under kernel
-tap (m, n) of window (i, j) when a = s·i + d·m − p and c = s·j + d·n − p.
+tap (m, n) of window (u, v) when a = s·u + d·m − p and c = s·v + d·n − p.
 """
 
 from __future__ import annotations
@@ -15,6 +15,10 @@ import sympy
 
 from derivations.examples import seed as seed_example
 from derivations.examples.matrix_view import (
+    IM2COL_B,
+    IM2COL_DELTA,
+    IM2COL_W,
+    IM2COL_X,
     STRIDED_DELTA,
     STRIDED_STRIDE,
     STRIDED_W,
@@ -146,7 +150,7 @@ class MatrixView:
 
 def seed_matrix_view() -> MatrixView:
     i, w1, w2 = (as_array(v) for v in (seed_example.I, seed_example.W1, seed_example.W2))
-    y = float(seed_example.Y)
+    y = float(seed_example.TARGET)
     jac = jacobian(w1, i.shape)
     o1 = (jac @ i.reshape(-1)).reshape(output_shape(i.shape, w1.shape))
     delta1 = 2 * (float((w2 * o1).sum()) - y) * w2
@@ -164,6 +168,31 @@ def seed_matrix_view() -> MatrixView:
         roundtrip=(jac @ input_gradient_by_jacobian(w1, delta1, i.shape).reshape(-1)).reshape(
             delta1.shape),
         cols_index=im2col(np.arange(1, i.size + 1).reshape(i.shape), w1.shape).astype(int),
+    )
+
+
+@dataclass(frozen=True)
+class Im2col:
+    """im2col of the general layer's example: X_col, the forward pass and ∂C/∂W through it."""
+
+    x: np.ndarray
+    w: np.ndarray
+    b: float
+    delta: np.ndarray
+    cols: np.ndarray  # M_W·N_W weights × M_Y·N_Y windows
+    cols_index: tuple[tuple[tuple[int, int], ...], ...]  # (a, c) of the X entry in each cell
+    y_by_im2col: np.ndarray  # vec(W)ᵀ X_col + b, as a row
+    grad_w_by_im2col: np.ndarray  # X_col vec(δ), laid out like W
+
+
+def layer_im2col() -> Im2col:
+    x, w, delta = as_array(IM2COL_X), as_array(IM2COL_W), as_array(IM2COL_DELTA)
+    flat = im2col(np.arange(x.size).reshape(x.shape), w.shape).astype(int)
+    return Im2col(
+        x=x, w=w, b=float(IM2COL_B), delta=delta, cols=im2col(x, w.shape),
+        cols_index=tuple(tuple(divmod(int(k), x.shape[1]) for k in row) for row in flat),
+        y_by_im2col=w.reshape(-1) @ im2col(x, w.shape) + IM2COL_B,
+        grad_w_by_im2col=weight_gradient_by_im2col(x, delta, w.shape),
     )
 
 

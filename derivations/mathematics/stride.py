@@ -67,6 +67,7 @@ class StrideExample:
     leftover: tuple[int, int]  # rows, columns of X that none covers
     grad_weight: np.ndarray
     grad_input_reached: np.ndarray  # the full correlation before the zero rows are appended
+    weight_correlation_full: np.ndarray  # X ⋆ δ_dil on all of X: ∂C/∂W is its top-left block
     grad_input: np.ndarray
 
 
@@ -84,6 +85,7 @@ def example() -> StrideExample:
         leftover=(x.shape[0] - reached[0], x.shape[1] - reached[1]),
         grad_weight=weight_gradient(x, delta, w.shape, s),
         grad_input_reached=correlate_full(dilated, rot180(w)),
+        weight_correlation_full=correlate_valid(x, dilated),
         grad_input=input_gradient(w, delta, x.shape, s),
     )
 
