@@ -171,7 +171,7 @@ SYMBOLS: tuple[Symbol, ...] = (
            r"$s - \lit{1}$ zeros between neighbouring entries", "`insert_zeros`",
            "operations", (_slots(ROWS, COLUMNS),)),
     Symbol(("W^(d)",), r"W^{(d)}", r"the kernel dilated by $d$: $d - \lit{1}$ zeros between "
-           r"neighbouring taps", "`dilate`", "operations"),
+           r"neighbouring taps", "`dilated_kernel`", "operations"),
     Symbol(("X_col",), r"X_{\text{col}}", r"im2col: one row per weight, one column per window",
            "`im2col`", "operations", (), (r"\top",)),
     Symbol(("op:vec",), r"\operatorname{vec}", r"a matrix read row by row into a column",
@@ -185,11 +185,13 @@ SYMBOLS: tuple[Symbol, ...] = (
            "around"),
     Symbol(("P",), r"P_{u,v}", r"a pooling layer's output", "—", "around",
            (_slots(OUTPUT_ROW, OUTPUT_COLUMN),)),
-    Symbol(("K",), r"K", r"the side of a square pooling window", "`kernel_size`", "around",
+    Symbol(("K",), r"K", r"the side of a square pooling window", "`size` (in `max_pool`)",
+           "around",
            superscripts=DIGITS),
     Symbol((r"\theta",), r"\theta_k", r"the parameters of a network, all in one list; "
            r"$\theta_k$ is entry $k$", "—", "around", _RUN_SLOT),
-    Symbol(("h",), r"h", r"the step of a finite difference", "`step`", "around",
+    Symbol(("h",), r"h", r"the step of a finite difference", "`h` (in `gradient_check`)",
+           "around",
            superscripts=DIGITS),
     Symbol(("G", r"\hat G"), r"G, \; \hat G", r"a derived gradient entry, and its "
            r"finite-difference estimate", "—", "around"),

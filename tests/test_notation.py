@@ -67,6 +67,17 @@ def test_every_row_prints_its_own_symbol_without_a_problem():
     assert found == set()
 
 
+def test_every_code_name_in_the_table_is_a_name_in_the_code():
+    """The 'in the code' column maps symbols to names that exist (no invented identifiers)."""
+    sources = " ".join(path.read_text(encoding="utf-8")
+                       for path in (ROOT / "derivations").rglob("*.py")
+                       if path.name != "notation.py")
+    words = set(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", sources))
+    named = {name for symbol in SYMBOLS for code in re.findall(r"`([^`]*)`", symbol.code)
+             for name in re.findall(r"[A-Za-z_][A-Za-z0-9_]*", code)}
+    assert named - words == set()
+
+
 # --- the pages ---------------------------------------------------------------------------------
 
 

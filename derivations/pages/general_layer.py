@@ -336,7 +336,7 @@ def _window_counts(e: gl.LayerExample, entries) -> Fragment:
     counts = {(a, c): len(gl.surviving_terms(e.delta.shape, e.w.shape, a, c))
               for a, c in entries}
     (a0, c0), (a1, c1) = entries
-    every = ", every one there is" if counts[(a1, c1)] == e.delta.size else ""
+    every = ", that is by every window" if counts[(a1, c1)] == e.delta.size else ""
     return (rf"The entry $X_{{{a0},{c0}}}$ is reached by "
             + _windows(counts[(a0, c0)], f"{P}.windows_at[{a0},{c0}]")
             + rf", the entry $X_{{{a1},{c1}}}$ by "

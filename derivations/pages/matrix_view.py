@@ -52,8 +52,8 @@ $$
 X_{\text{col}} = {{cols_names}} = {{cols}} . \label{eq-im2col}
 $$
 
-{{shape_sentence}} The forward pass is one row vector times this matrix, plus the bias in every
-entry:
+{{shape_sentence}} Write $\operatorname{vec}$ for a matrix read row by row into a column. The
+forward pass is one row vector times this matrix, plus the bias in every entry:
 
 $$
 \operatorname{vec}(Y)^{\top} = \operatorname{vec}(W)^{\top} X_{\text{col}} + b = {{w_row}}
@@ -92,7 +92,7 @@ i = {{i}}, \qquad w^1 = {{w1}}, \qquad \delta^1 = \lit{2}(o^2_1 - y_1)\, w^2 = {
 \label{eq-matrix-seed-example}
 $$
 
-Vectors are read row by row, in the question's numbering:
+Read row by row, the vectors follow the question's numbering:
 $\operatorname{vec}(i) = (i_1, i_2, \dots, i_9)^{\top}$ and
 $\operatorname{vec}(o^1) = (o^1_1, \dots, o^1_4)^{\top}$, so the rows and columns of the
 matrices below carry the question's running numbers, counted from one.
