@@ -38,13 +38,13 @@ def as_array(values) -> np.ndarray:
 
 
 def output_shape(in_hw, k_hw, stride=1, padding=0, dilation=1) -> tuple[int, int]:
-    """H_out = ⌊(H + 2p − d(k − 1) − 1)/s⌋ + 1, for rows and for columns."""
+    """M_Y = ⌊(M_X + 2p − d(M_W − 1) − 1)/s⌋ + 1, for rows and for columns."""
     return tuple((n + 2 * padding - dilation * (k - 1) - 1) // stride + 1
                  for n, k in zip(in_hw, k_hw, strict=True))
 
 
 def im2col(x, k_hw, stride=1, padding=0, dilation=1) -> np.ndarray:
-    """X_col[m·k_W + n, i·W_out + j] = X[s·i + d·m − p, s·j + d·n − p] (zero outside X)."""
+    """X_col[m·N_W + n, u·N_Y + v] = X[s·u + d·m − p, s·v + d·n − p] (zero outside X)."""
     x = as_array(x)
     out_h, out_w = output_shape(x.shape, k_hw, stride, padding, dilation)
     cols = np.zeros((k_hw[0] * k_hw[1], out_h * out_w))
@@ -56,7 +56,7 @@ def im2col(x, k_hw, stride=1, padding=0, dilation=1) -> np.ndarray:
 
 
 def jacobian(w, in_hw, stride=1, padding=0, dilation=1) -> np.ndarray:
-    """J[i·W_out + j, a·W_X + c] = ∂Y[i,j]/∂X[a,c] = Σ_{m,n} W[m,n]·[a = si+dm−p, c = sj+dn−p]."""
+    """J[u·N_Y + v, a·N_X + c] = ∂Y[u,v]/∂X[a,c] = Σ_{m,n} W[m,n]·[a = su+dm−p, c = sv+dn−p]."""
     w = as_array(w)
     out_h, out_w = output_shape(in_hw, w.shape, stride, padding, dilation)
     jac = np.zeros((out_h * out_w, in_hw[0] * in_hw[1]))
@@ -95,12 +95,12 @@ def weight_gradient_by_im2col(x, delta, k_hw, stride=1, padding=0, dilation=1) -
 
 
 def transposed_convolution(delta, w, in_hw, stride=1, padding=0, dilation=1) -> np.ndarray:
-    """(δ ⋆ᵀ W)[a,c] = Σ_{i,j,m,n: a=si+dm−p, c=sj+dn−p} δ[i,j] W[m,n]: every δ stamps δ·W back."""
+    """(δ ⋆ᵀ W)[a,c] = Σ_{u,v,m,n: a=su+dm−p, c=sv+dn−p} δ[u,v] W[m,n]: every δ stamps δ·W back."""
     return sum(stamps(delta, w, in_hw, stride, padding, dilation), np.zeros(in_hw))
 
 
 def stamps(delta, w, in_hw, stride=1, padding=0, dilation=1) -> list[np.ndarray]:
-    """One array per δ[i,j], reading order: δ[i,j]·W laid on window (i,j), cropped to X."""
+    """One array per δ[u,v], reading order: δ[u,v]·W laid on window (u,v), cropped to X."""
     delta, w = as_array(delta), as_array(w)
     out = []
     for i, j in product(range(delta.shape[0]), range(delta.shape[1])):

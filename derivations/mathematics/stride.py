@@ -28,12 +28,12 @@ def output_size(size: int, kernel: int, stride: int) -> int:
 
 
 def reached_size(out: int, kernel: int, stride: int) -> int:
-    """s(H_out − 1) + k: rows from the first to the last row any window covers."""
+    """s(M_Y − 1) + M_W: rows from the first to the last row any window covers."""
     return stride * (out - 1) + kernel
 
 
 def forward(x, w, b, stride) -> np.ndarray:
-    """eq-stride-forward: Y[i,j] = b + Σ_{m,n} W[m,n] X[s·i+m, s·j+n] (every s-th window)."""
+    """eq-stride-forward: Y[u,v] = b + Σ_{m,n} W[m,n] X[s·u+m, s·v+n] (every s-th window)."""
     return correlate_valid(as_array(x), as_array(w))[::stride, ::stride] + b
 
 
@@ -91,7 +91,7 @@ def example() -> StrideExample:
 
 
 def surviving_terms(out_shape, kernel_shape, stride, a: int, c: int):
-    """(i, j, m, n) with s·i + m = a, s·j + n = c, (m, n) in the kernel: the terms of ∂C/∂X[a,c]."""
+    """(u, v, m, n) with s·u + m = a, s·v + n = c, (m, n) in the kernel: the terms of ∂C/∂X[a,c]."""
     return tuple(
         (i, j, a - stride * i, c - stride * j)
         for i in range(out_shape[0]) for j in range(out_shape[1])
