@@ -173,10 +173,10 @@ def test_seed_special_case_matches_sympy_on_the_quadratic_cost():
 
 def test_seed_page_section_follows_seed_example():
     """The section shows the seed's numbers (derivations/examples/seed.py)."""
+    from derivations.examples.seed import TARGET as y
     from derivations.examples.seed import W1 as w1
     from derivations.examples.seed import W2 as w2
     from derivations.examples.seed import I as i
-    from derivations.examples.seed import Y as y
     e = gl.seed_as_special_case(i, w1, w2, y)
     assert e.grad_w1.shape == np.asarray(w1).shape
 
