@@ -53,7 +53,7 @@ def _kind(mode: int) -> str:
         return "a device"
     if stat.S_ISSOCK(mode):
         return "a socket"
-    return "not a regular file"
+    return "a regular file" if stat.S_ISREG(mode) else "not a regular file"
 
 
 def read_regular_file(path: str | Path, limit: int, label: str, hint: str) -> bytes:
@@ -123,7 +123,7 @@ def site_folder(site: Path, label: str) -> Path:
     except (OSError, ValueError) as error:
         raise UsageError(f"{label}: cannot read: {_reason(error)}; {hint}") from None
     if not stat.S_ISDIR(status.st_mode):
-        raise UsageError(f"{label}: is {_kind(status.st_mode)}; {hint}")
+        raise UsageError(f"{label}: is {_kind(status.st_mode)}, not a folder; {hint}")
     try:
         has_index = stat.S_ISREG(os.stat(real / "index.html").st_mode)
     except OSError:
