@@ -714,7 +714,7 @@ REQUESTS = st.fixed_dictionaries(
               "extra": JSON_VALUES})
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.one_of(REQUESTS.map(lambda r: json.dumps(r).encode()),
                  JSON_VALUES.map(lambda v: json.dumps(v).encode()),
                  st.binary(max_size=64),
@@ -732,7 +732,7 @@ MATRIX_TEXT = st.text(alphabet=st.sampled_from(
      "\U0001f600"]), max_size=30)
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(MATRIX_TEXT, st.lists(MATRIX_TEXT, min_size=1, max_size=2), MATRIX_TEXT,
        st.sampled_from(["markdown", "stackexchange", "json"]))
 def test_fuzzed_matrices_exit_0_or_2(x, kernels, target, fmt):
