@@ -170,6 +170,6 @@ def _run(argv: list[str] | None) -> int:
         _report("interrupted")
         return 130
     except Exception as error:  # a bug: still one line, with what a bug report needs
-        _report(f"internal error ({type(error).__name__}{_where(error)}): {error}; "
-                "please report it with the command line")
+        _report(f"internal error, please report it with the command line: "
+                f"{type(error).__name__}{_where(error)}: {error}")  # the cut falls on the last
     return 2
