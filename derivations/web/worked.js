@@ -18,6 +18,7 @@
   // Stack Exchange refuses a post longer than this; longer text gets a note under the box.
   var SE_MAX_CHARS = 30000;
   var ALLOWED = "integers like -3, decimals like 0.25, fractions like 1/2";
+  var QUOTE_MAX = 24;  // matrix_syntax.QUOTE_MAX: a quoted token is cut beyond this
   var ORDINALS = ["first", "second", "third", "fourth"];
   var MATHML = "http://www.w3.org/1998/Math/MathML";
 
@@ -52,10 +53,17 @@
   function UsageError(message, field) { this.message = message; this.field = field; }
 
   // JavaScript's \s and trim() are exactly matrix_syntax.SPACES (plus the comma to split on).
+  // Beyond QUOTE_MAX characters (code points, as Python counts them) the token is cut with …
   function quote(token) {
-    var out = "";
-    for (var ch of token)
-      out += /[\p{C}\p{Z}]/u.test(ch) ? "\\u" + ch.codePointAt(0).toString(16).padStart(4, "0") : ch;
+    var out = "", width = 0;
+    for (var ch of token) {
+      var hidden = /[\p{C}\p{Z}]/u.test(ch);
+      var piece = hidden ? "\\u" + ch.codePointAt(0).toString(16).padStart(4, "0") : ch;
+      var size = hidden ? piece.length : 1;
+      if (width + size > QUOTE_MAX) return "'" + out + "\u2026'";
+      out += piece;
+      width += size;
+    }
     return "'" + out + "'";
   }
   function entries(count) { return count + (count === 1 ? " entry" : " entries"); }
