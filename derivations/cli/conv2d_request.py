@@ -16,7 +16,8 @@ import numpy as np
 from derivations.cli.messages import shown
 from derivations.errors import UsageError
 
-KEYS = ("input", "weight", "bias", "stride", "padding", "dilation", "grad_output")
+KEYS = ("input", "weight", "bias", "stride", "padding", "dilation", "groups", "transposed",
+        "output_padding", "grad_output")
 REQUIRED = ("input", "weight")
 # Limits keep one request within a few seconds and ~200 MB on a small (2-core) machine.
 # Measured on one: JSON dominates, ~1-2 s per 10^6 printed or parsed random floats, so at
@@ -37,7 +38,7 @@ MAX_INT_DIGITS = 30  # longer integer literals are kept as their length, never c
 # and lists, so counting its punctuation (linear, no allocation) refuses such text first;
 # the bounds still leave the exact messages to the full check for small mistakes.
 MAX_OBJECTS = 16
-MAX_KEYS = 16
+MAX_KEYS = 20
 MAX_QUOTES = 4 * MAX_KEYS  # only keys are strings
 MAX_ITEMS = 1_100_000  # lists; values twice that: four arrays of MAX_ENTRIES and some room
 _STRING = re.compile(r'"[^"\\]*+(?:\\.[^"\\]*+)*+(?:"|\\?\Z)', re.DOTALL)
@@ -55,6 +56,9 @@ class Conv2dRequest:
     padding: tuple[int, int]
     dilation: tuple[int, int]
     two_d: bool
+    groups: int = 1
+    transposed: bool = False  # PyTorch's conv_transpose2d, weight (C_in, C_out/G, kH, kW)
+    output_padding: tuple[int, int] = (0, 0)
 
 
 class _NonFinite:
@@ -230,6 +234,15 @@ def parse_request(obj) -> Conv2dRequest:
     stride = _hyper(obj, "stride", 1, 1)
     padding = _hyper(obj, "padding", 0, 0)
     dilation = _hyper(obj, "dilation", 1, 1)
+    groups = _groups(obj)
+    transposed = obj.get("transposed", False)
+    if type(transposed) is not bool:
+        raise UsageError(f"transposed: got {_describe(transposed)}; give true or false")
+    if "output_padding" in obj and not transposed:
+        raise UsageError('output_padding: only a transposed convolution has it; add '
+                         '"transposed": true or remove output_padding')
+    output_padding = _hyper(obj, "output_padding", 0, 0)
+    layout = "(C_in, C_out/groups, kH, kW)" if transposed else "(C_out, C_in/groups, kH, kW)"
     x = _array(obj["input"], "input", (2, 4), "a 2-D (H, W) or 4-D (N, C_in, H, W) list")
     two_d = x.ndim == 2
     if two_d:
@@ -237,18 +250,29 @@ def parse_request(obj) -> Conv2dRequest:
         x, weight = x[None, None], weight[None, None]
     else:
         weight = _array(obj["weight"], "weight", (4,),
-                        "a 4-D (C_out, C_in, kH, kW) list with a 4-D input")
-    (n, c_in, h, w), (c_out, c_in_w, kh, kw) = x.shape, weight.shape
-    if c_in != c_in_w:
-        raise UsageError(f"weight: has C_in = {c_in_w} (its axis 1) but input has {c_in} "
-                         "channels (its axis 1); they must be equal")
-    from derivations.mathematics.conv2d import conv2d_output_size
+                        f"a 4-D {layout} list with a 4-D input")
+    (n, c_in, h, w), (kh, kw) = x.shape, weight.shape[2:]
+    if transposed:
+        c_out = _transposed_channels(c_in, weight.shape, groups)
+    else:
+        c_out = _channels(c_in, weight.shape, groups)
+    from derivations.mathematics import conv2d
 
     try:
-        out_hw = conv2d_output_size((h, w), (kh, kw), stride, padding, dilation)
+        if transposed:
+            out_hw = conv2d.conv_transpose2d_output_size((h, w), (kh, kw), stride, padding,
+                                                         output_padding, dilation)
+        else:
+            out_hw = conv2d.conv2d_output_size((h, w), (kh, kw), stride, padding, dilation)
     except ValueError as error:
         raise UsageError(f"weight: {error}") from None
-    _check_cost(n, c_in, c_out, kh, kw, out_hw, (h + 2 * padding[0]) * (w + 2 * padding[1]))
+    if transposed:  # the work is a convolution's backward pass run from the output's side
+        _check_cost(n, c_out, c_in, kh, kw, (h, w),
+                    (out_hw[0] + 2 * padding[0]) * (out_hw[1] + 2 * padding[1]), groups)
+        _check_outputs(n * c_out * out_hw[0] * out_hw[1])
+    else:
+        _check_cost(n, c_in, c_out, kh, kw, out_hw,
+                    (h + 2 * padding[0]) * (w + 2 * padding[1]), groups)
     bias = None
     if "bias" in obj:
         what = f"a list of {c_out} number(s), one per output channel"
@@ -266,17 +290,64 @@ def parse_request(obj) -> Conv2dRequest:
         delta = delta.reshape(out_shape)
     else:
         delta = np.ones(out_shape)
-    return Conv2dRequest(x, weight, bias, delta, stride, padding, dilation, two_d)
+    return Conv2dRequest(x, weight, bias, delta, stride, padding, dilation, two_d, groups,
+                         transposed, output_padding)
 
 
-def _check_cost(n, c_in, c_out, kh, kw, out_hw, padded_hw) -> None:
+def _groups(obj: dict) -> int:
+    value = obj.get("groups", 1)
+    allowed = f"give an integer from 1 to {MAX_HYPER} that divides both channel counts"
+    if type(value) is not int:
+        raise UsageError(f"groups: got {_describe(value)}; {allowed}")
+    if not 1 <= value <= MAX_HYPER:
+        raise UsageError(f"groups: got {shown(value)}; {allowed}")
+    return value
+
+
+def _divides(groups: int, c_in: int, c_out: int) -> None:
+    for name, count in (("C_in", c_in), ("C_out", c_out)):
+        if count % groups:
+            raise UsageError(f"groups: {groups} does not divide {name} = {count}; both "
+                             "channel counts must be multiples of groups")
+
+
+def _channels(c_in: int, weight_shape, groups: int) -> int:
+    """C_out of a convolution whose weight is (C_out, C_in/groups, kH, kW)."""
+    c_out, per_group = weight_shape[0], weight_shape[1]
+    _divides(groups, c_in, c_out)
+    if per_group != c_in // groups:
+        raise UsageError(f"weight: has C_in/groups = {per_group} (its axis 1) but input has "
+                         f"C_in = {c_in} channels in {groups} group(s), so {c_in // groups} per "
+                         "group; they must be equal")
+    return c_out
+
+
+def _transposed_channels(c_in: int, weight_shape, groups: int) -> int:
+    """C_out of a transposed convolution whose weight is (C_in, C_out/groups, kH, kW)."""
+    if weight_shape[0] != c_in:
+        raise UsageError(f"weight: has C_in = {weight_shape[0]} (its axis 0, for a transposed "
+                         f"convolution) but input has {c_in} channels; they must be equal")
+    c_out = weight_shape[1] * groups
+    _divides(groups, c_in, c_out)
+    return c_out
+
+
+def _check_outputs(outputs: int) -> None:
+    if outputs > MAX_ENTRIES:
+        raise UsageError(f"too large: {outputs} output entries N·C_out·H_out·W_out, at most "
+                         f"{MAX_ENTRIES}; use a smaller input, kernel or stride")
+
+
+def _check_cost(n, c_in, c_out, kh, kw, out_hw, padded_hw, groups=1) -> None:
+    """The convolution's work; a transposed layer passes the convolution it transposes."""
     outputs = n * c_out * out_hw[0] * out_hw[1]
     windows = n * c_in * kh * kw * out_hw[0] * out_hw[1]
     for count, limit, what in (
         (outputs, MAX_ENTRIES, "output entries N·C_out·H_out·W_out"),
         (n * c_in * padded_hw, MAX_PADDED_ENTRIES, "padded input entries N·C_in·(H+2p)·(W+2p)"),
         (windows, MAX_WINDOW_ENTRIES, "window entries N·C_in·kH·kW·H_out·W_out"),
-        (windows * c_out, MAX_MULTIPLY_ADDS, "multiply-adds N·C_out·C_in·kH·kW·H_out·W_out"),
+        (windows * c_out // groups, MAX_MULTIPLY_ADDS,
+         "multiply-adds N·C_out·(C_in/groups)·kH·kW·H_out·W_out"),
     ):
         if count > limit:
             raise UsageError(f"too large: {count} {what}, at most {limit}; "

@@ -7,20 +7,26 @@ import sys
 from derivations.cli.messages import shown
 from derivations.errors import UsageError
 
-HELP = "conv2d forward pass and every gradient (input, weight, bias) for a JSON layer"
+HELP = "conv2d (or conv_transpose2d) forward pass and every gradient for a JSON layer"
 DESCRIPTION = """\
 Read one JSON object from FILE (or standard input with -), run a conv2d layer with
-PyTorch's conventions (NCHW, cross-correlation: the kernel is not flipped), and print
-one JSON object with the output and the gradients of C = sum(grad_output * output).
+PyTorch's conventions (NCHW, cross-correlation: the kernel is not flipped), or with
+"transposed": true a conv_transpose2d layer, and print one JSON object with the output
+and the gradients of C = sum(grad_output * output).
 
 Request keys:
-  input        nested list, 2-D (H, W) or 4-D (N, C_in, H, W)             required
-  weight       2-D (kH, kW) with a 2-D input, 4-D (C_out, C_in, kH, kW)  required
-  bias         one number per output channel (a 1-element list with 2-D input)
-  stride       integer 1..1000000 or [h, w]                              default 1
-  padding      integer 0..1000000 or [h, w] (zeros on every side)        default 0
-  dilation     integer 1..1000000 or [h, w]                              default 1
-  grad_output  upstream gradient dC/d(output), the output's shape        default all ones
+  input           nested list, 2-D (H, W) or 4-D (N, C_in, H, W)          required
+  weight          2-D (kH, kW) with a 2-D input; 4-D (C_out, C_in/groups,
+                  kH, kW), or (C_in, C_out/groups, kH, kW) when transposed required
+  bias            one number per output channel (a 1-element list with 2-D input)
+  stride          integer 1..1000000 or [h, w]                           default 1
+  padding         integer 0..1000000 or [h, w] (zeros on every side)     default 0
+  dilation        integer 1..1000000 or [h, w]                           default 1
+  groups          integer dividing C_in and C_out (C_in: depthwise)      default 1
+  transposed      true for PyTorch's conv_transpose2d                    default false
+  output_padding  transposed only: rows/columns added at the bottom/right,
+                  each smaller than the stride or the dilation            default 0
+  grad_output     upstream gradient dC/d(output), the output's shape     default all ones
 
 Response keys, in this order: output, grad_input, grad_weight, then grad_bias when a
 bias was given. Each has the dimensionality of what it belongs to (2-D in, 2-D out; the
@@ -39,7 +45,7 @@ hundred MB: more than 250,000 entries in any array (input, weight, grad_output, 
 more than 10,000,000 window entries (N*C_in*kH*kW*H_out*W_out) or padded input entries
 (N*C_in*(H+2p)*(W+2p)), or more than 200,000,000
 multiply-adds (N*C_out*C_in*kH*kW*H_out*W_out). Text that cannot be a request is refused
-before it is parsed: more than 16 objects or 16 keys, more than 64 quote marks, more than
+before it is parsed: more than 16 objects or 20 keys, more than 80 quote marks, more than
 1,100,000 lists or 2,200,000 values. FILE must be a regular file (not a FIFO, a device
 or a folder) of at most 32 MiB; standard input is read up to 32 MiB."""
 EPILOG = """\
@@ -89,11 +95,22 @@ def _read(name: str) -> str:
 
 
 def _engine(r) -> dict:
-    from derivations.mathematics.conv2d import conv2d_backward, conv2d_forward
+    from derivations.mathematics.conv2d import (
+        conv2d_backward,
+        conv2d_forward,
+        conv_transpose2d_backward,
+        conv_transpose2d_forward,
+    )
 
-    hyper = {"stride": r.stride, "padding": r.padding, "dilation": r.dilation}
-    output = conv2d_forward(r.x, r.weight, r.bias, **hyper)
-    grads = conv2d_backward(r.x, r.weight, r.grad_output, **hyper, with_bias=r.bias is not None)
+    hyper = {"stride": r.stride, "padding": r.padding, "dilation": r.dilation,
+             "groups": r.groups}
+    if r.transposed:
+        hyper["output_padding"] = r.output_padding
+        forward, backward = conv_transpose2d_forward, conv_transpose2d_backward
+    else:
+        forward, backward = conv2d_forward, conv2d_backward
+    output = forward(r.x, r.weight, r.bias, **hyper)
+    grads = backward(r.x, r.weight, r.grad_output, **hyper, with_bias=r.bias is not None)
     results = {"output": output, "grad_input": grads.grad_input,
                "grad_weight": grads.grad_weight}
     if grads.grad_bias is not None:
