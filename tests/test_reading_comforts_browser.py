@@ -25,6 +25,7 @@ PAPER = (255, 255, 255, 1.0)
 SVG = "{http://www.w3.org/2000/svg}"
 FIGURE_PAGE = "seed/grad-input/"  # numbered equations, a figure with labels outside cells
 CODE_PAGE = "tools/worked-cli/"
+FORM_PAGE = "tools/try-your-numbers/"
 SCHEME = "() => document.body.getAttribute('data-md-color-scheme')"
 TOGGLE = "form[data-md-component=palette] label:not([hidden])"
 # Material's search replaces "Initializing search" with its placeholder once the index is in.
@@ -162,7 +163,8 @@ def test_palette_toggle_switches_and_persists(browser, site_url):
 @pytest.mark.parametrize("system", ["light", "dark"])
 def test_math_and_figures_are_legible_in_both_schemes(browser, built_site, site_url, system):
     """The scheme follows the reader's system setting; in each, every formula and equation
-    number contrasts with the page, and each figure's labels with what lies behind them."""
+    number contrasts with the page, each figure's labels with what lies behind them, and
+    the form's error message with its background."""
     context, foreign = gated_context(browser, site_url, color_scheme=system)
     page = context.new_page()
     try:
@@ -172,9 +174,14 @@ def test_math_and_figures_are_legible_in_both_schemes(browser, built_site, site_
         text = page.eval_on_selector_all("article math, article .eq-num", COLOURS)
         figures = page.eval_on_selector_all('article img[src$=".svg"]', COLOURS.replace(
             "return {", "return {src: new URL(e.src).pathname, "))
+        # The one coloured text of the book's own: the form's message for bad input.
+        page.goto(site_url + FORM_PAGE, wait_until="load")
+        page.fill("#worked-kernel1", "it's")
+        page.wait_for_selector("#worked-output[data-state=error]", state="attached")
+        text += page.eval_on_selector_all("#worked-error", COLOURS)
     finally:
         context.close()
-    assert len(text) > 10 and figures
+    assert len(text) > 10 and figures and text[-1]["name"] == "worked-error"
     faint = {m["name"]: round(text_contrast(m), 2) for m in text
              if text_contrast(m) < READABLE}
     assert faint == {}
@@ -305,7 +312,8 @@ def test_print_keeps_every_figure(printed):
 
 def test_a_dark_scheme_reader_prints_dark_text(browser, site_url):
     """Printed from the dark scheme, prose, formulas and highlighted code come out dark on
-    the white paper, and the code blocks' copy buttons stay off it."""
+    the white paper (Material applies slate to screens only; book.css must not undo that),
+    and the code blocks' copy buttons stay off it."""
     context, foreign = gated_context(browser, site_url, color_scheme="dark")
     page = context.new_page()
     text = []
@@ -319,11 +327,12 @@ def test_a_dark_scheme_reader_prints_dark_text(browser, site_url):
             text += page.eval_on_selector_all(
                 "article p, article math, article .eq-num, article pre code *", COLOURS)
         page.wait_for_selector(f"article pre {COPY}", state="attached")
-        assert page.locator(f"article pre {COPY}").first.is_hidden()
+        copy_button_printed = page.locator(f"article pre {COPY}").first.is_visible()
     finally:
         context.close()
     assert len(text) > 100
     faint = {m["name"]: round(text_contrast(m, paper=True), 2) for m in text
              if text_contrast(m, paper=True) < READABLE}
     assert faint == {}
+    assert not copy_button_printed
     assert foreign == []
