@@ -22,7 +22,7 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 MARKER = "Servedafteranedit"  # one word, no digits: the page's numbers stay audited
 COPY_IGNORES = shutil.ignore_patterns(".git", ".venv", "site", "__pycache__", ".hypothesis",
-                                      ".pytest_cache", ".ruff_cache", "*.egg-info")
+                                      ".pytest_cache", ".ruff_cache", "*.egg-info", ".cache")
 
 
 def served_path() -> str:
