@@ -392,3 +392,43 @@ def test_the_hook_serves_what_a_fresh_interpreter_generates():
     """The real generator, in its own process, writes exactly the book built in memory."""
     generated = mkdocs_hook._Pages(REPO / "mkdocs.yml", None).files()
     assert generated == {item.path: item.content for item in build_book().files()}
+
+
+def test_the_serve_standby_writes_what_a_fresh_generator_writes(monkeypatch):
+    """`serve` keeps a generator warmed up (numpy and sympy imported) for the next rebuild;
+    it imports every module of ours only when asked, so it writes the book as it is then."""
+    monkeypatch.setattr(mkdocs_hook, "_watched", True)
+    monkeypatch.setattr(mkdocs_hook, "_standby", None)
+    mkdocs_hook._start_standby()
+    try:
+        built = mkdocs_hook._Pages(REPO / "mkdocs.yml", None)
+        assert mkdocs_hook._standby is None  # taken by this build
+        generated = built.files()
+    finally:
+        mkdocs_hook._stop_standby()
+    assert generated == {item.path: item.content for item in build_book().files()}
+
+
+def test_a_standby_that_finds_other_libraries_installed_gives_way(project, monkeypatch):
+    monkeypatch.setattr(mkdocs_hook, "GENERATOR", generator("""
+        from pathlib import Path
+        from derivations.publish.build_cache import write_entry
+        if sys.argv[1:] == ["--standby"]:
+            sys.stdin.readline()
+            sys.exit(75)  # generate_pages.STALE_STANDBY
+        key, out = sys.argv[1:]
+        write_entry(Path(out), key, {"fake.md": "# fresh"})
+    """))
+    monkeypatch.setattr(mkdocs_hook, "_watched", True)
+    monkeypatch.setattr(mkdocs_hook, "_standby", None)
+    mkdocs_hook._start_standby()
+    try:
+        assert pages(project).files() == {"fake.md": "# fresh"}
+    finally:
+        mkdocs_hook._stop_standby()
+
+
+def test_the_stale_standby_status_is_the_generators():
+    from derivations.publish import generate_pages
+
+    assert mkdocs_hook.STALE_STANDBY == generate_pages.STALE_STANDBY

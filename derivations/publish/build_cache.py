@@ -22,7 +22,6 @@ CONVBACKPROP_CACHE_DIR=DIR keeps it elsewhere than `.cache/` beside mkdocs.yml.
 from __future__ import annotations
 
 import hashlib
-import importlib.metadata
 import importlib.util
 import json
 import os
@@ -79,9 +78,11 @@ def _file_parts(paths: list[Path], root: Path) -> list[tuple[str, bytes]]:
 
 def distribution_version(name: str) -> str:
     """An installed distribution's version, read from its metadata without importing it."""
+    from importlib import metadata  # (MkDocs has imported it; the page generator needs none)
+
     try:
-        return importlib.metadata.version(name)
-    except importlib.metadata.PackageNotFoundError:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
         return "<not installed>"
 
 

@@ -13,6 +13,7 @@ nothing changed imports neither numpy nor sympy.
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import subprocess
 import sys
@@ -27,8 +28,10 @@ from derivations.publish import build_cache
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # derivations/
 MATH_EXTENSION = "derivations.render.latex_math"
 GENERATOR = [sys.executable, "-m", "derivations.publish.generate_pages"]
+STALE_STANDBY = 75  # generate_pages.STALE_STANDBY (not imported: it would be kept in memory)
 
 _watched = False  # set once `mkdocs serve` watches derivations/
+_standby: subprocess.Popen | None = None  # `serve`: the next rebuild's generator, warming up
 _pages: _Pages | None = None  # this build's generated files, being generated or read
 _math: _MathMemo | None = None  # kept by the process: `serve` reuses it between rebuilds
 
@@ -83,15 +86,7 @@ class _Pages:
         if self.entry_dir is None:
             self.scratch = tempfile.TemporaryDirectory(prefix="convbackprop-pages-")
             self.output = Path(self.scratch.name) / "pages.json"
-        env = dict(os.environ)
-        if _watched:
-            # Bytecode written under derivations/ would count as an edit: a second rebuild.
-            env["PYTHONDONTWRITEBYTECODE"] = "1"
-        # cwd: `-m derivations` then imports the package this hook belongs to (and hashed).
-        self.process = subprocess.Popen([*GENERATOR, self.key, str(self.output)],
-                                        cwd=PACKAGE_DIR.parent, env=env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-                                        text=True)
+        self.process = _take_standby(self.key, self.output) or _generator(self.key, self.output)
 
     def files(self) -> dict[str, str]:
         """Wait for the generator if it runs; file its output under the key if no input
@@ -100,6 +95,9 @@ class _Pages:
             return self.content
         assert self.process is not None
         _, errors = self.process.communicate()
+        if self.process.returncode == STALE_STANDBY:
+            self.process = _generator(self.key, self.output)
+            _, errors = self.process.communicate()
         try:
             if self.process.returncode != 0:
                 raise PluginError("generating the pages failed "
@@ -126,6 +124,51 @@ class _Pages:
             self.scratch.cleanup()
         elif self.process is not None:
             self.output.unlink(missing_ok=True)
+
+
+def _popen(arguments: list[str]) -> subprocess.Popen:
+    env = dict(os.environ)
+    if _watched:
+        # Bytecode written under derivations/ would count as an edit: a second rebuild.
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+    # cwd: `-m derivations` then imports the package this hook belongs to (and hashed).
+    return subprocess.Popen([*GENERATOR, *arguments], cwd=PACKAGE_DIR.parent, env=env,
+                            stdin=subprocess.PIPE if arguments == ["--standby"] else None,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+def _generator(key: str, output: Path) -> subprocess.Popen:
+    return _popen([key, str(output)])
+
+
+def _start_standby() -> None:
+    global _standby
+    if _watched and (_standby is None or _standby.poll() is not None):
+        _standby = _popen(["--standby"])
+
+
+def _take_standby(key: str, output: Path) -> subprocess.Popen | None:
+    """The warmed-up generator, given this build's request; None if there is none."""
+    global _standby
+    process, _standby = _standby, None
+    if process is None or process.poll() is not None:
+        return None
+    try:
+        process.stdin.write(json.dumps([key, str(output)]) + "\n")
+        process.stdin.flush()  # (communicate() closes it)
+    except OSError:  # it died meanwhile
+        process.kill()
+        process.communicate()
+        return None
+    return process
+
+
+def _stop_standby() -> None:
+    global _standby
+    if _standby is not None:
+        _standby.kill()
+        _standby.communicate()
+        _standby = None
 
 
 class _MathMemo(dict):
@@ -212,15 +255,22 @@ def on_page_context(context, page, config, nav):
 def on_post_build(config):
     if _math is not None:
         _math.save()
+    _start_standby()  # warms up while the author reads and edits
 
 
 def on_build_error(error):
     if _pages is not None:
         _pages.close()
+    _start_standby()
 
 
 def on_serve(server, config, builder):
     global _watched
     _watched = True
     server.watch(str(PACKAGE_DIR))
+    _start_standby()
     return server
+
+
+def on_shutdown():
+    _stop_standby()
