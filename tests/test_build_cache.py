@@ -432,3 +432,20 @@ def test_the_stale_standby_status_is_the_generators():
     from derivations.publish import generate_pages
 
     assert mkdocs_hook.STALE_STANDBY == generate_pages.STALE_STANDBY
+
+
+def test_kept_templates_render_the_same_and_an_edited_template_anew():
+    """`serve` keeps compiled theme templates between rebuilds; an edit is not masked."""
+    import jinja2
+
+    kept = mkdocs_hook._CompiledTemplates()
+    sources = {"page.html": "<p>{{ title }}</p>"}
+
+    def render() -> str:
+        env = jinja2.Environment(loader=jinja2.DictLoader(sources), bytecode_cache=kept)
+        return env.get_template("page.html").render(title="A")
+
+    assert render() == "<p>A</p>" and len(kept.compiled) == 1
+    assert render() == "<p>A</p>"
+    sources["page.html"] = "<h1>{{ title }}</h1>"
+    assert render() == "<h1>A</h1>"
