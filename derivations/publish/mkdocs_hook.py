@@ -119,7 +119,10 @@ class _Pages:
                 raise PluginError(f"the page generator wrote no readable output to {self.output}")
             if (self.entry_dir is not None
                     and build_cache.pages_key(PACKAGE_DIR, self.config_file) == self.key):
-                os.replace(self.output, self.entry)
+                try:
+                    os.replace(self.output, self.entry)
+                except OSError:
+                    pass  # not kept: the next build generates again
                 build_cache.prune(self.entry_dir)
             self.content = content
             return content
@@ -161,7 +164,10 @@ def _take_standby(key: str, output: Path) -> subprocess.Popen | None:
     """The warmed-up generator, given this build's request; None if there is none."""
     global _standby
     process, _standby = _standby, None
-    if process is None or process.poll() is not None:
+    if process is None:
+        return None
+    if process.poll() is not None:  # it ended (killed, or a failed start): reap it
+        process.communicate()
         return None
     try:
         process.stdin.write(json.dumps([key, str(output)]) + "\n")
