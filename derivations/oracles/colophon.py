@@ -60,6 +60,7 @@ def build_quantities(build: dict) -> dict[str, float | int]:
         out[f"{PREFIX}.build_goal_ratio[{kind}]"] = goal
     serve = build["serve"]
     out[f"{PREFIX}.serve_median_s"] = statistics.median(serve["latency_s"])
+    out[f"{PREFIX}.serve_min_s"] = min(serve["latency_s"])
     out[f"{PREFIX}.serve_max_s"] = max(serve["latency_s"])
     out[f"{PREFIX}.serve_edits"] = len(serve["latency_s"])
     out[f"{PREFIX}.serve_goal_s"] = serve["goal_latency_s"]

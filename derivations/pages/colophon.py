@@ -84,7 +84,7 @@ processor cores shared with other work (one-minute load average {{load_start}} a
 computed (numpy, sympy, the formatter), every formula rendered. *Warm* builds the same copy
 again with nothing changed, so the pages and formulas come from the
 [build cache](publishing.md#build-cache). Wall-clock seconds swing with the other work on the
-machine; CPU seconds (the build and its child processes) far less, so both are shown.
+machine; CPU seconds (the build and its child processes) usually less, so both are shown.
 Medians:
 
 | build | wall (s) | CPU (s) | wall ÷ bare | CPU ÷ bare | goal | |
@@ -96,7 +96,8 @@ theme, so that the builder never imports numpy and sympy itself; a warm one impo
 and renders no formula.
 
 Under `{{builder}} serve`, an edit to a page's generator was served {{serve_median_s}} s
-after saving (median of {{serve_edits}} edits, slowest {{serve_max_s}} s), against a goal of
+after saving (median of {{serve_edits}} edits; fastest {{serve_min_s}} s, slowest
+{{serve_max_s}} s), against a goal of
 {{serve_goal_s}} s: {{serve_verdict}}; {{serve_rebuilds}}. Between edits the server keeps the
 next page generator started, with numpy and sympy already imported.
 
@@ -232,6 +233,7 @@ def build():
         build_table=build_table(timing),
         serve_median_s=text_num(serve["median_latency_s"], f"{P}.serve_median_s"),
         serve_edits=text_num(serve["edits"], f"{P}.serve_edits"),
+        serve_min_s=text_num(min(serve["latency_s"]), f"{P}.serve_min_s"),
         serve_max_s=text_num(max(serve["latency_s"]), f"{P}.serve_max_s"),
         serve_goal_s=text_num(serve["goal_latency_s"], f"{P}.serve_goal_s"),
         serve_verdict=verdict(serve["median_latency_s"] <= serve["goal_latency_s"]),
