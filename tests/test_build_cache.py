@@ -21,7 +21,7 @@ from derivations.publish.book import build_book
 from derivations.render import latex_math
 
 REPO = Path(__file__).resolve().parents[1]
-VERSIONS = [("python", "3.11.7"), ("numpy", "2.4.6"), ("sympy", "1.14.0")]
+VERSIONS = [("python", "3.11.7"), ("numpy", "2.4.6"), ("sympy", "1.14.0"), ("mpmath", "1.3.0")]
 
 
 def make_project(root: Path) -> Path:
@@ -100,31 +100,48 @@ def test_bytecode_and_files_outside_the_inputs_leave_the_page_key_alone(tmp_path
 
 
 def test_the_versions_are_the_installed_ones():
+    import mpmath
     import numpy
     import sympy
 
     versions = dict(build_cache.page_versions())
     assert versions == {"python": sys.version, "numpy": numpy.__version__,
-                        "sympy": sympy.__version__}
+                        "sympy": sympy.__version__, "mpmath": mpmath.__version__}
 
 
-def test_the_generators_open_no_file_outside_the_page_key(tmp_path):
-    """Every file that generating the book reads (seen by an audit hook in a fresh
-    interpreter) is among the inputs of the page key."""
+@pytest.fixture(scope="module")
+def generation_seen() -> dict:
+    """What generating the book in a fresh interpreter opens (an audit hook sees every file
+    opened) and which installed libraries it imports."""
     script = textwrap.dedent("""
-        import json, os, sys
+        import json, os, sys, sysconfig
         opened = set()
         def audit(event, args):
             if event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
                 opened.add(os.path.abspath(os.fsdecode(args[0])))
         sys.addaudithook(audit)
+        started = set(sys.modules)  # (the interpreter's start-up imports are not ours)
         from derivations.publish.book import build_book
         build_book()
-        print(json.dumps(sorted(opened)))
+        installed = sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"]
+        libraries = {name.split(".")[0] for name, module in list(sys.modules.items())
+                     if name not in started
+                     and (getattr(module, "__file__", None) or "").startswith(installed)}
+        print(json.dumps({"opened": sorted(opened), "libraries": sorted(libraries)}))
     """)
     done = subprocess.run([sys.executable, "-c", script], cwd=REPO, capture_output=True,
                           text=True, check=True, timeout=300)
-    opened = {Path(name).resolve() for name in json.loads(done.stdout)}
+    return json.loads(done.stdout)
+
+
+def test_the_key_names_every_library_the_generators_import(generation_seen):
+    assert "sympy" in generation_seen["libraries"]  # the check sees imports
+    assert sorted(generation_seen["libraries"]) == sorted(build_cache.LIBRARIES)
+
+
+def test_the_generators_open_no_file_outside_the_page_key(generation_seen):
+    """Every file that generating the book reads is among the inputs of the page key."""
+    opened = {Path(name).resolve() for name in generation_seen["opened"]}
     ours = {path for path in opened
             if path.is_relative_to(REPO) and not path.is_relative_to(Path(sys.prefix).resolve())
             and "__pycache__" not in path.parts and path.is_file()}

@@ -9,7 +9,7 @@ simply never asked for again.
 - generated pages: every file of the `derivations` package except bytecode (its `.py`,
   `.js`, theme), the files the generators read from outside it (the benchmark records the
   colophon prints, the repository's mkdocs.yml) and the built config file, and the versions
-  of Python, numpy and sympy;
+  of Python, numpy and sympy (and mpmath, which sympy computes with);
 - rendered math: the source of derivations/render/latex_math.py as loaded, latex2mathml's
   version and source files, and Python's version; each formula by `memo_key`.
 
@@ -95,9 +95,12 @@ def page_inputs(package_dir: Path, config_file: Path) -> list[Path]:
     return [*_files_under(package_dir), *records, root / "mkdocs.yml", config_file]
 
 
+LIBRARIES = ("numpy", "sympy", "mpmath")  # every library the generators import (tested)
+
+
 def page_versions() -> list[tuple[str, str]]:
-    return [("python", sys.version), ("numpy", distribution_version("numpy")),
-            ("sympy", distribution_version("sympy"))]
+    return [("python", sys.version),
+            *((name, distribution_version(name)) for name in LIBRARIES)]
 
 
 def pages_key(package_dir: Path, config_file: Path,
