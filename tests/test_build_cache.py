@@ -445,10 +445,11 @@ def test_a_standby_that_finds_other_libraries_installed_gives_way(project, monke
         mkdocs_hook._stop_standby()
 
 
-def test_the_stale_standby_status_is_the_generators():
+def test_the_hook_and_the_generator_agree_on_status_and_libraries():
     from derivations.publish import generate_pages
 
     assert mkdocs_hook.STALE_STANDBY == generate_pages.STALE_STANDBY
+    assert generate_pages.LIBRARIES == build_cache.LIBRARIES
 
 
 def test_kept_templates_render_the_same_and_an_edited_template_anew():
