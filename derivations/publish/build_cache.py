@@ -160,7 +160,7 @@ def read_entry(path: Path, key: str) -> dict[str, str] | None:
 
 def write_entry(path: Path, key: str, content: dict[str, str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    write_text_atomic(path, entry_text(key, content))
+    write_text_atomic(path, entry_text(key, content), "build cache entry")
 
 
 def mark_used(path: Path) -> None:

@@ -26,6 +26,7 @@ from jinja2 import BytecodeCache
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File
 
+from derivations.errors import UsageError
 from derivations.publish import build_cache
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]  # derivations/
@@ -215,7 +216,7 @@ class _MathMemo(dict):
             return
         try:
             build_cache.write_entry(self.path, self.key, {key: self[key] for key in self.used})
-        except OSError:
+        except (OSError, UsageError):
             return  # a read-only checkout: the next build renders again
         self.saved = set(self.used)
         build_cache.prune(self.path.parent)
