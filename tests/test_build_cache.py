@@ -16,6 +16,7 @@ import markdown
 import pytest
 from mkdocs.exceptions import PluginError
 
+from derivations.errors import UsageError
 from derivations.publish import build_cache, mkdocs_hook
 from derivations.publish.book import build_book
 from derivations.render import latex_math
@@ -253,7 +254,7 @@ def test_a_write_that_fails_leaves_the_old_entry_whole(tmp_path, monkeypatch):
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, "replace", fail)
-    with pytest.raises(OSError):
+    with pytest.raises(UsageError, match="No space left on device"):
         build_cache.write_entry(tmp_path / "k.json", "k", {"a.md": "new"})
     assert build_cache.read_entry(tmp_path / "k.json", "k") == {"a.md": "old"}
     assert [p.name for p in tmp_path.iterdir()] == ["k.json"]
