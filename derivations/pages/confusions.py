@@ -101,7 +101,20 @@ never read in the forward pass. They do not affect the cost, so their gradient i
 zero. The full correlation of the zero-inserted $\delta$ with the rotated kernel covers only
 the reached rows and columns, so place it in a zero array of the input's size (PyTorch's
 `conv_transpose2d` does this with `output_padding`).""",
-        (("leftover rows and columns", "stride.md#leftover-rows"),),
+        (("leftover rows and columns", "stride.md#leftover-rows"),
+         ("which rows, for any stride, padding and dilation", "shapes.md#unreached-rows")),
+    ),
+    Confusion(
+        "output-padding",
+        "Why is my input gradient, or conv_transpose2d's output, a row or two short?",
+        r"""Because the output size rounds down. With stride $s$, up to $s$ different input
+sizes give the same output size, and a transposed convolution that only sees $\delta$ returns
+the smallest of them, $\ell$ rows short, where $\ell$ is the remainder the floor threw away.
+Those rows come after the last window, so their gradient is zero: append $\ell$ zero rows
+(PyTorch: `output_padding`; TensorFlow: `output_shape`). With dilation as well, the weight
+gradient's correlation can have leftover rows too, and they are dropped.""",
+        (("why output_padding", "shapes.md#output-padding"),
+         ("the size of each gradient", "shapes.md#gradient-sizes")),
     ),
     Confusion(
         "padding-backward",
