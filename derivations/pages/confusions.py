@@ -163,7 +163,21 @@ Sharing it equally is another valid choice, but it will not match PyTorch.""",
         "Is a transposed convolution the inverse of a convolution?",
         r"""No. It applies the transpose $J^{\top}$ of the convolution's matrix, which is
 exactly the backward pass with respect to the input; it does not undo the convolution.""",
-        (("transposed convolution", "matrix-view.md#transposed-convolution"),),
+        (("transposed convolution", "matrix-view.md#transposed-convolution"),
+         ("transposed convolution as a layer", "transposed.md#transposed-convolution-layer")),
+    ),
+    Confusion(
+        "transposed-backward",
+        "How do I backpropagate through a transposed convolution, and why is its weight "
+        "stored input channels first?",
+        r"""Its forward pass is a convolution's input gradient, so its input gradient is that
+convolution's forward pass: slide the same kernel over $\delta$ with the same stride, padding
+and dilation, no rotation. Its weight gradient is a convolution's weight gradient with the
+roles exchanged, $\delta$ in the input's place and $X$ in $\delta$'s. PyTorch stores its
+kernel as the kernel of that convolution, which maps the transposed layer's output channels
+back to its input channels, hence $C_{\text{in}} \times C_{\text{out}}$.""",
+        (("the input gradient is a convolution", "transposed.md#transposed-input-gradient"),
+         ("the weight gradient", "transposed.md#transposed-weight-gradient")),
     ),
     Confusion(
         "check-off-by-half",

@@ -149,7 +149,7 @@ with stride and dilation exchanged followed by a `narrow` to the kernel's size.
 
 ## Why a transposed convolution needs output_padding {#output-padding}
 
-The input gradient is a [transposed convolution](matrix-view.md#transposed-convolution)
+The input gradient is a [transposed convolution](transposed.md#transposed-convolution-layer)
 of $\delta$, and PyTorch's `conv_transpose2d` computes its output size from $\delta$'s size:
 
 $$
