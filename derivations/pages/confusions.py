@@ -136,6 +136,17 @@ output channel.""",
          ("the two-channel, two-example numbers", "channels.md#channels-example")),
     ),
     Confusion(
+        "grouped-gradients",
+        "In a grouped or depthwise convolution, between which channels does the gradient flow?",
+        r"""Only within a group. Output channel $o$ reads just the input channels of its
+group, so its $\delta$ flows back only to those, and each filter's gradient pairs $\delta$
+with its own group's inputs. A depthwise layer is a single-channel layer per channel. If you
+emulate groups with a dense block-diagonal kernel, its gradient off the blocks is not zero:
+mask it, or those weights stop being zero after the first update.""",
+        (("the three gradients per group", "groups.md#groups-gradients"),
+         ("depthwise and pointwise, worked", "groups.md#groups-example")),
+    ),
+    Confusion(
         "shared-bias",
         "What is the gradient of a bias shared over positions?",
         r"""The sum of $\delta$ over every position it was added to, and over the batch:
