@@ -51,11 +51,13 @@ a batch, say) is a different matter: its factor is already inside $\delta$.""",
 $\partial C / \partial X_{a,c} = \sum \delta_{i,j} W_{a-i,\,c-j}$ the input entry meets the
 *last* weights from the *first* windows. Writing that as a sliding window means reading the
 kernel backwards, which is $\operatorname{rot}_{180}(W)$ slid over $\delta$ padded with
-zeros. Nothing is rotated in the forward pass, and nothing is rotated for the weight
-gradient.""",
+zeros. In this book's convention (a cross-correlation forward, as PyTorch) nothing else
+is rotated; a text that convolves in the forward pass writes its rotations elsewhere, and the
+conventions page maps where.""",
         (("the rotation for the question's network", "../seed/grad-input.md#rot180"),
          ("the derivation for any layer", "layer.md#index-bookkeeping"),
-         ("the same thing as a transpose", "matrix-view.md#input-gradient-as-transpose")),
+         ("the same thing as a transpose", "matrix-view.md#input-gradient-as-transpose"),
+         ("every written form, and where it rotates", "../seed/conventions.md#written-forms")),
     ),
     Confusion(
         "convolution-or-correlation",
@@ -64,12 +66,25 @@ gradient.""",
 and so does this book. Texts that flip the kernel in the forward pass get formulas that look
 rotated compared with ours; both are right within their own convention. Order matters for a
 cross-correlation: the second argument is the one that slides, and swapping the two turns
-the (full) result round by half a turn, where a true convolution would not care. The weight
-gradient is $X \star \delta$, with $\delta$ sliding over $X$ like a kernel, not
-$\delta \star X$.""",
+the result round by half a turn, where a true convolution would not care. In this book's
+convention the weight gradient is $X \star \delta$, with $\delta$ sliding over $X$ like a
+kernel; $\delta \star X$ is its half-turn, the same gradient in the layout of a flipped
+kernel.""",
         (("correlation versus convolution", "../seed/conventions.md#correlation-vs-convolution"),
          ("why a flipped-kernel article looks different", "../seed/conventions.md#flipped-kernels"),
-         ("the weight gradient as a correlation", "layer.md#weight-gradient")),
+         ("the weight gradient as a correlation", "layer.md#weight-gradient"),
+         ("argument order, with numbers", "../seed/conventions.md#form-argument-order")),
+    ),
+    Confusion(
+        "flipall-batch",
+        "Why does a MATLAB-style filter gradient use flipall, and what goes wrong without it?",
+        r"""With the batch stored as the third axis, `convn` flips its kernel along all
+three axes, so in 'valid' mode example $n$ of one argument meets example $N - \lit{1} - n$ of
+the other. `flipall` on the inputs undoes that, and the call returns the batch sum of the
+filter gradients in the flipped-kernel layout. Rotating only the spatial axes pairs each
+input with another example's gradient; with a batch of one the mistake is invisible.""",
+        (("the batch axis in a three-dimensional convolution",
+          "../seed/conventions.md#form-flipall"),),
     ),
     Confusion(
         "index-bookkeeping",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from derivations.examples.seed import W1, W2, I, Y
+from derivations.mathematics.conventions import written_forms
 from derivations.mathematics.seed import example_numbers, flipped_convention
 from derivations.render.page import make_page
 from derivations.render.printed_numbers import matrix, num
@@ -98,6 +99,151 @@ as [in the input-gradient chapter](grad-input.md#rot180). In either convention t
 of each weight is the same; what changes is only where the rotation is written. Whichever
 article one reads, the first step is to find which of \eqref{eq-correlation} and
 \eqref{eq-convolution} it uses.
+
+## Every written form, mapped {#written-forms}
+
+Texts, toolboxes and libraries write the same gradients in more forms than the two columns
+above. Each is correct with its own definition of $\ast$ (flip the kernel) or $\star$ (do
+not), its own argument order and its own padding; what differs is where the rotation is
+written. Here $\ast$ is a true convolution and $\star$ a cross-correlation, both "valid"
+(windows inside the first argument) unless marked "full", and $\operatorname{pad}(\delta)$ is
+$\delta$ with one ring of zeros. MATLAB's `conv2`/`convn` and SciPy's `convolve2d` compute
+$\ast$; SciPy's `correlate2d` computes $\star$.
+
+| written form | where you meet it | equals | where it rotates |
+|---|---|---|---|
+{{forms_rows}}
+
+Each identity below is checked on the seed's numbers, where
+$\delta = \partial C / \partial o^1 = {{f_delta}}$; the tests check them again on random
+arrays, and check the SciPy forms against SciPy itself.
+
+### A rotated input in the filter gradient {#form-rotated-input}
+
+A true convolution flips its second argument; rotating the first as well turns the whole
+result round:
+
+$$
+\operatorname{rot}_{180}(i) \ast \delta = \operatorname{rot}_{180}(i \star \delta) .
+\label{eq-form-rotated-input}
+$$
+
+$$
+\operatorname{rot}_{180}(i) \ast \delta = {{f_rot_conv}}, \qquad
+\operatorname{rot}_{180}(i \star \delta) = \operatorname{rot}_{180} {{f_grad_w1}} =
+{{f_rot_corr}} .
+$$
+
+This is the flipped-kernel article's $\partial C / \partial k^1$ in \eqref{eq-grad-k1}: the
+rotation sits on the input, and the result comes out in the rotated layout of the article's
+kernel. Neither side rotates $\delta$.
+
+### conv2 with 'full' for the input gradient {#form-conv2-full}
+
+A full convolution with a rotated kernel is a full correlation with the kernel itself,
+because the two flips cancel:
+
+$$
+\texttt{conv2}\big(\delta, \operatorname{rot}_{180}(k^1), \texttt{'full'}\big) =
+\operatorname{pad}(\delta) \star k^1 . \label{eq-form-conv2-full}
+$$
+
+With the article's $k^1 = {{f_k1}}$:
+
+$$
+\texttt{conv2}\big(\delta, \operatorname{rot}_{180}(k^1), \texttt{'full'}\big) =
+{{f_conv2_full}},
+$$
+
+$$
+\operatorname{pad}(\delta) \star k^1 = {{f_pad_delta}} \star k^1 = {{f_pad_corr}} .
+$$
+
+Both are $\partial C / \partial i$ of [the input-gradient chapter](grad-input.md#rot180), and
+since $\operatorname{rot}_{180}(k^1) = w^1$, the same matrix is
+$\texttt{conv2}(\delta, w^1, \texttt{'full'}) = {{f_conv2_book}}$: this book's
+$\operatorname{pad}(\delta) \star \operatorname{rot}_{180}(w^1)$, with the rotation hidden
+inside `conv2`.
+
+### Argument order {#form-argument-order}
+
+A convolution does not care which argument comes first. A cross-correlation does: the second
+argument slides over the first, and exchanging them turns the result by half a turn,
+
+$$
+\texttt{correlate2d}(b, a) = \operatorname{rot}_{180}\big(\texttt{correlate2d}(a,
+b)\big), \qquad \texttt{convolve2d}(b, a) = \texttt{convolve2d}(a, b) ,
+\label{eq-form-argument-order}
+$$
+
+in 'full' and in 'valid' mode (SciPy slides the smaller array over the larger one either
+way). On the seed:
+
+$$
+\texttt{correlate2d}(i, \delta, \texttt{'valid'}) = {{f_grad_w1_again}} =
+\frac{\partial C}{\partial w^1},
+$$
+
+$$
+\texttt{correlate2d}(\delta, i, \texttt{'valid'}) = {{f_swapped}} =
+\frac{\partial C}{\partial k^1} .
+$$
+
+The swapped call is not wrong: it is the flipped-kernel article's gradient, in its layout.
+
+### The batch axis in a three-dimensional convolution {#form-flipall}
+
+MATLAB toolboxes often keep a batch of $N$ examples as the third axis of an
+$H \times W \times N$ array and compute the filter gradient of a convolution layer, summed
+over the batch, with one three-dimensional call. `convn` flips its kernel along **every**
+axis, the batch axis included, and with equally long batch axes 'valid' leaves a single
+slice, in which example $n$ of the first argument meets example $N - \lit{1} - n$ of the
+second as stored.
+Flipping all three axes of the inputs, `flipall`, undoes that pairing:
+
+$$
+\texttt{convn}\big(\operatorname{flipall}(a), d, \texttt{'valid'}\big) =
+\operatorname{rot}_{180}\Big( \sum_{n} a_n \star d_n \Big) , \label{eq-form-flipall}
+$$
+
+the batch sum of \eqref{eq-form-rotated-input}, the article-layout filter gradient. Rotating
+only the two spatial axes would pair $a_n$ with $d_{N-1-n}$ instead. With two examples,
+
+$$
+a_0 = {{f_a0}}, \quad a_1 = {{f_a1}}, \qquad d_0 = {{f_d0}}, \quad d_1 = {{f_d1}},
+$$
+
+the per-example terms are $a_0 \star d_0 = {{f_t0}}$ and $a_1 \star d_1 = {{f_t1}}$, and
+
+$$
+\texttt{convn}\big(\operatorname{flipall}(a), d, \texttt{'valid'}\big) = {{f_flipall}} ,
+$$
+
+the half-turn of their sum. With only the spatial axes rotated, the call returns
+
+$$
+\texttt{convn}\big(\operatorname{rot}_{180}(a), d, \texttt{'valid'}\big) = {{f_rot_only}}
+= \operatorname{rot}_{180}\big( a_1 \star d_0 + a_0 \star d_1 \big),
+$$
+
+with $a_1 \star d_0 = {{f_c0}}$ and $a_0 \star d_1 = {{f_c1}}$:
+a sum over mismatched pairs. With $N = \lit{1}$ the two calls agree, which is why the
+mistake survives a test on a single example.
+
+### A forward pass written as a convolution {#form-forward}
+
+A text that writes the forward pass with a true convolution rotates the kernel there:
+
+$$
+o^2 = \operatorname{rot}_{180}(w^2) \ast o^1 = o^1 \star w^2 = \sum_k w^2_k \, o^1_k ,
+\label{eq-form-forward}
+$$
+
+since a convolution commutes and its flip undoes the rotation. On the seed,
+$\operatorname{rot}_{180}(w^2) \ast o^1 = {{f_forward}}$, the $o^2 = {{f_o2}}$ of
+[the forward pass](forward-pass.md#second-layer). A text written this way stores
+$\operatorname{rot}_{180}(w^2)$ as its kernel, and its gradients follow the article column of
+the table above.
 """
 
 
@@ -109,6 +255,55 @@ TABLE = (
     ("input gradient", rf"$\operatorname{{pad}}(\delta) \star {ROT}(w^1)$",
      r"$\operatorname{pad}(\delta) \star k^1$"),
 )
+
+
+FORMS = (
+    (r"$i \star \delta$, `correlate2d(i, δ, 'valid')`", "this book, PyTorch",
+     r"$\partial C / \partial w^1$", "nowhere"),
+    (r"$\operatorname{rot}_{180}(i) \ast \delta$", "flipped-kernel articles",
+     r"$\partial C / \partial k^1 = \operatorname{rot}_{180}(i \star \delta)$",
+     "on the input, and the result is in the rotated kernel's layout"),
+    (r"`correlate2d(δ, i, 'valid')`", "arguments swapped",
+     r"$\operatorname{rot}_{180}(i \star \delta) = \partial C / \partial k^1$",
+     "on the result, through the argument order"),
+    (r"$\operatorname{pad}(\delta) \star \operatorname{rot}_{180}(w^1)$, "
+     r"`conv2(δ, w¹, 'full')`", "this book; MATLAB, SciPy",
+     r"$\partial C / \partial i$", "on the kernel (inside `conv2`'s flip)"),
+    (r"$\operatorname{pad}(\delta) \star k^1$, `conv2(δ, rot180(k¹), 'full')`",
+     "flipped-kernel articles", r"$\partial C / \partial i$",
+     "written on the kernel and undone by `conv2`'s flip"),
+    (r"`convn(flipall(a), d, 'valid')`", "MATLAB toolboxes, batch as third axis",
+     r"$\operatorname{rot}_{180}(\sum_n a_n \star d_n)$", "on every axis of $a$, batch included"),
+    (r"$o^2 = \operatorname{rot}_{180}(w^2) \ast o^1$", "forward pass as a convolution",
+     r"$o^1 \star w^2$", "on the kernel, in the forward pass"),
+)
+
+
+def _forms_slots() -> dict:
+    f = written_forms()
+    c = "conventions"
+    return dict(
+        forms_rows="\n".join("| " + " | ".join(row) + " |" for row in FORMS),
+        f_delta=matrix(f.delta, f"{c}.delta"), f_rot_conv=matrix(f.rot_i_conv_delta,
+                                                                 f"{c}.rot_i_conv_delta"),
+        f_grad_w1=matrix(f.grad_w1, f"{c}.grad_w1"),
+        f_rot_corr=matrix(f.rot_of_correlation, f"{c}.rot_of_correlation"),
+        f_k1=matrix(f.k1, f"{c}.k1"), f_conv2_full=matrix(f.conv2_full, f"{c}.conv2_full"),
+        f_pad_delta=matrix(f.padded_delta, f"{c}.padded_delta"),
+        f_pad_corr=matrix(f.padded_correlation, f"{c}.padded_correlation"),
+        f_conv2_book=matrix(f.conv2_book, f"{c}.conv2_book"),
+        f_grad_w1_again=matrix(f.grad_w1, f"{c}.grad_w1"),
+        f_swapped=matrix(f.swapped, f"{c}.swapped"),
+        f_a0=matrix(f.batch_inputs[0], f"{c}.a[0]"), f_a1=matrix(f.batch_inputs[1], f"{c}.a[1]"),
+        f_d0=matrix(f.batch_deltas[0], f"{c}.d[0]"), f_d1=matrix(f.batch_deltas[1], f"{c}.d[1]"),
+        f_t0=matrix(f.batch_terms[0], f"{c}.batch_term[0]"),
+        f_t1=matrix(f.batch_terms[1], f"{c}.batch_term[1]"),
+        f_flipall=matrix(f.convn_flipall, f"{c}.convn_flipall"),
+        f_rot_only=matrix(f.convn_rot_only, f"{c}.convn_rot_only"),
+        f_c0=matrix(f.crossed_terms[0], f"{c}.crossed_term[0]"),
+        f_c1=matrix(f.crossed_terms[1], f"{c}.crossed_term[1]"),
+        f_forward=num(f.forward_rot, f"{c}.forward_rot"), f_o2=num(f.o2, f"{c}.o2"),
+    )
 
 
 def build():
@@ -123,4 +318,5 @@ def build():
         article_grad_k2=matrix(f.grad_k2, key("article_grad_k2")),
         grad_w2=matrix(n.grad_w2, key("grad_w2")),
         article_grad_input=matrix(f.grad_input, key("article_grad_input")),
+        **_forms_slots(),
     )
