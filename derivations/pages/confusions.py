@@ -180,9 +180,13 @@ zero, so the gradient passes only where the pre-activation is strictly positive.
     Confusion(
         "max-pool-ties",
         "Where does the gradient of max pooling go when two entries tie?",
-        r"""All of it to one entry: PyTorch gives it to the first maximum in reading order.
-Sharing it equally is another valid choice, but it will not match PyTorch.""",
-        (("max pooling and ties", "bias-relu-pooling.md#max-pooling"),),
+        r"""All of it to one entry: PyTorch and TensorFlow's CPU kernels give it to the first
+maximum in reading order. Sharing it equally is another valid choice, but it will not match
+them. Giving the whole gradient to *every* tied entry, as `grad * (x == x.max())` does, is
+not valid: the window then sends out more gradient than its output received.""",
+        (("max pooling and ties", "bias-relu-pooling.md#max-pooling"),
+         ("three tie rules, and why the naive one is wrong", "bias-relu-pooling.md#max-pool-ties"),
+         ("overlapping windows", "bias-relu-pooling.md#overlapping-pooling")),
     ),
     Confusion(
         "transposed-is-not-inverse",
