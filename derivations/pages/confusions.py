@@ -171,6 +171,20 @@ and not an average.""",
          ("the bias gradient of one layer", "layer.md#bias-gradient")),
     ),
     Confusion(
+        "batch-norm-backward",
+        "After a convolution, over what does batch normalization sum, and why is ∂C/∂Z not "
+        "just γδ/σ?",
+        r"""Over the batch and every position of one channel: one mean, one variance and one
+$(\gamma_c, \beta_c)$ per channel, and $\partial C / \partial \gamma_c$,
+$\partial C / \partial \beta_c$ are sums over those entries, not means. In training mode each
+$Z$ also moves the channel's mean and variance, which every output of the channel uses; those
+two extra paths subtract the mean of $\gamma\delta$ and its component along $\hat{Z}$.
+$\gamma\delta/\sigma$ alone is the evaluation-mode gradient.""",
+        (("statistics per channel", "batch-norm.md#bn-statistics"),
+         ("the input gradient, derived", "batch-norm.md#bn-input-gradient"),
+         ("the numbers", "batch-norm.md#bn-example")),
+    ),
+    Confusion(
         "relu-at-zero",
         "What is the derivative of ReLU at exactly zero?",
         r"""It has none: the slope is zero on the left and one on the right. PyTorch uses
