@@ -224,6 +224,16 @@ back to its input channels, hence $C_{\text{in}} \times C_{\text{out}}$.""",
          ("the weight gradient", "transposed.md#transposed-weight-gradient")),
     ),
     Confusion(
+        "col2im-adds",
+        "With im2col, why is the input gradient not just Wᵀδ reshaped?",
+        r"""Because $W_{\text{mat}}^{\top} \delta_{\text{mat}}$ is the gradient of the
+*copies* im2col made: a cell that lies in several windows was copied into several columns.
+col2im scatter-adds each column entry back to the cell it came from (overlapping windows
+add), then crops the padding. A reshape would keep one copy and drop the others.""",
+        (("the input gradient by col2im", "matrix-view.md#col2im"),
+         ("the three GEMMs and their shapes", "matrix-view.md#gemm-shapes")),
+    ),
+    Confusion(
         "check-off-by-half",
         "My gradient check fails at a few entries, the estimate halfway between two values. Why?",
         r"""Those entries sit at a kink (a pre-activation at exactly zero, a tie in a
