@@ -63,8 +63,12 @@ $$
 $$
 
 and that remainder has a meaning: the last window's last tap is padded row
-$s(H_{\text{out}} - \lit{1}) + d(k_H - \lit{1}) = H + \lit{2}p - \lit{1} - \ell$, so exactly
-$\ell$ padded rows follow it. They are read by no window.
+
+$$
+s(H_{\text{out}} - \lit{1}) + d(k_H - \lit{1}) = H + \lit{2}p - \lit{1} - \ell ,
+$$
+
+so exactly $\ell$ padded rows follow it. They are read by no window.
 
 ## Rows no window reaches {#unreached-rows}
 
@@ -111,8 +115,12 @@ hold zeros. Computed as a sliding window, as in [stride](stride.md#stride-input-
 [dilation](dilation.md#dilation-input-gradient), it comes out too short: with $\delta^{(s)}$
 for $\delta$ with $s - \lit{1}$ zeros between neighbours and $W^{(d)}$ for the kernel with
 $d - \lit{1}$ zeros between taps, the full correlation has
-$s(H_{\text{out}} - \lit{1}) + \lit{1} + d(k_H - \lit{1}) = H + \lit{2}p - \ell$ rows: the
-padded input without its last $\ell$ rows. So
+
+$$
+s(H_{\text{out}} - \lit{1}) + \lit{1} + d(k_H - \lit{1}) = H + \lit{2}p - \ell
+$$
+
+rows: the padded input without its last $\ell$ rows. So
 
 $$
 \frac{\partial C}{\partial X} = \operatorname{crop}_p \left( \begin{bmatrix}
