@@ -117,10 +117,10 @@ def test_sympy_chain_through_both_layers_gives_the_worked_depthwise_entry():
     for symbol in expression.free_symbols:
         name, index = symbol.name.split("_", 1)
         index = tuple(int(k) for k in index.strip("{}").split(","))
-        array = {"X": e.x[0], "V": e.pointwise, "\\delta": e.delta[0]}[name]
+        array = {"X": e.x, "V": e.pointwise, "\\delta": e.delta}[name]
         values[symbol] = int(array[index])
     assert int(expression.subs(values)) == e.grad_depthwise[0, 0, 0, 0]
-    assert all(s.name.startswith(("X_{0,", "V_", "\\delta_")) for s in expression.free_symbols)
+    assert all(s.name.startswith(("X_{0,0,", "V_", "\\delta_")) for s in expression.free_symbols)
 
 
 def test_pytorch_agrees_on_the_separable_layer(torch):

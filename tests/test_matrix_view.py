@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from itertools import product
 
 import numpy as np
 import sympy
@@ -15,6 +16,7 @@ from derivations.mathematics.conv2d_reference import (
     conv2d_forward_reference,
 )
 from derivations.oracles import matrix_view as oracle
+from derivations.oracles.general_layer import exact_gradients_2d
 from derivations.pages import matrix_view as page_module
 from derivations.render.page import pages_only
 
@@ -283,3 +285,19 @@ def test_col2im_is_the_adjoint_of_im2col(case, seed):
     _, back = mv.col2im(g, x.shape, w.shape[2:], **conv)
     np.testing.assert_allclose(float((cols * g).sum()), float((x * back).sum()), rtol=1e-10,
                                atol=1e-10)
+def test_im2col_example_is_not_square_and_its_rows_are_weights_its_columns_windows():
+    """The page's X_col cannot be read the wrong way round: 9 weights × 4 windows, entry
+    (m·N_W + n, u·N_Y + v) = X[u + m, v + n] by the definition of a window, and X_col vec(δ)
+    is the general layer's ∂C/∂W (exact differences). The question's own X_col, by contrast,
+    is symmetric, which is why the page does not use it."""
+    e = mv.layer_im2col()
+    (m_w, n_w), (m_y, n_y) = e.w.shape, e.delta.shape
+    assert e.cols.shape == (m_w * n_w, m_y * n_y) == (9, 4)
+    for m, n, u, v in product(range(m_w), range(n_w), range(m_y), range(n_y)):
+        assert e.cols[m * n_w + n, u * n_y + v] == e.x[u + m, v + n]
+        assert e.cols_index[m * n_w + n][u * n_y + v] == (u + m, v + n)
+    _, exact_w, _ = exact_gradients_2d(e.x.astype(int).tolist(), e.w.astype(int).tolist(),
+                                       Fraction(int(e.b)), e.delta.astype(int).tolist())
+    assert e.grad_w_by_im2col.tolist() == [[float(v) for v in row] for row in exact_w]
+    seed_cols = mv.seed_matrix_view().cols
+    np.testing.assert_array_equal(seed_cols, seed_cols.T)

@@ -171,6 +171,9 @@ BAD = [
     {"input": "1 2; 3 4", "kernel1": "it's", "target": "0"},
     {"input": "1 2 3; 4 5 6", "kernel1": "1", "kernel2": "1 2; 3", "target": "0"},
     {"input": "1 2; 3 4", "kernel1": "1", "target": "1\x1c2"},
+    # a long token is cut the same way in both (code points, escapes whole)
+    {"input": "1 2; 3 4", "kernel1": "a\U0001f600" * 30, "target": "0"},
+    {"input": "1 2; 3 4", "kernel1": "1\u200b" * 30, "target": "0"},
 ]
 
 

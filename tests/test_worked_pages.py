@@ -37,7 +37,7 @@ def test_the_form_starts_with_the_seed_example_in_value_attributes():
     assert parse_matrix(values["input"], "i") == tuple(tuple(map(Fraction, r)) for r in seed.I)
     assert parse_matrix(values["kernel1"], "k") == tuple(tuple(map(Fraction, r)) for r in seed.W1)
     assert parse_matrix(values["kernel2"], "k") == tuple(tuple(map(Fraction, r)) for r in seed.W2)
-    assert parse_matrix(values["target"], "t") == ((Fraction(seed.Y),),)
+    assert parse_matrix(values["target"], "t") == ((Fraction(seed.TARGET),),)
     assert values["kernel3"] == values["kernel4"] == ""
 
 

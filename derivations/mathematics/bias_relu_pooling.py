@@ -39,7 +39,7 @@ def as_array(values) -> np.ndarray:
 
 
 def bias_gradient(delta) -> np.ndarray:
-    """∂C/∂b[o] = Σ_n Σ_{i,j} δ[n,o,i,j]: one bias per output channel, used at every (n,i,j)."""
+    """∂C/∂b[f] = Σ_e Σ_{u,v} δ[e,f,u,v]: one bias per output channel, used at every (e,u,v)."""
     return as_array(delta).sum(axis=(0, 2, 3))
 
 
@@ -74,7 +74,7 @@ Cell = tuple[int, int]
 
 
 def max_pool(x, size: int, stride: int) -> tuple[np.ndarray, dict[Cell, Cell]]:
-    """P[i,j] = max over window (i,j), and the winner: the FIRST maximum in reading order."""
+    """P[u,v] = max over window (u,v), and the winner: the FIRST maximum in reading order."""
     x = as_array(x)
     out = np.zeros(pool_output_shape(x.shape, size, stride))
     winners = {}
@@ -88,7 +88,7 @@ def max_pool(x, size: int, stride: int) -> tuple[np.ndarray, dict[Cell, Cell]]:
 
 
 def max_pool_backward(x, upstream, size: int, stride: int) -> np.ndarray:
-    """∂C/∂X[a,c] = Σ_{i,j} g[i,j] · 1[(a,c) is the winner of window (i,j)] (overlaps add)."""
+    """∂C/∂X[a,c] = Σ_{u,v} g[u,v] · 1[(a,c) is the winner of window (u,v)] (overlaps add)."""
     x, g = as_array(x), as_array(upstream)
     grad = np.zeros_like(x)
     for (i, j), (a, c) in max_pool(x, size, stride)[1].items():
@@ -97,7 +97,7 @@ def max_pool_backward(x, upstream, size: int, stride: int) -> np.ndarray:
 
 
 def max_pool_backward_split(x, upstream, size: int, stride: int) -> np.ndarray:
-    """The other tie rule: g[i,j] shared equally by every entry equal to the window's maximum."""
+    """The other tie rule: g[u,v] shared equally by every entry equal to the window's maximum."""
     x, g = as_array(x), as_array(upstream)
     grad = np.zeros_like(x)
     for i, j, rows, cols in pool_windows(x.shape, size, stride):
@@ -157,7 +157,7 @@ def ties(x, size: int, stride: int) -> dict[tuple[int, int], tuple[tuple[int, in
 
 
 def avg_pool(x, size: int, stride: int) -> np.ndarray:
-    """P[i,j] = (1/size²) Σ over window (i,j)."""
+    """P[u,v] = (1/size²) Σ over window (u,v)."""
     x = as_array(x)
     out = np.zeros(pool_output_shape(x.shape, size, stride))
     for i, j, rows, cols in pool_windows(x.shape, size, stride):
@@ -166,7 +166,7 @@ def avg_pool(x, size: int, stride: int) -> np.ndarray:
 
 
 def avg_pool_backward(x_shape, upstream, size: int, stride: int) -> np.ndarray:
-    """∂C/∂X[a,c] = Σ over windows containing (a,c) of g[i,j] / size²."""
+    """∂C/∂X[a,c] = Σ over windows containing (a,c) of g[u,v] / size²."""
     g = as_array(upstream)
     grad = np.zeros(x_shape)
     for i, j, rows, cols in pool_windows(x_shape, size, stride):
@@ -176,9 +176,9 @@ def avg_pool_backward(x_shape, upstream, size: int, stride: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class BiasExample:
-    delta: np.ndarray  # (N, C_out, H_out, W_out)
-    per_example: np.ndarray  # Σ_{i,j} δ[n, 0, i, j] for each n
-    grad_bias: np.ndarray  # (C_out,)
+    delta: np.ndarray  # (B, D_Y, M_Y, N_Y)
+    per_example: np.ndarray  # Σ_{u,v} δ[e, 0, u, v] for each e
+    grad_bias: np.ndarray  # (D_Y,)
 
 
 @dataclass(frozen=True)

@@ -94,7 +94,7 @@ def written_forms() -> WrittenForms:
     i, w1, w2 = (as_array(v) for v in (seed_example.I, seed_example.W1, seed_example.W2))
     o1 = correlate(i, w1, "valid")
     o2 = float((o1 * w2).sum())
-    delta = 2 * (o2 - seed_example.Y) * w2  # ∂C/∂o¹: o¹_k meets the one weight w²_k
+    delta = 2 * (o2 - seed_example.TARGET) * w2  # ∂C/∂o¹: o¹_k meets the one weight w²_k
     k1 = rot180(w1)
     inputs, deltas = as_array(BATCH_INPUTS), as_array(BATCH_DELTAS)
     stack_a, stack_d = np.moveaxis(inputs, 0, -1), np.moveaxis(deltas, 0, -1)  # H × W × N

@@ -155,10 +155,11 @@ def symbolic_depthwise_weight(e: SeparableExample, channel: int, m: int, n: int)
 
     c, h, w = e.x.shape[1:]
     k_h, k_w = e.depthwise.shape[2:]
-    x, dw = symbols("X", (c, h, w)), symbols("W", (c, k_h, k_w))
-    v, delta = symbols("V", e.pointwise.shape), symbols("\\delta", e.delta.shape[1:])
+    # named as the page writes them: X_{e,g,a,c} and δ_{e,f,u,v} with the example index
+    x, dw = symbols("X", e.x.shape), symbols("W", (c, k_h, k_w))
+    v, delta = symbols("V", e.pointwise.shape), symbols("\\delta", e.delta.shape)
     out_h, out_w = h - k_h + 1, w - k_w + 1
-    terms = [sympy.Mul(delta[o, i, j], v[o, q], dw[q, a, b_], x[q, i + a, j + b_])
+    terms = [sympy.Mul(delta[0, o, i, j], v[o, q], dw[q, a, b_], x[0, q, i + a, j + b_])
              for o in range(v.shape[0]) for q in range(c) for i in range(out_h)
              for j in range(out_w) for a in range(k_h) for b_ in range(k_w)]
     return derivative_of_sum(terms, dw[channel, m, n])

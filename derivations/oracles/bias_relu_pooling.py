@@ -63,6 +63,7 @@ def _relu(z, g, h):
     out[f"{PREFIX}.relu_right"] = (up - base) / h
     out[f"{PREFIX}.relu_left"] = (base - down) / h
     out[f"{PREFIX}.relu_central"] = (up - down) / (2 * h)
+    out[f"{PREFIX}.relu_zero_count"] = sum(1 for row in z for value in row if value == 0)
     return out
 
 

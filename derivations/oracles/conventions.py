@@ -50,7 +50,7 @@ def quantities():
     i, w1, w2 = _grid(seed.I), _grid(seed.W1), _grid(seed.W2)
     o1 = _o1(i, w1)
     symbols = sympy.symbols("o0:4")
-    cost = (sum(w2[k // 2][k % 2] * s for k, s in enumerate(symbols)) - seed.Y) ** 2
+    cost = (sum(w2[k // 2][k % 2] * s for k, s in enumerate(symbols)) - seed.TARGET) ** 2
     at = {s: o1[k // 2][k % 2] for k, s in enumerate(symbols)}
     delta = [[Fraction(str(sympy.diff(cost, symbols[2 * r + c]).subs(at))) for c in range(2)]
              for r in range(2)]

@@ -56,7 +56,7 @@ def _delta1(i, w1, w2, y):
 
 def quantities():
     i, w1, w2 = _grid(seed_example.I), _grid(seed_example.W1), _grid(seed_example.W2)
-    y = Fraction(seed_example.Y)
+    y = Fraction(seed_example.TARGET)
     delta1 = _delta1(i, w1, w2, y)
     o1 = _flat(_forward(i, w1))
     n_out, n_in, n_taps = len(o1), len(i) * len(i[0]), len(w1) * len(w1[0])
@@ -107,8 +107,40 @@ def quantities():
     for k, stamp in enumerate(stamps):
         out.update(array_quantities(f"{PREFIX}.stamp{k}", as_grid(stamp, width)))
     out.update(array_quantities(f"{PREFIX}.roundtrip", roundtrip))
+    out.update(array_quantities(f"{PREFIX}.cols_shape", [n_taps, n_out]))
     out.update(_strided())
+    out.update(_im2col())
     out.update(_col2im())
+    return out
+
+
+def _forward_biased(x, w, b):
+    return [[v + b for v in row] for row in _forward(x, w)]
+
+
+def _im2col():
+    """im2col of the general layer's example, each entry found as the change of Y_k when one
+    weight goes up by one (Y is linear in W: that difference is the input the weight meets)."""
+    x, w, delta = _grid(example.IM2COL_X), _grid(example.IM2COL_W), _grid(example.IM2COL_DELTA)
+    b = Fraction(example.IM2COL_B)
+    y = _flat(_forward_biased(x, w, b))
+    n_taps = len(w) * len(w[0])
+    cols = [[_flat(_forward_biased(x, _bump(w, t), b))[k] - y[k] for k in range(len(y))]
+            for t in range(n_taps)]
+
+    def cost(w_):  # C = Σ δ·Y, whose ∂C/∂Y is δ
+        return sum((d * v for d, v in zip(_flat(delta), _flat(_forward_biased(x, w_, b)),
+                                          strict=True)), Fraction(0))
+
+    grad_w = [cost(_bump(w, t)) - cost(w) for t in range(n_taps)]
+    q = f"{PREFIX}.im2col"
+    out = {f"{q}.n_windows": len(y), f"{q}.n_taps": n_taps, f"{q}.b": b}
+    for name, value in (("w_shape", [len(w), len(w[0])]), ("x_shape", [len(x), len(x[0])]),
+                        ("cols", cols), ("w_vec", _flat(w)), ("y_vec", y), ("delta", delta),
+                        ("delta_vec", _flat(delta)),
+                        ("grad_w", [grad_w[r : r + len(w[0])]
+                                    for r in range(0, n_taps, len(w[0]))])):
+        out.update(array_quantities(f"{q}.{name}", value))
     return out
 
 
@@ -176,7 +208,7 @@ def _col2im():
     q = f"{PREFIX}.col2im"
     out = {f"{q}.n": n_batch, f"{q}.c_out": c_out, f"{q}.s": s, f"{q}.p": p,
            f"{q}.windows": out_h * out_w, f"{q}.dim[K]": len(taps), f"{q}.dim[P]": len(columns),
-           f"{q}.dim[C_out]": c_out, f"{q}.copies": sum(
+           f"{q}.dim[D_Y]": c_out, f"{q}.copies": sum(
                1 for i in range(out_h) for j in range(out_w)  # windows covering padded (1, 2)
                if 0 <= 1 - s * i < k_h and 0 <= 2 - s * j < k_w)}
     out.update(array_quantities(f"{q}.x_shape", [h, width]))

@@ -115,6 +115,19 @@ measure again.
 
 Two builds of the same commit are identical byte for byte; how, and how to publish the
 site, is on [publishing](publishing.md#reproducible-builds).
+
+## Editions {#editions}
+
+The book is published in editions, so that a citation keeps pointing at the text that was
+cited. Release `X.Y.Z` becomes edition `X.Y`, published under its own folder of the site
+(`…/X.Y/`) by [mike](https://github.com/jimporter/mike) and never changed afterwards;
+`…/latest/`, the site's root and the addresses from before there were editions lead to the
+newest one, and the version selector in the header lists them all. The "Cite this page"
+box at the end of each page cites the address of the edition you are reading, with the
+anchor of the heading or equation you linked to, and names the moving address beside it.
+Each edition is also one PDF, printed from its own pages by `python -m derivations pdf`,
+with the edition and the date of its commit on the title page. How editions are made and
+published: [publishing](publishing.md#editions).
 """
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from derivations.notation import base_sentence
 from derivations.render.page import make_page
 
 SOURCE = "derivations/pages/confusions.py"
@@ -28,8 +29,9 @@ CONFUSIONS: tuple[Confusion, ...] = (
         r"""No. That is the question's own formula, and it multiplies two sums: every input
 $w^1_1$ touched times every entry of $\partial C / \partial o^1$, including pairs that never
 met in the forward pass. The chain rule adds one *product* per output instead:
-$\partial C / \partial w^1_1 = \sum_k i_{(k)} \, \partial C / \partial o^1_k$, where
-$i_{(k)}$ is the input that $w^1_1$ multiplied to make $o^1_k$. A sum of products, not a
+$\partial C / \partial w^1_1 = \sum_k (\partial o^1_k / \partial w^1_1) \, \partial C /
+\partial o^1_k$, where $\partial o^1_k / \partial w^1_1$ is the input that $w^1_1$ multiplied
+to make $o^1_k$. A sum of products, not a
 product of sums.""",
         (("the mistake, with its numbers", "../seed/grad-w1.md#the-mistake"),
          ("the check that settles it", "gradient-checking.md#worked-check")),
@@ -48,7 +50,7 @@ a batch, say) is a different matter: its factor is already inside $\delta$.""",
         "why-rot180",
         "Why is the kernel rotated by half a turn in the input gradient?",
         r"""Because the index of $\delta$ runs down while the index of $W$ runs up. In
-$\partial C / \partial X_{a,c} = \sum \delta_{i,j} W_{a-i,\,c-j}$ the input entry meets the
+$\partial C / \partial X_{a,c} = \sum_{u,v} \delta_{u,v} W_{a-u,\,c-v}$ the input entry meets the
 *last* weights from the *first* windows. Writing that as a sliding window means reading the
 kernel backwards, which is $\operatorname{rot}_{180}(W)$ slid over $\delta$ padded with
 zeros. In this book's convention (a cross-correlation forward, as PyTorch) nothing else
@@ -99,8 +101,8 @@ skipping the renaming and cancelling a summation index by accident.""",
     Confusion(
         "stride-backward",
         "What does stride do to the backward pass?",
-        r"""The windows are $s$ apart, so each $\delta_{i,j}$ belongs at position
-$(s i, s j)$. Insert $s - \lit{1}$ zeros between the entries of $\delta$ and the stride-one
+        r"""The windows are $s$ apart, so each $\delta_{u,v}$ belongs at position
+$(s u, s v)$. Insert $s - \lit{1}$ zeros between the entries of $\delta$ and the stride-one
 formulas apply unchanged on the part of the input that windows reach: for the weight
 gradient, and (with the rotated kernel and padding) for the input gradient.""",
         (("the weight gradient with stride", "stride.md#stride-weight-gradient"),
@@ -124,8 +126,8 @@ the reached rows and columns, so place it in a zero array of the input's size (P
         "Why is my input gradient, or conv_transpose2d's output, a row or two short?",
         r"""Because the output size rounds down. With stride $s$, up to $s$ different input
 sizes give the same output size, and a transposed convolution that only sees $\delta$ returns
-the smallest of them, $\ell$ rows short, where $\ell$ is the remainder the floor threw away.
-Those rows come after the last window, so their gradient is zero: append $\ell$ zero rows
+the smallest of them, $r$ rows short, where $r$ is the remainder the floor threw away.
+Those rows come after the last window, so their gradient is zero: append $r$ zero rows
 (PyTorch: `output_padding`; TensorFlow: `output_shape`). With dilation as well, the weight
 gradient's correlation can have leftover rows too, and they are dropped.""",
         (("why output_padding", "shapes.md#output-padding"),
@@ -143,9 +145,9 @@ constants, not parameters, and their gradient is discarded.""",
     Confusion(
         "channels-line-up",
         "How do the channels line up in the gradients?",
-        r"""Each output channel $o$ has its own kernel for every input channel $c$. The
-weight gradient for $W_{o,c}$ pairs input channel $c$ with $\delta$ of output channel $o$
-(summed over the batch); the input gradient of channel $c$ adds contributions from every
+        r"""Each output channel $f$ has its own kernel for every input channel $g$. The
+weight gradient for $W_{f,g}$ pairs input channel $g$ with $\delta$ of output channel $f$
+(summed over the batch); the input gradient of channel $g$ adds contributions from every
 output channel.""",
         (("how channels line up", "channels.md#how-channels-line-up"),
          ("the two-channel, two-example numbers", "channels.md#channels-example")),
@@ -165,7 +167,7 @@ mask it, or those weights stop being zero after the first update.""",
         "shared-bias",
         "What is the gradient of a bias shared over positions?",
         r"""The sum of $\delta$ over every position it was added to, and over the batch:
-$\partial C / \partial b_o = \sum_{n,i,j} \delta_{n,o,i,j}$. Not one value per position,
+$\partial C / \partial b_f = \sum_{e,u,v} \delta_{e,f,u,v}$. Not one value per position,
 and not an average.""",
         (("a bias shared over positions", "bias-relu-pooling.md#shared-bias"),
          ("the bias gradient of one layer", "layer.md#bias-gradient")),
@@ -174,9 +176,9 @@ and not an average.""",
         "batch-norm-backward",
         "After a convolution, over what does batch normalization sum, and why is ∂C/∂Z not "
         "just γδ/σ?",
-        r"""Over the batch and every position of one channel: one mean, one variance and one
-$(\gamma_c, \beta_c)$ per channel, and $\partial C / \partial \gamma_c$,
-$\partial C / \partial \beta_c$ are sums over those entries, not means. In training mode each
+        r"""Over the batch and every position of one channel: one mean, one variance, one
+scale $\gamma_f$ and one shift $b_f$ per channel, and $\partial C / \partial \gamma_f$,
+$\partial C / \partial b_f$ are sums over those entries, not means. In training mode each
 $Z$ also moves the channel's mean and variance, which every output of the channel uses; those
 two extra paths subtract the mean of $\gamma\delta$ and its component along $\hat{Z}$.
 $\gamma\delta/\sigma$ alone is the evaluation-mode gradient.""",
@@ -219,7 +221,7 @@ convolution's forward pass: slide the same kernel over $\delta$ with the same st
 and dilation, no rotation. Its weight gradient is a convolution's weight gradient with the
 roles exchanged, $\delta$ in the input's place and $X$ in $\delta$'s. PyTorch stores its
 kernel as the kernel of that convolution, which maps the transposed layer's output channels
-back to its input channels, hence $C_{\text{in}} \times C_{\text{out}}$.""",
+back to its input channels, hence $D_X \times D_Y$.""",
         (("the input gradient is a convolution", "transposed.md#transposed-input-gradient"),
          ("the weight gradient", "transposed.md#transposed-weight-gradient")),
     ),
@@ -252,6 +254,8 @@ The same few questions come up again and again when people first derive backprop
 through a convolution, the Stack Exchange question that started this book among them. Each
 is answered here in a few lines, with a link to the section that works it out with numbers.
 
+{{index_base}}
+
 {{entries}}
 """
 
@@ -267,4 +271,5 @@ def build():
     yield make_page(
         "general/confusions.md", SOURCE, TEMPLATE,
         entries="\n".join(entry_markdown(c) for c in CONFUSIONS),
+        index_base=base_sentence("general/confusions.md"),
     )

@@ -6,6 +6,7 @@ import sympy
 
 from derivations.figures import groups as chapter_figures
 from derivations.mathematics import groups as gr
+from derivations.notation import base_sentence
 from derivations.render.general_latex import products, subscript
 from derivations.render.page import make_page
 from derivations.render.printed_numbers import Fragment, join, matrix, num, num_signed, text_num
@@ -18,25 +19,27 @@ TEMPLATE = r"""
 
 An ordinary layer connects every output channel to every input channel
 ([channels and batch](channels.md#channels-and-batch)). A **grouped** convolution (PyTorch's
-`groups` argument, from AlexNet and ResNeXt) splits both into $G$ groups and connects each
+`groups` argument, from AlexNet and ResNeXt) splits both into $Q$ groups and connects each
 output channel only to the input channels of its own group. With as many groups as input
 channels it becomes **depthwise**: each channel is filtered on its own. A depthwise layer
 followed by a $\lit{1} \times \lit{1}$ convolution is the **depthwise separable** layer of
 Xception and MobileNet. The notation is that of
-[channels and batch](channels.md#channels-and-batch), indices from zero.
+[channels and batch](channels.md#channels-and-batch).
+
+{{index_base}}
 
 ## Which input channels each filter sees {#groups-channels}
 
-$C_{\text{in}}$ and $C_{\text{out}}$ must both be divisible by $G$. Output channel $o$ belongs
-to group $g(o) = \lfloor o / (C_{\text{out}}/G) \rfloor$ and sees the $C_{\text{in}}/G$ input
-channels $g(o)\, C_{\text{in}}/G, \dots, (g(o) + \lit{1})\, C_{\text{in}}/G - \lit{1}$; its
-kernel has only that many slices, so the weight is
-$C_{\text{out}} \times C_{\text{in}}/G \times k_H \times k_W$. Slice $c$ of filter $o$ reads
-input channel $g(o)\, C_{\text{in}}/G + c$:
+$D_X$ and $D_Y$ must both be divisible by $Q$. The input channels are cut into $Q$ blocks of
+$D_X / Q$ consecutive channels, the output channels into $Q$ blocks of $D_Y / Q$, and output
+channel $f$ sees only the input block with the same position as its own. So filter $f$ has
+$D_X / Q$ slices, not $D_X$, and PyTorch's weight is $D_Y \times D_X / Q \times M_W \times N_W$.
+Writing $W_{f,g}$, as everywhere in the book, for the slice that carries input channel $g$ to
+output channel $f$ (PyTorch keeps it at position $g$ minus the first channel of the group):
 
 $$
-Y_{n,o} = b_o + \sum_{c=0}^{C_{\text{in}}/G - 1} X_{n,\; g(o) C_{\text{in}}/G + c} \star
-W_{o,c} . \label{eq-groups-forward}
+Y_{e,f} = b_f + \sum_{g \,\in\, \text{group of } f} X_{e,g} \star W_{f,g} .
+\label{eq-groups-forward}
 $$
 
 ![Which input channels each output channel sees, for one group, two groups and
@@ -46,70 +49,67 @@ depthwise](figures/groups-connections.svg)
 With {{fig_channels}} channels: one group, two groups, and {{fig_depthwise}} groups
 (depthwise).*
 
-A grouped layer is $G$ ordinary layers side by side, each on its own block of channels.
-Equivalently it is an ordinary layer whose $C_{\text{out}} \times C_{\text{in}}$ kernel is
-**block diagonal**: the slices of \eqref{eq-groups-forward} on the group blocks, zeros
-elsewhere.
+A grouped layer is $Q$ ordinary layers side by side, each on its own block of channels.
+Equivalently it is an ordinary layer whose $D_Y \times D_X$ grid of slices is **block
+diagonal**: the slices of \eqref{eq-groups-forward} on the group blocks, zeros elsewhere.
 
 ## The three gradients per group {#groups-gradients}
 
 The chain rule is [the channels chapter's](channels.md#how-channels-line-up), with every sum
-over input channels restricted to one group:
+over channels restricted to one group:
 
 $$
-\frac{\partial C}{\partial W_{o,c}} = \sum_{n} X_{n,\; g(o) C_{\text{in}}/G + c} \star
-\delta_{n,o} , \label{eq-groups-weight}
-$$
-
-$$
-\frac{\partial C}{\partial X_{n,c}} = \sum_{o \,:\, g(o) = g} \delta_{n,o}
-\star_{\text{full}} \operatorname{rot}_{180}\big( W_{o,\; c - g C_{\text{in}}/G} \big) ,
-\qquad g = \lfloor c / (C_{\text{in}}/G) \rfloor , \label{eq-groups-input}
+\frac{\partial C}{\partial W_{f,g}} = \sum_{e} X_{e,g} \star \delta_{e,f}
+\qquad (g \text{ in the group of } f) , \label{eq-groups-weight}
 $$
 
 $$
-\frac{\partial C}{\partial b_o} = \sum_{n} \sum_{i,j} \delta_{n,o,i,j} .
+\frac{\partial C}{\partial X_{e,g}} = \sum_{f \,\in\, \text{group of } g} \delta_{e,f}
+\star_{\text{full}} \operatorname{rot}_{180}\big( W_{f,g} \big) , \label{eq-groups-input}
+$$
+
+$$
+\frac{\partial C}{\partial b_f} = \sum_{e} \sum_{u,v} \delta_{e,f,u,v} .
 \label{eq-groups-bias}
 $$
 
-Gradients never cross groups: input channel $c$ receives gradient only from the output
+Gradients never cross groups: input channel $g$ receives gradient only from the output
 channels of its own group, and a filter's gradient involves only its group's inputs. Two
 consequences. An implementation that builds the dense block-diagonal kernel and runs an
 ordinary layer gets the right forward pass, but its weight gradient is **not zero** on the
 off-diagonal blocks (those zeros meet real inputs); they are not parameters, so that part
 must be discarded, or the zeros stop being zeros after one update. And depthwise
-($G = C_{\text{in}}$, one input channel per filter) has no sum over input channels at all:
-each channel is a single-channel layer of [the general chapter](layer.md#general-layer).
+($Q = D_X$, one input channel per filter) has no sum over input channels at all: each channel
+is a single-channel layer of [the general chapter](layer.md#general-layer).
 
 ## Depthwise separable convolution {#separable}
 
-A depthwise layer $Z = \operatorname{dw}(X)$ (kernel $W^{\text{dw}}$,
-$C \times \lit{1} \times k_H \times k_W$) followed by a pointwise layer, a
-$\lit{1} \times \lit{1}$ convolution with kernel $V$ ($C_{\text{out}} \times C$), which mixes
-channels position by position:
+A depthwise layer $Z$, with one kernel $W^{\text{dw}}_g$ per channel, followed by a pointwise
+layer, a $\lit{1} \times \lit{1}$ convolution with weights $V_{f,g}$, which mixes channels
+position by position:
 
 $$
-Y_{n,o,i,j} = \sum_{c} V_{o,c} \, Z_{n,c,i,j}, \qquad Z_{n,c} = X_{n,c} \star
-W^{\text{dw}}_{c} . \label{eq-separable-forward}
+Z_{e,g} = X_{e,g} \star W^{\text{dw}}_g, \qquad Y_{e,f,u,v} = \sum_{g} V_{f,g} \,
+Z_{e,g,u,v} . \label{eq-separable-forward}
 $$
 
-Backward, the pointwise layer first. Each $V_{o,c}$ multiplies $Z_{n,c,i,j}$ at every
-position, and each $Z_{n,c,i,j}$ feeds every output channel at its own position:
+Backward, the pointwise layer first. Each $V_{f,g}$ multiplies $Z_{e,g,u,v}$ at every
+position, and each $Z_{e,g,u,v}$ feeds every output channel at its own position:
 
 $$
-\frac{\partial C}{\partial V_{o,c}} = \sum_{n} \sum_{i,j} \delta_{n,o,i,j} \, Z_{n,c,i,j} ,
-\qquad
-\delta^{Z}_{n,c} = \frac{\partial C}{\partial Z_{n,c}} = \sum_{o} V_{o,c} \, \delta_{n,o} .
+\frac{\partial C}{\partial V_{f,g}} = \sum_{e} \sum_{u,v} \delta_{e,f,u,v} \, Z_{e,g,u,v} ,
+\qquad \frac{\partial C}{\partial Z_{e,g}} = \sum_{f} V_{f,g} \, \delta_{e,f} .
 \label{eq-separable-pointwise}
 $$
 
 Then the depthwise layer, \eqref{eq-groups-weight} and \eqref{eq-groups-input} with one
-channel per group, fed with $\delta^{Z}$:
+channel per group, fed with $\partial C / \partial Z$:
 
 $$
-\frac{\partial C}{\partial W^{\text{dw}}_{c}} = \sum_{n} X_{n,c} \star \delta^{Z}_{n,c} ,
-\qquad \frac{\partial C}{\partial X_{n,c}} = \delta^{Z}_{n,c} \star_{\text{full}}
-\operatorname{rot}_{180}\big(W^{\text{dw}}_{c}\big) . \label{eq-separable-depthwise}
+\frac{\partial C}{\partial W^{\text{dw}}_g} = \sum_{e} X_{e,g} \star
+\frac{\partial C}{\partial Z_{e,g}} , \qquad \frac{\partial C}{\partial X_{e,g}} =
+\frac{\partial C}{\partial Z_{e,g}} \star_{\text{full}}
+\operatorname{rot}_{180}\big(W^{\text{dw}}_g\big) . \label{eq-separable-depthwise}
 $$
 
 Why bother: a {{count_k}}×{{count_k_again}} layer from {{count_c}} channels to
@@ -117,77 +117,84 @@ Why bother: a {{count_k}}×{{count_k_again}} layer from {{count_c}} channels to
 
 ## Worked example {#groups-example}
 
-One example, $C = {{c}}$ channels, a {{dw_k}}×{{dw_k_again}} depthwise kernel per channel,
+One example, $D_X = {{c}}$ channels, a {{dw_k}}×{{dw_k_again}} depthwise kernel per channel,
 then a pointwise layer to {{c_out}} channels:
 
 $$
-X_{0} = {{x0}}, \quad X_{1} = {{x1}}, \qquad W^{\text{dw}}_{0} = {{dw0}}, \quad
-W^{\text{dw}}_{1} = {{dw1}}, \qquad V = {{v}} .
+X_{0,0} = {{x0}}, \quad X_{0,1} = {{x1}}, \qquad W^{\text{dw}}_0 = {{dw0}}, \quad
+W^{\text{dw}}_1 = {{dw1}}, \qquad V = {{v}} . \label{eq-groups-example}
 $$
 
 **Forward.** Each channel on its own, then mixed:
 
 $$
-Z_{0} = X_{0} \star W^{\text{dw}}_{0} = {{z0}}, \qquad Z_{1} = X_{1} \star
-W^{\text{dw}}_{1} = {{z1}},
+Z_{0,0} = X_{0,0} \star W^{\text{dw}}_0 = {{z0}}, \qquad Z_{0,1} = X_{0,1} \star
+W^{\text{dw}}_1 = {{z1}}, \label{eq-groups-example-depthwise}
 $$
 
 $$
-Y_{0} = {{v00}} Z_{0} + {{v01}} Z_{1} = {{y0}}, \qquad Y_{1} = {{v10}} Z_{0} + {{v11}} Z_{1} =
-{{y1}} .
+Y_{0,0} = {{v00}} Z_{0,0} + {{v01}} Z_{0,1} = {{y0}}, \qquad Y_{0,1} = {{v10}} Z_{0,0} +
+{{v11}} Z_{0,1} = {{y1}} . \label{eq-groups-example-pointwise}
 $$
 
 **Pointwise gradients** \eqref{eq-separable-pointwise}, with
 
 $$
-\delta_{0} = {{d0}}, \qquad \delta_{1} = {{d1}} :
+\delta_{0,0} = {{d0}}, \qquad \delta_{0,1} = {{d1}} : \label{eq-groups-example-delta}
 $$
 
 $$
 \begin{align*}
 {{grad_v_sums}}
-\end{align*}
+\end{align*} \label{eq-groups-example-pointwise-weight}
 $$
 
 $$
-\delta^{Z}_{0} = {{v00}} \delta_{0} + {{v10_signed}} \delta_{1} = {{dz0}}, \qquad
-\delta^{Z}_{1} = {{v01}} \delta_{0} + {{v11_signed}} \delta_{1} = {{dz1}} .
+\begin{align*}
+\frac{\partial C}{\partial Z_{0,0}} &= {{v00}} \delta_{0,0} + {{v10_signed}} \delta_{0,1} =
+{{dz0}}, \\
+\frac{\partial C}{\partial Z_{0,1}} &= {{v01}} \delta_{0,0} + {{v11_signed}} \delta_{0,1} =
+{{dz1}} .
+\end{align*} \label{eq-groups-example-z}
 $$
 
 **Depthwise gradients** \eqref{eq-separable-depthwise}: channel by channel, nothing mixes.
 
 $$
 \begin{align*}
-\frac{\partial C}{\partial W^{\text{dw}}_{0}} &= X_{0} \star \delta^{Z}_{0} = {{gdw0}}, \\
-\frac{\partial C}{\partial W^{\text{dw}}_{1}} &= X_{1} \star \delta^{Z}_{1} = {{gdw1}}, \\
-\frac{\partial C}{\partial X_{0}} &= \delta^{Z}_{0} \star_{\text{full}}
-\operatorname{rot}_{180}\big(W^{\text{dw}}_{0}\big) = {{gx0}}, \\
-\frac{\partial C}{\partial X_{1}} &= \delta^{Z}_{1} \star_{\text{full}}
-\operatorname{rot}_{180}\big(W^{\text{dw}}_{1}\big) = {{gx1}} .
-\end{align*}
+\frac{\partial C}{\partial W^{\text{dw}}_0} &= X_{0,0} \star \frac{\partial C}{\partial
+Z_{0,0}} = {{gdw0}}, \\
+\frac{\partial C}{\partial W^{\text{dw}}_1} &= X_{0,1} \star \frac{\partial C}{\partial
+Z_{0,1}} = {{gdw1}}, \\
+\frac{\partial C}{\partial X_{0,0}} &= \frac{\partial C}{\partial Z_{0,0}}
+\star_{\text{full}} \operatorname{rot}_{180}\big(W^{\text{dw}}_0\big) = {{gx0}}, \\
+\frac{\partial C}{\partial X_{0,1}} &= \frac{\partial C}{\partial Z_{0,1}}
+\star_{\text{full}} \operatorname{rot}_{180}\big(W^{\text{dw}}_1\big) = {{gx1}} .
+\end{align*} \label{eq-groups-example-depthwise-grads}
 $$
 
 One depthwise weight written out: its channel's input, paired with that channel's
-$\delta^{Z}$,
+$\partial C / \partial Z$, position by position,
 
 $$
-\frac{\partial C}{\partial W^{\text{dw}}_{0,0,0}} = {{gdw_entry_sum}} = {{gdw_entry}} .
+\frac{\partial C}{\partial W^{\text{dw}}_0} \text{ at } (\lit{0}, \lit{0}) = {{gdw_entry_sum}}
+= {{gdw_entry}} . \label{eq-groups-example-entry}
 $$
 
-sympy agrees, and shows where that $\delta^{Z}$ came from. Differentiating
-$C = \sum \delta \cdot Y$ through both layers, with $X$, $W^{\text{dw}}$, $V$ and $\delta$ as
+sympy agrees, and shows where that $\partial C / \partial Z$ came from. Differentiating
+$C = \sum \delta \cdot Y$ through both layers, with the inputs, both kernels and $\delta$ as
 symbols, gives for the same weight one term per output channel and position, and only inputs
 of channel $\lit{0}$:
 
 $$
 \begin{align*}
-\frac{\partial C}{\partial W^{\text{dw}}_{0,0,0}} &= {{sym_dw}}
-\end{align*}
+\frac{\partial C}{\partial W^{\text{dw}}_0} \text{ at } (\lit{0}, \lit{0}) &= {{sym_dw}}
+\end{align*} \label{eq-groups-sympy}
 $$
 
 Grouping the terms by position gives
-$\sum_{i,j} X_{0,i,j} (V_{0,0} \delta_{0,i,j} + V_{1,0} \delta_{1,i,j})$, which is
-$X_{0} \star \delta^{Z}_{0}$ at offset $(\lit{0}, \lit{0})$.
+$\sum_{u,v} X_{0,0,u,v} (V_{0,0} \delta_{0,0,u,v} + V_{1,0} \delta_{0,1,u,v})$, which is
+$X_{0,0} \star \partial C / \partial Z_{0,0}$ at offset $(\lit{0}, \lit{0})$.
 """
 
 
@@ -255,5 +262,6 @@ def build():
     for o in range(v.shape[0]):
         slots[f"y{o}"] = matrix(e.y[0, o], f"{P}.y[{o}]")
         slots[f"d{o}"] = matrix(e.delta[0, o], f"{P}.delta[{o}]")
+    slots["index_base"] = base_sentence("general/groups.md")
     yield make_page("general/groups.md", SOURCE, TEMPLATE, **slots)
     yield from chapter_figures.figures(e)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from derivations.figures import shapes as chapter_figures
 from derivations.mathematics import shapes as sh
 from derivations.mathematics.general_layer import symbolic_layer
+from derivations.notation import base_sentence
 from derivations.render.general_latex import products, symbolic_latex
 from derivations.render.page import make_page
 from derivations.render.printed_numbers import (
@@ -28,79 +29,82 @@ each have a chapter of their own. Real layers use them together (a stride-two, p
 downsampling layer; a dilated layer inside a strided network), and then the sizes stop being
 obvious: how big is the output, which input rows does no window ever read, how big is each
 gradient, and why does the transposed convolution that computes the input gradient need to be
-told the input's size. Everything below is one axis at a time (rows: $H$, $k_H$; columns are
-the same with $W_X$, $k_W$), in the zero-based indices of [the general
+told the input's size. Everything below is one axis at a time (rows: $M_X$, $M_W$; columns are
+the same with $N_X$, $N_W$), in the zero-based indices of [the general
 layer](layer.md#general-layer).
+
+{{index_base}}
 
 ## Where the windows read {#where-windows-read}
 
 Pad $X$ with $p$ zero rows above and below; row $a$ of $X$ is row $a + p$ of $X^{\text{pad}}$.
-Window $i$ starts at padded row $s i$, and its tap $m$ reads $d m$ rows further down:
+Window $u$ starts at padded row $s u$, and its tap $m$ reads $d m$ rows further down:
 
 $$
-Y_{i,j} = b + \sum_{m=0}^{k_H-1} \sum_{n=0}^{k_W-1} W_{m,n} \,
-X^{\text{pad}}_{s i + d m,\; s j + d n} . \label{eq-shapes-forward}
+Y_{u,v} = b + \sum_{m=0}^{M_W-1} \sum_{n=0}^{N_W-1} W_{m,n} \,
+X^{\text{pad}}_{s u + d m,\; s v + d n} . \label{eq-shapes-forward}
 $$
 
-One kernel covers $d(k_H - \lit{1}) + \lit{1}$ padded rows from its first tap to its last.
+One kernel covers $d(M_W - \lit{1}) + \lit{1}$ padded rows from its first tap to its last.
 
 ## The output size {#output-size}
 
-The windows start at $\lit{0}, s, \lit{2}s, \dots$, and window $i$ fits when its last tap,
-$s i + d(k_H - \lit{1})$, is still a row of $X^{\text{pad}}$, at most $H + \lit{2}p - \lit{1}$.
-The largest such $i$ is $H_{\text{out}} - \lit{1}$, so
+The windows start at $\lit{0}, s, \lit{2}s, \dots$, and window $u$ fits when its last tap,
+$s u + d(M_W - \lit{1})$, is still a row of $X^{\text{pad}}$, at most $M_X + \lit{2}p - \lit{1}$.
+The largest such $u$ is $M_Y - \lit{1}$, so
 
 $$
-H_{\text{out}} = \left\lfloor \frac{H + \lit{2}p - d(k_H - \lit{1}) - \lit{1}}{s}
+M_Y = \left\lfloor \frac{M_X + \lit{2}p - d(M_W - \lit{1}) - \lit{1}}{s}
 \right\rfloor + \lit{1} . \label{eq-shapes-output}
 $$
 
 This is PyTorch's formula for `Conv2d`. The floor throws away a remainder,
 
 $$
-\ell = \left( H + \lit{2}p - d(k_H - \lit{1}) - \lit{1} \right) \bmod s ,
+r = \left( M_X + \lit{2}p - d(M_W - \lit{1}) - \lit{1} \right) \text{ mod } s ,
 \label{eq-shapes-leftover}
 $$
 
 and that remainder has a meaning: the last window's last tap is padded row
 
 $$
-s(H_{\text{out}} - \lit{1}) + d(k_H - \lit{1}) = H + \lit{2}p - \lit{1} - \ell ,
+s(M_Y - \lit{1}) + d(M_W - \lit{1}) = M_X + \lit{2}p - \lit{1} - r ,
+\label{eq-shapes-last-tap}
 $$
 
-so exactly $\ell$ padded rows follow it. They are read by no window.
+so exactly $r$ padded rows follow it. They are read by no window.
 
 ## Rows no window reaches {#unreached-rows}
 
-Row $a$ of $X$ is read by window $i$ through tap $m$ exactly when
+Row $a$ of $X$ is read by window $u$ through tap $m$ exactly when
 
 $$
-a + p = s i + d m , \qquad \lit{0} \le i < H_{\text{out}}, \quad \lit{0} \le m < k_H .
+a + p = s u + d m , \qquad \lit{0} \le u < M_Y, \quad \lit{0} \le m < M_W .
 \label{eq-shapes-reached}
 $$
 
-When no pair $(i, m)$ solves it, $X_{a,c}$ appears in no term of any output, and its gradient
+When no pair $(u, m)$ solves it, $X_{a,c}$ appears in no term of any output, and its gradient
 is an empty sum: zero, for every column $c$. There are three ways to miss a row.
 
-* **After the last window.** Of the $\ell$ padded rows after the last tap, the last $p$ are
+* **After the last window.** Of the $r$ padded rows after the last tap, the last $p$ are
   padding; the rest are rows of $X$:
 
 $$
-\text{rows of } X \text{ after the last window} = \max(\lit{0},\; \ell - p) .
+\text{rows of } X \text{ after the last window} = \max(\lit{0},\; r - p) .
 \label{eq-shapes-trailing}
 $$
 
-* **Between windows.** Window $i$ spans padded rows $s i$ to $s i + d(k_H - \lit{1})$. When the
-  stride is longer than that span, $s > d(k_H - \lit{1}) + \lit{1}$, the
-  $s - d(k_H - \lit{1}) - \lit{1}$ rows after each window are skipped. A
+* **Between windows.** Window $u$ spans padded rows $s u$ to $s u + d(M_W - \lit{1})$. When the
+  stride is longer than that span, $s > d(M_W - \lit{1}) + \lit{1}$, the
+  $s - d(M_W - \lit{1}) - \lit{1}$ rows after each window are skipped. A
   $\lit{1} \times \lit{1}$ convolution with stride two (a common shortcut in residual
   networks) reads every other row and nothing else.
 * **Between taps.** With $d > \lit{1}$ a row inside a window's span but between two of its taps
   is read only if another window has a tap on it. With stride one every such row is filled
-  when $H_{\text{out}} \ge d$. With $s \ge \lit{2}$ and $d \ge \lit{2}$ it can never be
-  filled everywhere: $s i + d m = \lit{1}$ has no solution, so padded row one is never read,
-  and when $s$ and $d$ share a factor $g > \lit{1}$ only padded rows that are multiples of $g$
-  are read. Stride two with dilation two reads every other row.
+  when $M_Y \ge d$. With $s \ge \lit{2}$ and $d \ge \lit{2}$ it can never be
+  filled everywhere: $s u + d m = \lit{1}$ has no solution, so padded row one is never read,
+  and when $s$ and $d$ share a factor greater than one only padded rows that are
+  multiples of that factor are read. Stride two with dilation two reads every other row.
 
 For one axis of eight rows and a few settings, \eqref{eq-shapes-reached} solved row by row:
 
@@ -110,33 +114,34 @@ The last row is the worked example below.
 
 ## The size of each gradient {#gradient-sizes}
 
-**The input gradient** always has the input's size, $H \times W_X$; the rows no window reaches
+**The input gradient** always has the input's size, $M_X \times N_X$; the rows no window reaches
 hold zeros. Computed as a sliding window, as in [stride](stride.md#stride-input-gradient) and
 [dilation](dilation.md#dilation-input-gradient), it comes out too short: with $\delta^{(s)}$
 for $\delta$ with $s - \lit{1}$ zeros between neighbours and $W^{(d)}$ for the kernel with
 $d - \lit{1}$ zeros between taps, the full correlation has
 
 $$
-s(H_{\text{out}} - \lit{1}) + \lit{1} + d(k_H - \lit{1}) = H + \lit{2}p - \ell
+s(M_Y - \lit{1}) + \lit{1} + d(M_W - \lit{1}) = M_X + \lit{2}p - r
+\label{eq-shapes-reached-rows}
 $$
 
-rows: the padded input without its last $\ell$ rows. So
+rows: the padded input without its last $r$ rows. So
 
 $$
 \frac{\partial C}{\partial X} = \operatorname{crop}_p \left( \begin{bmatrix}
 \delta^{(s)} \star_{\text{full}} \operatorname{rot}_{180}\big(W^{(d)}\big) \\
-\lit{0}_{\ell \times \cdot} \end{bmatrix} \right) , \label{eq-shapes-input}
+\lit{0}_{r \times \cdot} \end{bmatrix} \right) , \label{eq-shapes-input}
 $$
 
-append $\ell$ zero rows (they are the rows after the last window), then crop $p$ rows from
-each side: $H + \lit{2}p - \ell + \ell - \lit{2}p = H$.
+append $r$ zero rows (they are the rows after the last window), then crop $p$ rows from
+each side: $M_X + \lit{2}p - r + r - \lit{2}p = M_X$.
 
 **The weight gradient** has the kernel's size. Only the term with the fixed weight survives,
 as in [the general layer](layer.md#weight-gradient):
 
 $$
-\frac{\partial C}{\partial W_{m,n}} = \sum_{i} \sum_{j} \delta_{i,j} \,
-X^{\text{pad}}_{s i + d m,\; s j + d n} = \left( X^{\text{pad}} \star \delta^{(s)}
+\frac{\partial C}{\partial W_{m,n}} = \sum_{u} \sum_{v} \delta_{u,v} \,
+X^{\text{pad}}_{s u + d m,\; s v + d n} = \left( X^{\text{pad}} \star \delta^{(s)}
 \right)_{d m,\; d n} . \label{eq-shapes-weight}
 $$
 
@@ -146,12 +151,12 @@ at stride $d$ and dilation $s$. Its output size, by \eqref{eq-shapes-output} wit
 is
 
 $$
-\left\lfloor \frac{H + \lit{2}p - s(H_{\text{out}} - \lit{1}) - \lit{1}}{d} \right\rfloor +
-\lit{1} = k_H + \left\lfloor \frac{\ell}{d} \right\rfloor \label{eq-shapes-weight-rows}
+\left\lfloor \frac{M_X + \lit{2}p - s(M_Y - \lit{1}) - \lit{1}}{d} \right\rfloor +
+\lit{1} = M_W + \left\lfloor \frac{r}{d} \right\rfloor \label{eq-shapes-weight-rows}
 $$
 
-rows: when $\ell \ge d$ the last $\lfloor \ell / d \rfloor$ rows are **leftover**, offsets that
-a kernel of $k_H$ rows does not have, and they must be dropped. Older versions of
+rows: when $r \ge d$ the last $\lfloor r / d \rfloor$ rows are **leftover**, offsets that
+a kernel of $M_W$ rows does not have, and they must be dropped. Older versions of
 `torch.nn.grad.conv2d_weight` computed the weight gradient in exactly this way, a convolution
 with stride and dilation exchanged followed by a `narrow` to the kernel's size.
 
@@ -161,17 +166,17 @@ The input gradient is a [transposed convolution](transposed.md#transposed-convol
 of $\delta$, and PyTorch's `conv_transpose2d` computes its output size from $\delta$'s size:
 
 $$
-H = (H_{\text{out}} - \lit{1}) s - \lit{2}p + d(k_H - \lit{1}) + \text{output\_padding} +
+M_X = (M_Y - \lit{1}) s - \lit{2}p + d(M_W - \lit{1}) + \text{output\_padding} +
 \lit{1} . \label{eq-shapes-transposed}
 $$
 
-Without `output_padding` this is $H - \ell$: the floor in \eqref{eq-shapes-output} sends $s$
-different input sizes to the same $H_{\text{out}}$, and from $H_{\text{out}}$ alone the
-transposed convolution cannot tell which one the layer had. `output_padding` $= \ell$ adds
+Without `output_padding` this is $M_X - r$: the floor in \eqref{eq-shapes-output} sends $s$
+different input sizes to the same $M_Y$, and from $M_Y$ alone the
+transposed convolution cannot tell which one the layer had. `output_padding` $= r$ adds
 the missing rows, at the bottom (and columns at the right), where the rows after the last
-window are; PyTorch accepts it only below $\max(s, d)$, which $\ell < s$ always is.
+window are; PyTorch accepts it only below $\max(s, d)$, which $r < s$ always is.
 TensorFlow's `tf.nn.conv2d_transpose` asks for the whole `output_shape` instead, for the same
-reason. For the worked example's rows ($k_H = {{t_k}}$, $s = {{t_s}}$, $p = {{t_p}}$,
+reason. For the worked example's rows ($M_W = {{t_k}}$, $s = {{t_s}}$, $p = {{t_p}}$,
 $d = {{t_d}}$):
 
 {{transposed_table}}
@@ -182,7 +187,7 @@ All three at once: stride $s = {{s}}$, padding $p = {{p}}$, dilation $d = {{d}}$
 {{x_shape}} input and a {{w_shape}} kernel,
 
 $$
-X = {{x}}, \qquad W = {{w}}, \qquad W^{(d)} = {{w_dil}} .
+X = {{x}}, \qquad W = {{w}}, \qquad W^{(d)} = {{w_dil}} . \label{eq-shapes-example}
 $$
 
 **Sizes.** The dilated kernel spans {{span}} rows. By \eqref{eq-shapes-output} and
@@ -191,7 +196,7 @@ $$
 $$
 \begin{align*}
 {{size_lines}}
-\end{align*}
+\end{align*} \label{eq-shapes-example-sizes}
 $$
 
 so $Y$ is {{y_shape}}, $Y = {{y}}$, and $\delta = {{delta}}$.
@@ -199,7 +204,7 @@ so $Y$ is {{y_shape}}, $Y = {{y}}$, and $\delta = {{delta}}$.
 **Rows and columns no window reaches.** Solving \eqref{eq-shapes-reached}, the windows read
 rows {{rows_reached}} and columns {{cols_reached}} of $X$. Rows {{rows_missed}} are missed
 ({{rows_why}}); columns {{cols_missed}} are missed ({{cols_why}}). The columns' leftover
-$\ell = {{cols_l}}$ is the padding column, so no column of $X$ lies after the last window.
+$r = {{cols_l}}$ is the padding column, so no column of $X$ lies after the last window.
 
 ![The padded input: read by some window, or by none](figures/shapes-reached.svg)
 
@@ -212,27 +217,28 @@ zero exactly there.*
 $$
 \begin{align*}
 {{grad_w_sums}}
-\end{align*}
+\end{align*} \label{eq-shapes-example-weight-sums}
 $$
 
 As a correlation: spread $\delta$ out to $\delta^{(s)} = {{delta_dil}}$ and slide it over
 $X^{\text{pad}}$,
 
 $$
-X^{\text{pad}} \star \delta^{(s)} = {{correlation}} .
+X^{\text{pad}} \star \delta^{(s)} = {{correlation}} . \label{eq-shapes-example-correlation}
 $$
 
 Read at every $d$-th row and column, it gives {{sampled_rows}} rows,
-$k_H + \lfloor \ell / d \rfloor$ by \eqref{eq-shapes-weight-rows}, and {{sampled_cols}}
+$M_W + \lfloor r / d \rfloor$ by \eqref{eq-shapes-weight-rows}, and {{sampled_cols}}
 columns:
 
 $$
 \left( X^{\text{pad}} \star \delta^{(s)} \right)_{d m,\, d n} = {{sampled}}
-\quad \longrightarrow \quad \frac{\partial C}{\partial W} = {{grad_w}} .
+\quad \to \quad \frac{\partial C}{\partial W} = {{grad_w}} .
+\label{eq-shapes-example-weight}
 $$
 
 The last row is the leftover: it would be the gradient of a third kernel row, which this
-kernel does not have, and it is dropped. The columns have $\ell = {{cols_l_again}} < d$, so
+kernel does not have, and it is dropped. The columns have $r = {{cols_l_again}} < d$, so
 they have no leftover.
 
 ![The weight gradient's correlation, read every d-th entry, with its leftover
@@ -243,21 +249,22 @@ leftover.*
 
 **Input gradient** \eqref{eq-shapes-input}. The full correlation of $\delta^{(s)}$ with the
 rotated dilated kernel $\operatorname{rot}_{180}(W^{(d)}) = {{w_dil_rot}}$ is
-{{reached_shape}}, the padded input without its last $\ell$ rows and columns:
+{{reached_shape}}, the padded input without its last $r$ rows and columns:
 
 $$
 \delta^{(s)} \star_{\text{full}} \operatorname{rot}_{180}\big(W^{(d)}\big) = {{grad_x_reached}} .
+\label{eq-shapes-example-full}
 $$
 
-Appending $\ell$ zero rows and columns gives the {{padded_shape}} gradient of
+Appending $r$ zero rows and columns gives the {{padded_shape}} gradient of
 $X^{\text{pad}}$, and cropping $p$ from every side the {{x_shape_again}} gradient of $X$:
 
 $$
 \frac{\partial C}{\partial X^{\text{pad}}} = {{grad_x_padded}}, \qquad
-\frac{\partial C}{\partial X} = {{grad_x}} .
+\frac{\partial C}{\partial X} = {{grad_x}} . \label{eq-shapes-example-input}
 $$
 
-sympy agrees. Differentiating $C = \sum_{i,j} \delta_{i,j} Y_{i,j}$ with
+sympy agrees. Differentiating $C = \sum_{u,v} \delta_{u,v} Y_{u,v}$ with
 \eqref{eq-shapes-forward} symbol by symbol for these sizes gives, for a row between taps, the
 row after the last window, and a row that is read:
 
@@ -266,7 +273,7 @@ $$
 \frac{\partial C}{\partial X_{ {{ta}},{{tc}} }} &= {{sym_taps}} \\
 \frac{\partial C}{\partial X_{ {{la}},{{lc}} }} &= {{sym_last}} \\
 \frac{\partial C}{\partial X_{ {{ra}},{{rc}} }} &= {{sym_read}}
-\end{align*}
+\end{align*} \label{eq-shapes-sympy}
 $$
 
 PyTorch's `conv_transpose2d` of $\delta$ with this kernel, stride, padding and dilation
@@ -286,7 +293,7 @@ def _rows_list(rows, key: str) -> Fragment | str:
 
 
 def _cases_table(cases) -> Fragment:
-    head = ("| $H$ | $k_H$, $s$, $p$, $d$ | $H_{\\text{out}}$ | $\\ell$ "
+    head = ("| $M_X$ | $M_W$, $s$, $p$, $d$ | $M_Y$ | $r$ "
             "| rows of $X$ no window reaches | why |\n|---|---|---|---|---|---|\n")
     rows = []
     for c, case in enumerate(cases):
@@ -304,8 +311,8 @@ def _cases_table(cases) -> Fragment:
 
 def _transposed_table(e: sh.ShapesExample) -> Fragment:
     r = e.rows
-    head = ("| input rows $H$ | $H_{\\text{out}}$ | $\\ell$ | `output_padding` that gives "
-            "$H$ back |\n|---|---|---|---|\n")
+    head = ("| input rows $M_X$ | $M_Y$ | $r$ | `output_padding` that gives "
+            "$M_X$ back |\n|---|---|---|---|\n")
     lines = []
     for t, h in enumerate(sh.sizes_with_output(r.out, r.k, r.s, r.p, r.d)):
         key = f"{P}.same_out[{t}]"
@@ -318,9 +325,8 @@ def _transposed_table(e: sh.ShapesExample) -> Fragment:
 
 def _size_lines(e: sh.ShapesExample) -> Fragment:
     lines = []
-    for name, case, out_name in (("H", e.rows, r"H_{\text{out}}"),
-                                 ("W_X", e.cols, r"W_{\text{out}}")):
-        key = f"{P}.{'rows' if name == 'H' else 'cols'}"
+    for name, case, out_name in (("rows", e.rows, "M_Y"), ("cols", e.cols, "N_Y")):
+        key = f"{P}.{name}"
         span = sh.span(case.k, case.d)
         inner = case.size + 2 * case.p - span
         lines.append(
@@ -329,7 +335,7 @@ def _size_lines(e: sh.ShapesExample) -> Fragment:
             + "}{" + num(case.s, f"{P}.s") + r"} \right\rfloor + \lit{1} = \left\lfloor \frac{"
             + num(inner, f"{key}.inner") + "}{" + num(case.s, f"{P}.s")
             + r"} \right\rfloor + \lit{1} = " + num(case.out, f"{key}.out")
-            + r", & \ell &= " + num(inner, f"{key}.inner") + r" \bmod "
+            + r", & r &= " + num(inner, f"{key}.inner") + r" \text{ mod } "
             + num(case.s, f"{P}.s") + " = " + num(case.leftover, f"{key}.leftover"))
     return join(lines, " \\\\\n")
 
@@ -371,6 +377,7 @@ def build():
                               dilation=e.dilation)
     yield make_page(
         "general/shapes.md", SOURCE, TEMPLATE,
+        index_base=base_sentence("general/shapes.md"),
         cases_table=_cases_table(sh.axis_cases()),
         t_k=num(k_h, f"{P}.w_shape[0]"), t_s=num(e.stride, f"{P}.s"),
         t_p=num(e.padding, f"{P}.p"), t_d=num(e.dilation, f"{P}.d"),

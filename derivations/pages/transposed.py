@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from derivations.figures import transposed as chapter_figures
 from derivations.mathematics import transposed as tr
+from derivations.notation import base_sentence
 from derivations.render.general_latex import products, symbolic_latex
 from derivations.render.page import make_page
 from derivations.render.printed_numbers import (
@@ -27,18 +28,20 @@ Decoders, segmentation networks and image generators make small feature maps lar
 $\delta \mapsto J^{\top}\delta$, the input gradient of a convolution. As a layer it is exactly
 that map with a learned kernel, applied to an input $X$ instead of a gradient. This chapter
 derives its forward pass, its output size and its three gradients, and works them with
-numbers. Indices start at zero, as in [the general layer](layer.md#general-layer).
+numbers.
+
+{{index_base}}
 
 ## The forward pass {#transposed-forward}
 
-Each input entry $X_{i,j}$ **stamps** a copy of the kernel, scaled by itself, onto the output:
-its tap $(m, n)$ lands on output row $s i + d m - p$ and column $s j + d n - p$. Stamps of
+Each input entry $X_{a,c}$ **stamps** a copy of the kernel, scaled by itself, onto the output:
+its tap $(m, n)$ lands on output row $s a + d m - p$ and column $s c + d n - p$. Stamps of
 neighbouring inputs land $s$ apart and add where they overlap; the first and last $p$ rows and
 columns of the stamps' sum are cropped, and the bias is added:
 
 $$
-Y_{r,q} = b + \sum_{\substack{i,j,m,n \,:\\ s i + d m - p = r \\ s j + d n - p = q}}
-X_{i,j} \, W_{m,n} . \label{eq-transposed-forward}
+Y_{u,v} = b + \sum_{s a + d m - p = u,\; s c + d n - p = v} X_{a,c} \, W_{m,n} .
+\label{eq-transposed-forward}
 $$
 
 Compare [the strided input gradient](stride.md#stride-input-gradient): it is the same sum with
@@ -48,12 +51,12 @@ to one of $X$'s size; that convolution is the one it "transposes".
 
 ## The output size {#transposed-output-size}
 
-The stamps cover $(H - \lit{1}) s + d(k_H - \lit{1}) + \lit{1}$ rows; cropping $p$ from each
+The stamps cover $(M_X - \lit{1}) s + d(M_W - \lit{1}) + \lit{1}$ rows; cropping $p$ from each
 side and adding `output_padding` rows at the bottom gives
 
 $$
-H_{\text{out}} = (H - \lit{1}) s - \lit{2} p + d(k_H - \lit{1}) + \text{output\_padding} +
-\lit{1} , \label{eq-transposed-size}
+M_Y = (M_X - \lit{1}) s - \lit{2} p + d(M_W - \lit{1}) + \text{output\_padding} + \lit{1} ,
+\label{eq-transposed-size}
 $$
 
 the inverse of the convolution's size formula for the input sizes the floor keeps.
@@ -63,14 +66,14 @@ bias alone.
 
 ## The input gradient is a convolution {#transposed-input-gradient}
 
-With $\delta = \partial C / \partial Y$, the entry $X_{i,j}$ appears in the outputs its stamp
+With $\delta = \partial C / \partial Y$, the entry $X_{a,c}$ appears in the outputs its stamp
 covers, once per tap, with coefficient $W_{m,n}$. Collecting those terms, and writing
 $\delta^{\text{pad}}$ for $\delta$ with $p$ zero rows and columns around it (the cropped part
 of the stamps, where no output and so no gradient is):
 
 $$
-\frac{\partial C}{\partial X_{i,j}} = \sum_{m} \sum_{n} W_{m,n} \,
-\delta^{\text{pad}}_{s i + d m,\; s j + d n} . \label{eq-transposed-input}
+\frac{\partial C}{\partial X_{a,c}} = \sum_{m} \sum_{n} W_{m,n} \,
+\delta^{\text{pad}}_{s a + d m,\; s c + d n} . \label{eq-transposed-input}
 $$
 
 That is the forward pass of an ordinary convolution ([eq. of the combined
@@ -84,8 +87,8 @@ pass to undo.
 $W_{m,n}$ multiplies every input entry once, at the output its tap lands on:
 
 $$
-\frac{\partial C}{\partial W_{m,n}} = \sum_{i} \sum_{j} X_{i,j} \,
-\delta^{\text{pad}}_{s i + d m,\; s j + d n} = \left( \delta^{\text{pad}} \star X^{(s)}
+\frac{\partial C}{\partial W_{m,n}} = \sum_{a} \sum_{c} X_{a,c} \,
+\delta^{\text{pad}}_{s a + d m,\; s c + d n} = \left( \delta^{\text{pad}} \star X^{(s)}
 \right)_{d m,\; d n} , \label{eq-transposed-weight}
 $$
 
@@ -94,21 +97,22 @@ where $X^{(s)}$ is $X$ with $s - \lit{1}$ zeros between neighbours. This is a co
 layer's input and $X$ plays the upstream gradient. The bias is added to every output:
 
 $$
-\frac{\partial C}{\partial b} = \sum_{r} \sum_{q} \delta_{r,q} . \label{eq-transposed-bias}
+\frac{\partial C}{\partial b} = \sum_{u} \sum_{v} \delta_{u,v} . \label{eq-transposed-bias}
 $$
 
 **With channels.** PyTorch stores the kernel of `ConvTranspose2d` as
-$C_{\text{in}} \times C_{\text{out}} \times k_H \times k_W$, input channels first: it is the
-kernel of the convolution being transposed, which maps $C_{\text{out}}$ channels to
-$C_{\text{in}}$. Slice $W_{c,o}$ carries input channel $c$ to output channel $o$, and the
-sums over channels and batch are those of [channels and batch](channels.md#how-channels-line-up):
+$D_X \times D_Y \times M_W \times N_W$, the layer's input channels first: it is the kernel of
+the convolution being transposed, which maps $D_Y$ channels to $D_X$. Write $W_{f,g}$, as
+everywhere in the book, for the slice that carries input channel $g$ to output channel $f$
+(PyTorch's `weight[g, f]`); the sums over channels and batch are those of
+[channels and batch](channels.md#how-channels-line-up):
 
 $$
 \begin{align*}
-\frac{\partial C}{\partial X_{n,c}} &= \sum_{o} \operatorname{conv}_{s,p,d}\big(\delta_{n,o},
-W_{c,o}\big), &
-\frac{\partial C}{\partial W_{c,o}} &= \sum_{n} \big( \delta^{\text{pad}}_{n,o} \star
-X^{(s)}_{n,c} \big)_{d m,\, d l} .
+\frac{\partial C}{\partial X_{e,g,a,c}} &= \sum_{f} \sum_{m,n} W_{f,g,m,n} \,
+\delta^{\text{pad}}_{e,f,\, s a + d m,\, s c + d n} , \\
+\frac{\partial C}{\partial W_{f,g,m,n}} &= \sum_{e} \sum_{a,c} X_{e,g,a,c} \,
+\delta^{\text{pad}}_{e,f,\, s a + d m,\, s c + d n} .
 \end{align*}
 \label{eq-transposed-channels}
 $$
@@ -119,26 +123,27 @@ The usual doubling layer: a {{x_shape}} input, a {{w_shape}} kernel, stride $s =
 padding $p = {{p}}$, `output_padding` $= {{op}}$ and bias $b = {{b}}$:
 
 $$
-X = {{x}}, \qquad W = {{w}} .
+X = {{x}}, \qquad W = {{w}} . \label{eq-transposed-example}
 $$
 
 **Output size** \eqref{eq-transposed-size}:
 
 $$
-H_{\text{out}} = ({{h}} - \lit{1}) \cdot {{s_again}} - \lit{2} \cdot {{p_again}} +
-({{k}} - \lit{1}) + {{op_again}} + \lit{1} = {{h_out}} .
+M_Y = ({{h}} - \lit{1}) \cdot {{s_again}} - \lit{2} \cdot {{p_again}} +
+({{k}} - \lit{1}) + {{op_again}} + \lit{1} = {{h_out}} . \label{eq-transposed-example-size}
 $$
 
 **Forward.** The four stamps cover a {{canvas_shape}} block and add up to
 
 $$
-\sum_{i,j} X_{i,j} \, W \text{ placed at } (s i, s j) = {{canvas}} ;
+\sum_{a,c} X_{a,c} \, W \text{ placed at } (s a, s c) = {{canvas}} ;
+\label{eq-transposed-example-stamps}
 $$
 
 cropping $p$ rows and columns from each side and adding $b$:
 
 $$
-Y = {{y}} .
+Y = {{y}} . \label{eq-transposed-example-output}
 $$
 
 ![Each input stamps itself times the kernel; the stamps add](figures/transposed-stamps.svg)
@@ -149,13 +154,13 @@ The entry in the middle of the overlap collects one tap from every stamp, by
 \eqref{eq-transposed-forward}:
 
 $$
-Y_{ {{yr}},{{yc}} } = {{y_entry_sum}} = {{y_entry}} .
+Y_{ {{yr}},{{yc}} } = {{y_entry_sum}} = {{y_entry}} . \label{eq-transposed-example-entry}
 $$
 
 **Input gradient** \eqref{eq-transposed-input}. With
 
 $$
-\delta = {{delta}} ,
+\delta = {{delta}} , \label{eq-transposed-example-delta}
 $$
 
 the kernel slides over $\delta^{\text{pad}}$ in steps of $s$; written out, leaving out the
@@ -164,11 +169,11 @@ products with the padding:
 $$
 \begin{align*}
 {{grad_x_sums}}
-\end{align*}
+\end{align*} \label{eq-transposed-example-input-sums}
 $$
 
 $$
-\frac{\partial C}{\partial X} = {{grad_x}} .
+\frac{\partial C}{\partial X} = {{grad_x}} . \label{eq-transposed-example-input}
 $$
 
 ![The input gradient: the kernel over the padded delta, stride
@@ -182,21 +187,22 @@ the $\delta$ entry its tap landed on (taps cropped by the padding left out):
 $$
 \begin{align*}
 {{grad_w_sums}}
-\end{align*}
+\end{align*} \label{eq-transposed-example-weight-sums}
 $$
 
 $$
 \frac{\partial C}{\partial W} = {{grad_w}}, \qquad \frac{\partial C}{\partial b} = {{grad_b}} .
+\label{eq-transposed-example-weight}
 $$
 
-sympy agrees. Differentiating $C = \sum_{r,q} \delta_{r,q} Y_{r,q}$ with
+sympy agrees. Differentiating $C = \sum_{u,v} \delta_{u,v} Y_{u,v}$ with
 \eqref{eq-transposed-forward} for these sizes:
 
 $$
 \begin{align*}
 \frac{\partial C}{\partial X_{ {{sx_i}},{{sx_j}} }} &= {{sym_x}} \\
 \frac{\partial C}{\partial W_{ {{sw_m}},{{sw_n}} }} &= {{sym_w}}
-\end{align*}
+\end{align*} \label{eq-transposed-sympy}
 $$
 
 PyTorch's `conv_transpose2d` with these arguments gives the same $Y$, and its autograd the
@@ -257,6 +263,7 @@ def build():
     sx, sw = (0, 0), (1, 1)
     yield make_page(
         "general/transposed.md", SOURCE, TEMPLATE,
+        index_base=base_sentence("general/transposed.md"),
         x_shape=shape_text(e.x.shape, f"{P}.x_shape"),
         w_shape=shape_text(e.w.shape, f"{P}.w_shape"),
         s=num(e.stride, f"{P}.s"), p=num(e.padding, f"{P}.p"),

@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from fractions import Fraction
 from pathlib import Path
 
+from derivations.notation import base_sentence
 from derivations.render.matrix_syntax import format_matrix
 from derivations.render.page import Asset, Page, make_page
 from derivations.render.printed_numbers import text_num
@@ -75,9 +76,13 @@ that ships with this page; nothing is sent anywhere.
 The network is the book's: each kernel is a valid cross-correlation (it slides over the map
 without flipping and stays inside it, no bias, as in the
 [forward pass](../seed/forward-pass.md)), and the cost is the sum of squared errors
-$C = \sum_{i,j} (O^{L}_{i,j} - y_{i,j})^{2}$ between the last map and the target. The form
-starts with the book's own example, so what you see first is the derivation of
-[the seed chapters](../seed/grad-w1.md).
+$C = \sum_{u,v} (O^{L}_{u,v} - y_{u,v})^{2}$ between the last map $O^{L}$ (after the last
+of the $L$ kernels) and the target. The form starts with the book's own example, so what you
+see first is the network of [the seed chapters](../seed/grad-w1.md), written in
+[the general notation](../about/notation.md#worked-notation): the input $i$ is $X$, the
+filters $w^1, w^2$ are $W^{1}, W^{2}$, the map $o^1$ is $O^{1}$.
+
+{{index_base}} So $O^{1}_{0,0}$ here is the question's $o^1_1$, and $X_{1,1}$ its $i_5$.
 
 ## How to type a matrix {#matrix-syntax}
 
@@ -138,4 +143,5 @@ def build() -> Iterable[Page | Asset]:
         sum_entries=limit("SUM_MAX_ENTRIES"), sum_terms=limit("SUM_MAX_TERMS"),
         se_max=limit("SE_MAX_CHARS"),
         form=form_html(seed_fields(), limits["MAX_KERNELS"]), script=SCRIPT_PATH,
+        index_base=base_sentence("tools/try-your-numbers.md"),
     )

@@ -18,6 +18,7 @@
   // Stack Exchange refuses a post longer than this; longer text gets a note under the box.
   var SE_MAX_CHARS = 30000;
   var ALLOWED = "integers like -3, decimals like 0.25, fractions like 1/2";
+  var QUOTE_MAX = 24;  // matrix_syntax.QUOTE_MAX: a quoted token is cut beyond this
   var ORDINALS = ["first", "second", "third", "fourth"];
   var MATHML = "http://www.w3.org/1998/Math/MathML";
 
@@ -52,10 +53,17 @@
   function UsageError(message, field) { this.message = message; this.field = field; }
 
   // JavaScript's \s and trim() are exactly matrix_syntax.SPACES (plus the comma to split on).
+  // Beyond QUOTE_MAX characters (code points, as Python counts them) the token is cut with …
   function quote(token) {
-    var out = "";
-    for (var ch of token)
-      out += /[\p{C}\p{Z}]/u.test(ch) ? "\\u" + ch.codePointAt(0).toString(16).padStart(4, "0") : ch;
+    var out = "", width = 0;
+    for (var ch of token) {
+      var hidden = /[\p{C}\p{Z}]/u.test(ch);
+      var piece = hidden ? "\\u" + ch.codePointAt(0).toString(16).padStart(4, "0") : ch;
+      var size = hidden ? piece.length : 1;
+      if (width + size > QUOTE_MAX) return "'" + out + "\u2026'";
+      out += piece;
+      width += size;
+    }
     return "'" + out + "'";
   }
   function entries(count) { return count + (count === 1 ? " entry" : " entries"); }
@@ -216,7 +224,7 @@
     var n = number(value, key);
     return formatNumber(value)[0] === "-" ? row([mo("("), n, mo(")")]) : n;
   }
-  // symbol(name, sup, sub): O^k_{i,j}; indices are notation (class "lit").
+  // symbol(name, sup, sub): O^k_{u,v}; indices are notation (class "lit").
   function symbol(name, sup, subscript) {
     var base = mi(name);
     var supNode = sup === null ? null : lit(String(sup));
@@ -399,17 +407,17 @@
       (L === 1 ? "one kernel, a" : COUNT_WORDS[L - 1] + " kernels in turn, each a") +
       " valid cross-correlation (the kernel slides over the map without flipping and stays inside it;" +
       " no bias): " + chainText + ". The cost is the sum of squared errors against the target $y$: " +
-      "$C = \\sum_{i,j} (O^{" + L + "}_{i,j} - y_{i,j})^{2}$. Indices count from zero, row first. Numbers that are " +
+      "$C = \\sum_{u,v} (O^{" + L + "}_{u,v} - y_{u,v})^{2}$. Indices count from zero, row first. Numbers that are " +
       "not integers are shown rounded to four decimals; the computation itself is exact.\n\n");
     var given = ["X = " + texMatrix(chain.input)].concat(chain.layers.map(function (layer, i) {
       return "W^{" + (i + 1) + "} = " + texMatrix(layer.kernel);
     }));
-    var target = chain.targetIsNumber ? "y_{i,j} = " + texNumber(chain.target[0][0]) : "y = " + texMatrix(chain.target);
+    var target = chain.targetIsNumber ? "y_{u,v} = " + texNumber(chain.target[0][0]) : "y = " + texMatrix(chain.target);
     parts.push("## Your numbers\n\n$$\n" + given.join(", \\quad ") + ", \\quad " + target + "\n$$\n\n" +
       (chain.targetIsNumber ? "(the same target for every output entry)\n\n" : ""));
     parts.push("## Forward pass\n\nEach entry of a map is the sum of the products of the kernel with the window under it " +
       "([forward pass](" + LINKS.forward + ")), with $O^{0} = X$:\n\n" +
-      "$$\nO^{k}_{i,j} = \\sum_{m,n} W^{k}_{m,n} \\, O^{k-1}_{i+m,\\,j+n}\n$$\n\n");
+      "$$\nO^{\\ell}_{u,v} = \\sum_{m,n} W^{\\ell}_{m,n} \\, O^{\\ell-1}_{u+m,\\,v+n}\n$$\n\n");
     chain.layers.forEach(function (layer, i) {
       var k = i + 1, before = k === 1 ? "X" : "O^{" + (k - 1) + "}";
       parts.push("### The " + ORDINALS[i] + " kernel\n\n" +
@@ -417,7 +425,7 @@
     });
     var out = chain.layers[L - 1].after, cells = [];
     out.forEach(function (r, i) { r.forEach(function (v, j) { cells.push([i, j]); }); });
-    var small = cells.length <= SUM_MAX_ENTRIES, sumC = "\\sum_{i,j} (O^{" + L + "}_{i,j} - y_{i,j})^{2}";
+    var small = cells.length <= SUM_MAX_ENTRIES, sumC = "\\sum_{u,v} (O^{" + L + "}_{u,v} - y_{u,v})^{2}";
     var costText = small
       ? "$$\nC = " + sumC + " = " + cells.map(function (c) {
           return "(" + texNumber(out[c[0]][c[1]]) + " - " + texSigned(chain.target[c[0]][c[1]]) + ")^{2}";
@@ -432,10 +440,10 @@
         }).join(" \\\\\n") + "\n\\end{align*}\n$$\n\n"
       : "$$\n\\delta^{" + L + "} = " + texMatrix(lastDelta) + "\n$$\n\n";
     parts.push("## Cost\n\n" + costText + "## Gradient at the output\n\n" +
-      "Write $\\delta^{k} = \\partial C / \\partial O^{k}$ for the gradient of the cost with respect to each map. " +
+      "Write $\\delta^{\\ell} = \\partial C / \\partial O^{\\ell}$ for the gradient of the cost with respect to each map. " +
       "At the output, the derivative of each square is ([the same step in the book](" + LINKS.cost + ")):\n\n" +
-      "$$\n\\delta^{" + L + "}_{i,j} = \\frac{\\partial C}{\\partial O^{" + L + "}_{i,j}} = 2 \\, (O^{" + L +
-      "}_{i,j} - y_{i,j})\n$$\n\n" + written);
+      "$$\n\\delta^{" + L + "}_{u,v} = \\frac{\\partial C}{\\partial O^{" + L + "}_{u,v}} = 2 \\, (O^{" + L +
+      "}_{u,v} - y_{u,v})\n$$\n\n" + written);
     for (var k = L; k >= 1; k--) {
       var layer = chain.layers[k - 1], before = k === 1 ? "X" : "O^{" + (k - 1) + "}";
       var dW = "\\frac{\\partial C}{\\partial W^{" + k + "}}";
@@ -447,14 +455,14 @@
         "over all outputs of this kernel, $\\delta^{" + k + "}$ times the entry of $" + before + "$ that the weight met " +
         "([in the book](" + (k === L ? LINKS.last_weights : LINKS.earlier_weights) + "); [in general](" +
         LINKS.general_weights + ")):\n\n" +
-        "$$\n\\frac{\\partial C}{\\partial W^{" + k + "}_{m,n}} = \\sum_{i,j} \\delta^{" + k + "}_{i,j} \\, " + before +
-        "_{i+m,\\,j+n}\n$$\n\n" +
+        "$$\n\\frac{\\partial C}{\\partial W^{" + k + "}_{m,n}} = \\sum_{u,v} \\delta^{" + k + "}_{u,v} \\, " + before +
+        "_{u+m,\\,v+n}\n$$\n\n" +
         texStep(dW, dW, layer.gradKernelSums, layer.gradKernel) +
         "\n**The " + what + ".** Each entry of $" + before + "$ reaches the outputs whose windows cover it, each through " +
         "one weight; its gradient adds those paths up, a scatter of $\\delta^{" + k + "}$ through the kernel ([in the book](" +
         link + "); [in general](" + LINKS.general_input + ")):\n\n" +
-        "$$\n" + texEntry(target2, "a,c") + " = \\sum_{i,j} \\delta^{" + k + "}_{i,j} \\, W^{" + k + "}_{a-i,\\,c-j}\n$$\n\n" +
-        "(only the terms where $W^{" + k + "}_{a-i,\\,c-j}$ exists).\n\n" +
+        "$$\n" + texEntry(target2, "a,c") + " = \\sum_{u,v} \\delta^{" + k + "}_{u,v} \\, W^{" + k + "}_{a-u,\\,c-v}\n$$\n\n" +
+        "(only the terms where $W^{" + k + "}_{a-u,\\,c-v}$ exists).\n\n" +
         texStep(target2, target2, layer.gradBeforeSums, layer.gradBefore) + "\n");
     }
     var summary = chain.layers.map(function (layer, i) {

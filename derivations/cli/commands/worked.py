@@ -3,8 +3,8 @@
 import argparse
 import sys
 import textwrap
-from pathlib import Path
 
+from derivations.cli.atomic import check_output_file, write_text_atomic
 from derivations.errors import UsageError
 from derivations.worked_limits import (
     MAX_DIGITS,
@@ -78,8 +78,10 @@ def add_arguments(parser):
     parser.add_argument("--format", default="markdown", choices=FORMATS,
                         help="markdown (the book's style, default), stackexchange (paste into "
                              "an answer) or json")
-    parser.add_argument("--out", metavar="FILE", type=Path, action=_Once,
-                        help="write to FILE (atomically) instead of standard output")
+    parser.add_argument("--out", metavar="FILE", action=_Once,
+                        help="write to FILE instead of standard output: a regular file, "
+                             "replaced whole or not at all, or a new name (a symlink, FIFO "
+                             "or device is refused)")
 
 
 def seed_values():
@@ -92,15 +94,6 @@ def seed_values():
 
     return (exact(seed_example.I), (exact(seed_example.W1), exact(seed_example.W2)),
             ((Fraction(seed_example.Y),),))
-
-
-def _check_out(out: Path | None) -> None:
-    if out is None:
-        return
-    if out.is_dir():
-        raise UsageError(f"--out {out}: is a folder; give a file path")
-    if not out.parent.is_dir():
-        raise UsageError(f"--out {out}: folder {out.parent} does not exist; create it first")
 
 
 def run(args) -> int:
@@ -120,7 +113,8 @@ def run(args) -> int:
         kernels = tuple(parse_matrix(text, f"--kernel {k}")
                         for k, text in enumerate(args.kernel, start=1))
         target = parse_matrix(args.target, "--target")
-    _check_out(args.out)
+    if args.out is not None:
+        check_output_file(args.out, "--out")
     text = render(work_chain(x, kernels, target), args.format)
     if args.format == "stackexchange" and len(text) > SE_MAX_CHARS:
         print(f"note: the answer is {len(text)} characters; Stack Exchange accepts at most "
@@ -129,10 +123,5 @@ def run(args) -> int:
     if args.out is None:
         print(text, end="")
         return 0
-    from derivations.cli.atomic import write_text_atomic
-
-    try:
-        write_text_atomic(args.out, text)
-    except OSError as error:
-        raise UsageError(f"--out {args.out}: cannot write: {error.strerror}") from None
+    write_text_atomic(args.out, text, "--out")
     return 0
