@@ -57,8 +57,11 @@ $$
 forward pass is one row vector times this matrix, plus the bias in every entry:
 
 $$
-\operatorname{vec}(Y)^{\top} = \operatorname{vec}(W)^{\top} X_{\text{col}} + b = {{w_row}}
-X_{\text{col}} + {{b}} = {{y_row}} , \label{eq-im2col-forward}
+\begin{align*}
+\operatorname{vec}(Y)^{\top} &= \operatorname{vec}(W)^{\top} X_{\text{col}} + b
+= {{w_row}} X_{\text{col}} + {{b}} \\
+&= {{y_row}} .
+\end{align*} \label{eq-im2col-forward}
 $$
 
 the $Y$ of [the general layer](layer.md#weight-gradient), read row by row. This is how

@@ -107,9 +107,11 @@ The question's running number $k$ and the general row and column indices, counte
 name the same entry when
 
 $$
-k = a \cdot N_X + c + \lit{1} \;\text{ for } i_k = X_{a,c}, \qquad
-k = m \cdot N_W + n + \lit{1} \;\text{ for } w^1_k = W_{m,n}, \qquad
-k = u \cdot N_Y + v + \lit{1} \;\text{ for } o^1_k = Y_{u,v} , \label{eq-bridge-index}
+\begin{align*}
+k &= a \cdot N_X + c + \lit{1} &&\text{for } i_k = X_{a,c}, \\
+k &= m \cdot N_W + n + \lit{1} &&\text{for } w^1_k = W_{m,n}, \\
+k &= u \cdot N_Y + v + \lit{1} &&\text{for } o^1_k = Y_{u,v} .
+\end{align*} \label{eq-bridge-index}
 $$
 
 where $N_X$ is three and $N_W$ and $N_Y$ are two: \eqref{eq-index-bases} for each matrix.

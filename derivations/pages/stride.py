@@ -83,7 +83,8 @@ window reaches. Every other entry of $X$ is in no window, and its sum is empty:
 $$
 \frac{\partial C}{\partial X_{a,c}} = \begin{cases}
 \big(\delta^{(s)} \star_{\text{full}} \operatorname{rot}_{180}(W)\big)_{a,c} & \text{if }
-a < s(M_Y - \lit{1}) + M_W \text{ and } c < s(N_Y - \lit{1}) + N_W, \\
+a < s(M_Y - \lit{1}) + M_W \\
+& \text{and } c < s(N_Y - \lit{1}) + N_W, \\
 \lit{0} & \text{otherwise.} \end{cases} \label{eq-stride-input}
 $$
 

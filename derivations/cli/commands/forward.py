@@ -72,7 +72,7 @@ def run(args) -> int:
         target = out / path / "index.html"
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            write_text_atomic(target, forwarding_page(path, args.to))
+            write_text_atomic(target, forwarding_page(path, args.to), "--out")
         except OSError as error:
             raise UsageError(f"--out {out}: cannot write {path}index.html: "
                              f"{error.strerror}") from None
