@@ -151,8 +151,11 @@ $$
 $$
 
 $$
-\hat{Z}_{0,0} = {{zh00}}, \quad \hat{Z}_{1,0} = {{zh10}}, \qquad \hat{Z}_{0,1} = {{zh01}},
-\quad \hat{Z}_{1,1} = {{zh11}}, \label{eq-bn-example-normalized}
+\hat{Z}_{0,0} = {{zh00}}, \quad \hat{Z}_{1,0} = {{zh10}}, \label{eq-bn-example-normalized}
+$$
+
+$$
+\hat{Z}_{0,1} = {{zh01}}, \quad \hat{Z}_{1,1} = {{zh11}}, \label{eq-bn-example-normalized-second}
 $$
 
 $$

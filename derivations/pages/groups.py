@@ -121,8 +121,12 @@ One example, $D_X = {{c}}$ channels, a {{dw_k}}×{{dw_k_again}} depthwise kernel
 then a pointwise layer to {{c_out}} channels:
 
 $$
-X_{0,0} = {{x0}}, \quad X_{0,1} = {{x1}}, \qquad W^{\text{dw}}_0 = {{dw0}}, \quad
-W^{\text{dw}}_1 = {{dw1}}, \qquad V = {{v}} . \label{eq-groups-example}
+X_{0,0} = {{x0}}, \quad X_{0,1} = {{x1}}, \label{eq-groups-example}
+$$
+
+$$
+W^{\text{dw}}_0 = {{dw0}}, \quad W^{\text{dw}}_1 = {{dw1}}, \qquad V = {{v}} .
+\label{eq-groups-example-kernels}
 $$
 
 **Forward.** Each channel on its own, then mixed:

@@ -296,8 +296,12 @@ was copied from, in a zero array of the padded input's size, then crop the paddi
 $$
 \frac{\partial C}{\partial X^{\text{pad}}_{e,g,a,c}} = \sum_{m,n,u,v \,:\, s u + d m = a,\;
 s v + d n = c} \left( \frac{\partial C}{\partial X_{\text{col}}} \right)_{(g,m,n),\,(e,u,v)},
-\qquad \frac{\partial C}{\partial X} = \operatorname{crop}_p \left( \frac{\partial
-C}{\partial X^{\text{pad}}} \right) . \label{eq-col2im}
+\label{eq-col2im}
+$$
+
+$$
+\frac{\partial C}{\partial X} = \operatorname{crop}_p \left( \frac{\partial
+C}{\partial X^{\text{pad}}} \right) . \label{eq-col2im-crop}
 $$
 
 Cells that no window reaches receive nothing and stay zero, as in
@@ -329,8 +333,13 @@ W_{\text{mat}} = {{c2_wmat}}, \label{eq-col2im-weight-matrix}
 $$
 
 $$
-\delta_{\text{mat}} \text{, example } \lit{0} \text{:} \quad {{c2_d0}}, \qquad
-\text{example } \lit{1} \text{:} \quad {{c2_d1}} . \label{eq-col2im-delta-matrix}
+\delta_{\text{mat}} \text{, example } \lit{0} \text{:} \quad {{c2_d0}},
+\label{eq-col2im-delta-matrix}
+$$
+
+$$
+\delta_{\text{mat}} \text{, example } \lit{1} \text{:} \quad {{c2_d1}} .
+\label{eq-col2im-delta-matrix-second}
 $$
 
 Weight and bias gradients \eqref{eq-gemm-gradients}:

@@ -147,9 +147,12 @@ $$
 $$
 
 $$
-\operatorname{rot}_{180}(i) \ast \delta^1 = {{f_rot_conv}}, \qquad
+\operatorname{rot}_{180}(i) \ast \delta^1 = {{f_rot_conv}}, \label{eq-form-rotated-input-numbers}
+$$
+
+$$
 \operatorname{rot}_{180}(i \star \delta^1) = \operatorname{rot}_{180} {{f_grad_w1}} =
-{{f_rot_corr}} . \label{eq-form-rotated-input-numbers}
+{{f_rot_corr}} . \label{eq-form-rotated-correlation-numbers}
 $$
 
 This is the flipped-kernel article's $\partial C / \partial \tilde w^1$ in \eqref{eq-grad-k1}:
@@ -191,7 +194,11 @@ argument slides over the first, and exchanging them turns the result by half a t
 
 $$
 \text{correlate2d}(W, X) = \operatorname{rot}_{180}\big(\text{correlate2d}(X, W)\big),
-\qquad \text{convolve2d}(W, X) = \text{convolve2d}(X, W) , \label{eq-form-argument-order}
+\label{eq-form-argument-order}
+$$
+
+$$
+\text{convolve2d}(W, X) = \text{convolve2d}(X, W) , \label{eq-form-convolve-order}
 $$
 
 in 'full' and in 'valid' mode (SciPy slides the smaller array over the larger one either
