@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from derivations.notation import BY_KEY
 
-GREEK = {r"\alpha", r"\beta", r"\delta", r"\theta", r"\ell"}
+GREEK = {r"\alpha", r"\beta", r"\delta", r"\theta", r"\ell", r"\gamma", r"\mu", r"\sigma",
+         r"\varepsilon"}
 OPERATOR_SYMBOLS = {r"\star", r"\ast"}
 ACCENTS = {r"\tilde", r"\hat"}
 # Commands that are typography or fixed operators, never one of the book's symbols.
@@ -25,7 +26,7 @@ NEUTRAL = {
     r"\leq", r"\geq", r"\neq", r"\pm", r"\mp", r"\mapsto", r"\to", r"\in", r"\quad",
     r"\qquad", r"\left", r"\right", r"\big", r"\Big", r"\bigg", r"\Bigg", r"\lvert",
     r"\rvert", r"\lfloor", r"\rfloor", r"\approx", r"\top", r"\overset", r"\infty",
-    r"\not", r"\mid", r"\colon", r"\;", r"\,", r"\!", r"\:", r"\\", r"\{", r"\}", r"\|",
+    r"\not", r"\mid", r"\colon", r"\sqrt", r"\;", r"\,", r"\!", r"\:", r"\\", r"\{", r"\}", r"\|",
     r"\lbrace", r"\rbrace", r"\langle", r"\rangle", r"\equiv", r"\sim", r"\prime",
 }
 # Commands whose braced argument is not mathematics to scan.

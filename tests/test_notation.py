@@ -231,8 +231,8 @@ def test_the_one_sided_errors_show_where_the_page_says():
     r"\sum_{i,j} \delta_{i,j}",        # the question's input letter as an output index
     r"i_{0}",                          # a running number counted from zero
     r"k_H \times k_W",                 # a running number's letter as a size
-    r"\delta^{\text{pad}}",            # a label the table does not have
-    r"Q",                              # a letter the table does not have
+    r"\delta^{\text{tail}}",           # a label the table does not have
+    r"R",                              # a letter the table does not have
 ])
 def test_scanner_reports_a_symbol_used_with_another_meaning(latex):
     assert problems_in(latex) != []

@@ -15,7 +15,14 @@ import numpy as np
 from derivations.examples.bias_relu_pooling import (
     AVG_UPSTREAM,
     BIAS_DELTA,
+    GAP_UPSTREAM,
+    GAP_X,
     MAX_UPSTREAM,
+    OVERLAP_AVG_UPSTREAM,
+    OVERLAP_SIZE,
+    OVERLAP_STRIDE,
+    OVERLAP_UPSTREAM,
+    OVERLAP_X,
     POOL_SIZE,
     POOL_STRIDE,
     POOL_X,
@@ -23,6 +30,7 @@ from derivations.examples.bias_relu_pooling import (
     RELU_STEP,
     RELU_UPSTREAM,
     RELU_Z,
+    TIE_STEP,
 )
 
 
@@ -99,6 +107,42 @@ def max_pool_backward_split(x, upstream, size: int, stride: int) -> np.ndarray:
     return grad
 
 
+def max_pool_backward_naive(x, upstream, size: int, stride: int) -> np.ndarray:
+    """The naive tie rule: g[i,j] to EVERY entry equal to the window's maximum (not a
+    subgradient when there is a tie: the window sends out more than it received)."""
+    x, g = as_array(x), as_array(upstream)
+    grad = np.zeros_like(x)
+    for i, j, rows, cols in pool_windows(x.shape, size, stride):
+        window = x[rows.start : rows.stop, cols.start : cols.stop]
+        grad[rows.start : rows.stop, cols.start : cols.stop] += g[i, j] * (window == window.max())
+    return grad
+
+
+def max_pool_channels(x, size: int, stride: int) -> np.ndarray:
+    """eq-pool-per-channel: P[n,c] = maxpool(X[n,c]), each (example, channel) on its own."""
+    x = as_array(x)
+    return np.array([[max_pool(x[n, c], size, stride)[0] for c in range(x.shape[1])]
+                     for n in range(x.shape[0])])
+
+
+def max_pool_channels_backward(x, upstream, size: int, stride: int) -> np.ndarray:
+    """∂C/∂X[n,c] from ∂C/∂P[n,c] alone: no gradient moves between channels or examples."""
+    x, g = as_array(x), as_array(upstream)
+    return np.array([[max_pool_backward(x[n, c], g[n, c], size, stride)
+                      for c in range(x.shape[1])] for n in range(x.shape[0])])
+
+
+def global_avg_pool(x) -> np.ndarray:
+    """eq-global-average-pool: P[n,c] = (1/(H·W)) Σ_{a,b} X[n,c,a,b]."""
+    return as_array(x).mean(axis=(2, 3))
+
+
+def global_avg_pool_backward(x_shape, upstream) -> np.ndarray:
+    """∂C/∂X[n,c,a,b] = ∂C/∂P[n,c] / (H·W): every position gets the same share."""
+    g = as_array(upstream)
+    return np.broadcast_to(g[:, :, None, None] / (x_shape[2] * x_shape[3]), x_shape).copy()
+
+
 def ties(x, size: int, stride: int) -> dict[tuple[int, int], tuple[tuple[int, int], ...]]:
     """Windows whose maximum is reached more than once, with every tied position."""
     x = as_array(x)
@@ -166,6 +210,89 @@ class PoolingExample:
     avg_out: np.ndarray
     avg_upstream: np.ndarray
     avg_grad: np.ndarray
+
+
+@dataclass(frozen=True)
+class OverlapExample:
+    x: np.ndarray
+    size: int
+    stride: int
+    max_out: np.ndarray
+    winners: dict
+    upstream: np.ndarray
+    max_grad: np.ndarray
+    shared_cell: tuple[int, int]  # the entry that wins several windows
+    shared_windows: tuple[tuple[int, int], ...]  # the windows it wins
+    avg_upstream: np.ndarray
+    avg_grad: np.ndarray
+
+
+@dataclass(frozen=True)
+class GlobalAverageExample:
+    x: np.ndarray  # (1, C, H, W)
+    pooled: np.ndarray  # (1, C)
+    upstream: np.ndarray  # (1, C)
+    grad: np.ndarray  # (1, C, H, W)
+
+
+@dataclass(frozen=True)
+class TieRules:
+    """The three tie rules on the pooling example's tied window, and the directional check."""
+
+    x: np.ndarray
+    window: tuple[int, int]
+    tied: tuple[tuple[int, int], ...]
+    upstream: float  # ∂C/∂P of the tied window
+    first: np.ndarray  # PyTorch / TensorFlow CPU: the first maximum in reading order
+    shared: np.ndarray  # equal shares
+    naive: np.ndarray  # every tied maximum gets it all
+    step: float
+    measured: float  # (C(X + h·(e₁ + e₂)) − C(X)) / h: both tied entries moved together
+    predicted: dict  # Σ over the tied entries of each rule's gradient
+
+
+def overlap_example() -> OverlapExample:
+    x = as_array(OVERLAP_X)
+    size, stride = OVERLAP_SIZE, OVERLAP_STRIDE
+    out, winners = max_pool(x, size, stride)
+    counts: dict = {}
+    for window, cell in winners.items():
+        counts.setdefault(cell, []).append(window)
+    shared_cell = max(counts, key=lambda cell: len(counts[cell]))
+    return OverlapExample(
+        x=x, size=size, stride=stride, max_out=out, winners=winners,
+        upstream=as_array(OVERLAP_UPSTREAM),
+        max_grad=max_pool_backward(x, OVERLAP_UPSTREAM, size, stride),
+        shared_cell=shared_cell, shared_windows=tuple(sorted(counts[shared_cell])),
+        avg_upstream=as_array(OVERLAP_AVG_UPSTREAM),
+        avg_grad=avg_pool_backward(x.shape, OVERLAP_AVG_UPSTREAM, size, stride),
+    )
+
+
+def global_average_example() -> GlobalAverageExample:
+    x, g = as_array(GAP_X)[None], as_array(GAP_UPSTREAM)[None]
+    return GlobalAverageExample(x=x, pooled=global_avg_pool(x), upstream=g,
+                                grad=global_avg_pool_backward(x.shape, g))
+
+
+def tie_rules() -> TieRules:
+    x, g = as_array(POOL_X), as_array(MAX_UPSTREAM)
+    (window, tied), = ties(x, POOL_SIZE, POOL_STRIDE).items()
+    bump = np.zeros_like(x)
+    for cell in tied:
+        bump[cell] = TIE_STEP
+
+    def cost(values) -> float:
+        return float((g * max_pool(values, POOL_SIZE, POOL_STRIDE)[0]).sum())
+
+    rules = {"first": max_pool_backward(x, g, POOL_SIZE, POOL_STRIDE),
+             "shared": max_pool_backward_split(x, g, POOL_SIZE, POOL_STRIDE),
+             "naive": max_pool_backward_naive(x, g, POOL_SIZE, POOL_STRIDE)}
+    return TieRules(
+        x=x, window=window, tied=tied, upstream=float(g[window]), **rules, step=TIE_STEP,
+        measured=(cost(x + bump) - cost(x)) / TIE_STEP,
+        predicted={name: float(sum(grad[cell] for cell in tied)) for name, grad in rules.items()},
+    )
 
 
 def bias_example() -> BiasExample:

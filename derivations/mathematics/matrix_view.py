@@ -15,6 +15,11 @@ import sympy
 
 from derivations.examples import seed as seed_example
 from derivations.examples.matrix_view import (
+    COL2IM_DELTA,
+    COL2IM_PADDING,
+    COL2IM_STRIDE,
+    COL2IM_W,
+    COL2IM_X,
     IM2COL_B,
     IM2COL_DELTA,
     IM2COL_W,
@@ -219,4 +224,81 @@ def strided_transposed() -> StridedTransposed:
         stamps=tuple(stamps(delta, w, in_hw, stride=s)),
         grad_input=input_gradient_by_jacobian(w, delta, in_hw, stride=s),
         delta_spread_padded=spread, grad_input_by_spread=correlate_valid(spread, rot180(w)),
+    )
+
+
+def im2col_batched(x, k_hw, stride=1, padding=0, dilation=1) -> np.ndarray:
+    """X_col[(c·k_H + m)·k_W + n, (b·H_out + i)·W_out + j] = X_pad[b, c, s·i + d·m, s·j + d·n].
+
+    One row per (input channel, kernel tap), one column per (example, window).
+    """
+    x = as_array(x)
+    out_h, out_w = output_shape(x.shape[2:], k_hw, stride, padding, dilation)
+    n_batch, c_in = x.shape[:2]
+    cols = np.zeros((c_in * k_hw[0] * k_hw[1], n_batch * out_h * out_w))
+    for b, c, m, n, i, j in product(range(n_batch), range(c_in), range(k_hw[0]),
+                                    range(k_hw[1]), range(out_h), range(out_w)):
+        a, e = stride * i + dilation * m - padding, stride * j + dilation * n - padding
+        if 0 <= a < x.shape[2] and 0 <= e < x.shape[3]:
+            cols[(c * k_hw[0] + m) * k_hw[1] + n, (b * out_h + i) * out_w + j] = x[b, c, a, e]
+    return cols
+
+
+def weight_matrix(w) -> np.ndarray:
+    """W_mat: C_out × (C_in·k_H·k_W), one row per filter, in X_col's row order."""
+    w = as_array(w)
+    return w.reshape(w.shape[0], -1)
+
+
+def delta_matrix(delta) -> np.ndarray:
+    """δ_mat: C_out × (N·H_out·W_out), in X_col's column order."""
+    delta = as_array(delta)
+    return delta.transpose(1, 0, 2, 3).reshape(delta.shape[1], -1)
+
+
+def col2im(grad_cols, x_shape, k_hw, stride=1, padding=0, dilation=1):
+    """eq-col2im: scatter-add every entry of ∂C/∂X_col back to the padded input cell it was
+    copied from, then crop p. Returns (∂C/∂X_pad, ∂C/∂X)."""
+    n_batch, c_in, h, w = x_shape
+    out_h, out_w = output_shape((h, w), k_hw, stride, padding, dilation)
+    padded = np.zeros((n_batch, c_in, h + 2 * padding, w + 2 * padding))
+    for b, c, m, n, i, j in product(range(n_batch), range(c_in), range(k_hw[0]),
+                                    range(k_hw[1]), range(out_h), range(out_w)):
+        # overlapping windows copied one cell into several columns: their gradients add
+        padded[b, c, stride * i + dilation * m, stride * j + dilation * n] += grad_cols[
+            (c * k_hw[0] + m) * k_hw[1] + n, (b * out_h + i) * out_w + j]
+    return padded, padded[:, :, padding : padding + h, padding : padding + w]
+
+
+@dataclass(frozen=True)
+class Col2imExample:
+    """The three gradients of a batched, multi-channel layer as GEMMs, and col2im."""
+
+    x: np.ndarray  # (N, C_in, H, W)
+    w: np.ndarray  # (C_out, C_in, k_H, k_W)
+    delta: np.ndarray  # (N, C_out, H_out, W_out)
+    stride: int
+    padding: int
+    cols: np.ndarray  # X_col
+    w_mat: np.ndarray
+    delta_mat: np.ndarray
+    grad_w_mat: np.ndarray  # δ_mat X_colᵀ
+    grad_cols: np.ndarray  # W_matᵀ δ_mat
+    grad_bias: np.ndarray  # δ_mat 1
+    grad_padded: np.ndarray  # col2im before the crop
+    grad_input: np.ndarray
+
+
+def col2im_example() -> Col2imExample:
+    x, w, delta = as_array(COL2IM_X), as_array(COL2IM_W), as_array(COL2IM_DELTA)
+    s, p = COL2IM_STRIDE, COL2IM_PADDING
+    cols = im2col_batched(x, w.shape[2:], s, p)
+    w_mat, delta_mat = weight_matrix(w), delta_matrix(delta)
+    grad_cols = w_mat.T @ delta_mat
+    padded, grad_x = col2im(grad_cols, x.shape, w.shape[2:], s, p)
+    return Col2imExample(
+        x=x, w=w, delta=delta, stride=s, padding=p, cols=cols, w_mat=w_mat,
+        delta_mat=delta_mat, grad_w_mat=delta_mat @ cols.T, grad_cols=grad_cols,
+        grad_bias=delta_mat @ np.ones(delta_mat.shape[1]), grad_padded=padded,
+        grad_input=grad_x,
     )

@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from derivations.figures.bias_relu_pooling import avg_pool_figure, max_pool_figure
+from derivations.figures.bias_relu_pooling import (
+    avg_pool_figure,
+    max_pool_figure,
+    overlap_figure,
+    tie_rules_figure,
+)
 from derivations.mathematics import bias_relu_pooling as brp
 from derivations.notation import base_sentence
 from derivations.render.page import Asset, make_page
-from derivations.render.printed_numbers import Fragment, join, matrix, num, num_signed, text_num
+from derivations.render.printed_numbers import (
+    Fragment,
+    join,
+    lit,
+    matrix,
+    num,
+    num_signed,
+    text_num,
+)
 
 SOURCE = "derivations/pages/bias_relu_pooling.py"
 P = "bias_relu_pooling"
@@ -176,6 +189,8 @@ $$
 
 {{tie_totals}}; they differ only in where it lands. Code that must agree with PyTorch to the
 last entry has to use the first-maximum rule.
+[Ties](#max-pool-ties) compares these with TensorFlow and with a tempting naive rule that
+sends more gradient than the window received.
 
 ## Average pooling {#average-pooling}
 
@@ -223,6 +238,123 @@ Average pooling is a convolution, applied to each channel on its own, with a con
 $K \times K$ kernel of value $\lit{1}/K^{2}$ and the pooling's stride $s$
 ({{stride_here}}), so this is the [strided input gradient](stride.md#stride) of that kernel in
 disguise.
+
+## Pooling, channel by channel {#pooling-per-channel}
+
+Pooling never mixes channels or examples: each window lies inside one channel of one
+example,
+
+$$
+P_{e,g,u,v} = \max_{\lit{0} \le m, n < K} X_{e,g,\, s u + m,\, s v + n} ,
+\label{eq-pool-per-channel}
+$$
+
+so $\partial C / \partial X_{e,g}$ is computed from $\partial C / \partial P_{e,g}$ alone, by the
+single-channel rules above, and a layer with $D_X$ channels and a batch of $B$ is $B D_X$
+independent poolings. (This is where pooling differs from a convolution, whose
+[input gradient sums over output channels](channels.md#how-channels-line-up).) The examples
+on this page are one channel of one example.
+
+## Overlapping windows {#overlapping-pooling}
+
+With a stride smaller than the window ($s < K$, as AlexNet's {{ov_size}}×{{ov_size_again}}
+windows with stride {{ov_stride}}) neighbouring windows share entries, and an entry that is
+the maximum of several windows collects the gradient of each: the sum in \eqref{eq-max-pool}
+has several non-zero terms. On a {{ov_shape}} input,
+
+$$
+X = {{ov_x}}, \qquad P = {{ov_pooled}}, \qquad \frac{\partial C}{\partial P} = {{ov_upstream}} .
+\label{eq-overlap-example}
+$$
+
+The centre entry $X_{ {{ov_a}},{{ov_c}} } = {{ov_value}}$ lies in all four windows and is the
+maximum of {{ov_count}} of them, so
+
+$$
+\frac{\partial C}{\partial X_{ {{ov_a_again}},{{ov_c_again}} }} = {{ov_sum}} = {{ov_total}},
+\qquad \frac{\partial C}{\partial X} = {{ov_grad}} . \label{eq-overlap-grad}
+$$
+
+![Overlapping windows: one entry collects the gradients of three
+windows](figures/max-pool-overlap.svg)
+
+*Green, outlined: the windows' maxima; the centre (black outline) wins three windows.*
+
+Average pooling over the same windows, with $\partial C / \partial P = {{ov_avg_upstream}}$,
+gives every entry one share $\lit{1}/K^{2}$ per window that contains it, so the shared row
+and column collect from two or four windows:
+
+$$
+\frac{\partial C}{\partial X} = {{ov_avg_grad}} . \label{eq-overlap-avg-grad}
+$$
+
+## Global average pooling {#global-average-pooling}
+
+Global average pooling, the usual last step before a classifier, averages each channel over
+all its $M_X N_X$ positions:
+
+$$
+P_{e,g} = \frac{\lit{1}}{M_X N_X} \sum_{a} \sum_{c} X_{e,g,a,c}, \qquad
+\frac{\partial C}{\partial X_{e,g,a,c}} = \frac{\lit{1}}{M_X N_X} \,
+\frac{\partial C}{\partial P_{e,g}} . \label{eq-global-average-pool}
+$$
+
+Every position of a channel receives the same share. With two channels of size
+{{gap_shape}} ($M_X N_X = {{gap_hw}}$),
+
+$$
+X_{0,0} = {{gap_x0}}, \quad X_{0,1} = {{gap_x1}}, \qquad P = {{gap_pooled}}, \qquad
+\frac{\partial C}{\partial P} = {{gap_upstream}}, \label{eq-gap-example}
+$$
+
+$$
+\frac{\partial C}{\partial X_{0,0}} = {{gap_g0}}, \qquad \frac{\partial C}{\partial X_{0,1}}
+= {{gap_g1}} . \label{eq-gap-grad}
+$$
+
+## Ties: PyTorch, TensorFlow and the naive rule {#max-pool-ties}
+
+Back to the tie in [the max-pooling example](#max-pooling): window
+$({{rules_i}}, {{rules_j}})$ has its maximum at {{rules_cells}}, and its output received
+$\partial C / \partial P = {{rules_g}}$. Three rules are in use:
+
+| rule | who uses it | tied entries receive | total sent into the window |
+|---|---|---|---|
+{{rules_rows}}
+
+PyTorch's CPU kernel and TensorFlow's CPU kernel (`MaxPoolGrad`) both scan the window in
+reading order and replace the maximum only on a strictly larger value, so the first tied
+entry takes everything (`tensorflow/tensorflow#4886` shows it on a window of four);
+GPU kernels (cuDNN) also pick a single entry, not necessarily the first.
+TensorFlow's `tf.reduce_max`, a maximum over a whole tensor, shares equally instead. The
+naive rule, "every entry equal to the maximum gets the gradient", was the old Caffe and
+Theano behaviour and is what a from-scratch `grad * (x == x.max())` does.
+
+![The tied window under each rule](figures/max-pool-ties.svg)
+
+**Why the naive rule is wrong.** Move both tied entries up together by $h = {{rules_h}}$. The
+maximum of the window rises by exactly $h$, so the cost changes by
+$\partial C / \partial P \cdot h$:
+
+$$
+\frac{C(X \text{ with both tied entries raised by } h) - C(X)}{h} = {{rules_measured}} .
+\label{eq-ties-measured}
+$$
+
+A gradient must predict that change as the sum of its entries over the moved cells:
+
+$$
+\text{first maximum: } {{pred_first}}, \qquad \text{shared: } {{pred_shared}}, \qquad
+\text{naive: } {{pred_naive}} . \label{eq-ties-predicted}
+$$
+
+The first two agree with the measurement; the naive rule predicts
+{{rules_count}} times the change, because it sends {{rules_count_again}} copies of the
+output's gradient into a window that received one. In general the valid choices at a tie
+(subgradients) are the ways of splitting $\partial C / \partial P$ among the tied entries with
+shares that add up to one; the naive rule's shares add up to the number of ties. In
+training the extra gradient is rare with real-valued inputs, but it appears after ReLU
+(whole windows of zeros tie) and with quantised or integer inputs.
 """
 
 
@@ -360,6 +492,70 @@ def _pool_slots(e: brp.PoolingExample) -> dict:
     )
 
 
+def _overlap_slots(o: brp.OverlapExample) -> dict:
+    a, c = o.shared_cell
+    terms = join((num(o.upstream[w], f"{P}.ov_upstream[{w[0]},{w[1]}]") if k == 0 else
+                  num_signed(o.upstream[w], f"{P}.ov_upstream[{w[0]},{w[1]}]")
+                  for k, w in enumerate(o.shared_windows)), " + ")
+    return dict(
+        ov_size=text_num(o.size, f"{P}.ov_size"), ov_size_again=text_num(o.size, f"{P}.ov_size"),
+        ov_stride=text_num(o.stride, f"{P}.ov_stride"),
+        ov_shape=join((text_num(v, f"{P}.ov_x_shape[{d}]") for d, v in enumerate(o.x.shape)),
+                      "×"),
+        ov_x=matrix(o.x, f"{P}.ov_x"), ov_pooled=matrix(o.max_out, f"{P}.ov_max_out"),
+        ov_upstream=matrix(o.upstream, f"{P}.ov_upstream"),
+        ov_a=str(a), ov_c=str(c), ov_a_again=str(a), ov_c_again=str(c),
+        ov_value=num(o.x[a, c], f"{P}.ov_x[{a},{c}]"),
+        ov_count=text_num(len(o.shared_windows), f"{P}.ov_count"),
+        ov_sum=terms, ov_total=num(o.max_grad[a, c], f"{P}.ov_max_grad[{a},{c}]"),
+        ov_grad=matrix(o.max_grad, f"{P}.ov_max_grad"),
+        ov_avg_upstream=matrix(o.avg_upstream, f"{P}.ov_avg_upstream"),
+        ov_avg_grad=matrix(o.avg_grad, f"{P}.ov_avg_grad"),
+    )
+
+
+def _gap_slots(g: brp.GlobalAverageExample) -> dict:
+    h, w = g.x.shape[2:]
+    row, up = matrix(g.pooled, f"{P}.gap_pooled"), matrix(g.upstream, f"{P}.gap_upstream")
+    return dict(
+        gap_shape=text_num(h, f"{P}.gap_shape[0]") + "×" + text_num(w, f"{P}.gap_shape[1]"),
+        gap_hw=num(h * w, f"{P}.gap_hw"),
+        gap_x0=matrix(g.x[0, 0], f"{P}.gap_x[0]"), gap_x1=matrix(g.x[0, 1], f"{P}.gap_x[1]"),
+        gap_pooled=row, gap_upstream=up,
+        gap_g0=matrix(g.grad[0, 0], f"{P}.gap_grad[0]"),
+        gap_g1=matrix(g.grad[0, 1], f"{P}.gap_grad[1]"),
+    )
+
+
+RULES = (
+    ("first", "first maximum in reading order", "PyTorch, TensorFlow (CPU kernels)"),
+    ("shared", "equal shares", "TensorFlow's `tf.reduce_max`"),
+    ("naive", "every tied maximum gets all of it", "old Caffe and Theano, `grad * (x == max)`"),
+)
+
+
+def _tie_slots(t: brp.TieRules) -> dict:
+    rows = []
+    for name, rule, who in RULES:
+        grad = getattr(t, name)
+        cells = join((f"$X_{{{a},{c}}}$: " + text_num(grad[a, c], f"{P}.tie_{name}[{a},{c}]")
+                      for a, c in t.tied), ", ")
+        rows.append(f"| {rule} | {who} | " + cells + " | "
+                    + text_num(t.predicted[name], f"{P}.tie_total_{name}") + " |")
+    return dict(
+        rules_i=lit(t.window[0]), rules_j=lit(t.window[1]),
+        rules_cells=join((f"$X_{{{a},{c}}}$" for a, c in t.tied), " and "),
+        rules_g=num(t.upstream, f"{P}.max_upstream[{t.window[0]},{t.window[1]}]"),
+        rules_rows=join(rows, "\n"), rules_h=num(t.step, f"{P}.tie_step"),
+        rules_measured=num(t.measured, f"{P}.tie_measured"),
+        pred_first=num(t.predicted["first"], f"{P}.tie_total_first"),
+        pred_shared=num(t.predicted["shared"], f"{P}.tie_total_shared"),
+        pred_naive=num(t.predicted["naive"], f"{P}.tie_total_naive"),
+        rules_count=text_num(len(t.tied), f"{P}.tie_count"),
+        rules_count_again=text_num(len(t.tied), f"{P}.tie_count"),
+    )
+
+
 def _figures(e: brp.PoolingExample) -> list[Asset]:
     losers = [cell for cell in e.tied if cell != e.winners[e.tie_window]]
     return [
@@ -370,12 +566,24 @@ def _figures(e: brp.PoolingExample) -> list[Asset]:
     ]
 
 
+def _depth_figures(o: brp.OverlapExample, t: brp.TieRules) -> list[Asset]:
+    return [
+        Asset("general/figures/max-pool-overlap.svg",
+              overlap_figure(o.x, o.winners, o.shared_cell, o.max_grad, o.size, o.stride)),
+        Asset("general/figures/max-pool-ties.svg",
+              tie_rules_figure(t.x, t.tied, [(name, getattr(t, name))
+                                             for name in ("first", "shared", "naive")])),
+    ]
+
+
 def build():
-    pooling = brp.pooling_example()
+    pooling, overlap, ties = brp.pooling_example(), brp.overlap_example(), brp.tie_rules()
     yield make_page(
         "general/bias-relu-pooling.md", SOURCE, TEMPLATE,
         index_base=base_sentence("general/bias-relu-pooling.md"),
         **_bias_slots(brp.bias_example()), **_relu_slots(brp.relu_example()),
-        **_pool_slots(pooling),
+        **_pool_slots(pooling), **_overlap_slots(overlap),
+        **_gap_slots(brp.global_average_example()), **_tie_slots(ties),
     )
     yield from _figures(pooling)
+    yield from _depth_figures(overlap, ties)

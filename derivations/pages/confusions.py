@@ -53,11 +53,13 @@ a batch, say) is a different matter: its factor is already inside $\delta$.""",
 $\partial C / \partial X_{a,c} = \sum_{u,v} \delta_{u,v} W_{a-u,\,c-v}$ the input entry meets the
 *last* weights from the *first* windows. Writing that as a sliding window means reading the
 kernel backwards, which is $\operatorname{rot}_{180}(W)$ slid over $\delta$ padded with
-zeros. Nothing is rotated in the forward pass, and nothing is rotated for the weight
-gradient.""",
+zeros. In this book's convention (a cross-correlation forward, as PyTorch) nothing else
+is rotated; a text that convolves in the forward pass writes its rotations elsewhere, and the
+conventions page maps where.""",
         (("the rotation for the question's network", "../seed/grad-input.md#rot180"),
          ("the derivation for any layer", "layer.md#index-bookkeeping"),
-         ("the same thing as a transpose", "matrix-view.md#input-gradient-as-transpose")),
+         ("the same thing as a transpose", "matrix-view.md#input-gradient-as-transpose"),
+         ("every written form, and where it rotates", "../seed/conventions.md#written-forms")),
     ),
     Confusion(
         "convolution-or-correlation",
@@ -66,12 +68,25 @@ gradient.""",
 and so does this book. Texts that flip the kernel in the forward pass get formulas that look
 rotated compared with ours; both are right within their own convention. Order matters for a
 cross-correlation: the second argument is the one that slides, and swapping the two turns
-the (full) result round by half a turn, where a true convolution would not care. The weight
-gradient is $X \star \delta$, with $\delta$ sliding over $X$ like a kernel, not
-$\delta \star X$.""",
+the result round by half a turn, where a true convolution would not care. In this book's
+convention the weight gradient is $X \star \delta$, with $\delta$ sliding over $X$ like a
+kernel; $\delta \star X$ is its half-turn, the same gradient in the layout of a flipped
+kernel.""",
         (("correlation versus convolution", "../seed/conventions.md#correlation-vs-convolution"),
          ("why a flipped-kernel article looks different", "../seed/conventions.md#flipped-kernels"),
-         ("the weight gradient as a correlation", "layer.md#weight-gradient")),
+         ("the weight gradient as a correlation", "layer.md#weight-gradient"),
+         ("argument order, with numbers", "../seed/conventions.md#form-argument-order")),
+    ),
+    Confusion(
+        "flipall-batch",
+        "Why does a MATLAB-style filter gradient use flipall, and what goes wrong without it?",
+        r"""With the batch stored as the third axis, `convn` flips its kernel along all
+three axes, so in 'valid' mode example $n$ of one argument meets example $N - \lit{1} - n$ of
+the other. `flipall` on the inputs undoes that, and the call returns the batch sum of the
+filter gradients in the flipped-kernel layout. Rotating only the spatial axes pairs each
+input with another example's gradient; with a batch of one the mistake is invisible.""",
+        (("the batch axis in a three-dimensional convolution",
+          "../seed/conventions.md#form-flipall"),),
     ),
     Confusion(
         "index-bookkeeping",
@@ -103,7 +118,20 @@ never read in the forward pass. They do not affect the cost, so their gradient i
 zero. The full correlation of the zero-inserted $\delta$ with the rotated kernel covers only
 the reached rows and columns, so place it in a zero array of the input's size (PyTorch's
 `conv_transpose2d` does this with `output_padding`).""",
-        (("leftover rows and columns", "stride.md#leftover-rows"),),
+        (("leftover rows and columns", "stride.md#leftover-rows"),
+         ("which rows, for any stride, padding and dilation", "shapes.md#unreached-rows")),
+    ),
+    Confusion(
+        "output-padding",
+        "Why is my input gradient, or conv_transpose2d's output, a row or two short?",
+        r"""Because the output size rounds down. With stride $s$, up to $s$ different input
+sizes give the same output size, and a transposed convolution that only sees $\delta$ returns
+the smallest of them, $r$ rows short, where $r$ is the remainder the floor threw away.
+Those rows come after the last window, so their gradient is zero: append $r$ zero rows
+(PyTorch: `output_padding`; TensorFlow: `output_shape`). With dilation as well, the weight
+gradient's correlation can have leftover rows too, and they are dropped.""",
+        (("why output_padding", "shapes.md#output-padding"),
+         ("the size of each gradient", "shapes.md#gradient-sizes")),
     ),
     Confusion(
         "padding-backward",
@@ -125,6 +153,17 @@ output channel.""",
          ("the two-channel, two-example numbers", "channels.md#channels-example")),
     ),
     Confusion(
+        "grouped-gradients",
+        "In a grouped or depthwise convolution, between which channels does the gradient flow?",
+        r"""Only within a group. Output channel $o$ reads just the input channels of its
+group, so its $\delta$ flows back only to those, and each filter's gradient pairs $\delta$
+with its own group's inputs. A depthwise layer is a single-channel layer per channel. If you
+emulate groups with a dense block-diagonal kernel, its gradient off the blocks is not zero:
+mask it, or those weights stop being zero after the first update.""",
+        (("the three gradients per group", "groups.md#groups-gradients"),
+         ("depthwise and pointwise, worked", "groups.md#groups-example")),
+    ),
+    Confusion(
         "shared-bias",
         "What is the gradient of a bias shared over positions?",
         r"""The sum of $\delta$ over every position it was added to, and over the batch:
@@ -132,6 +171,20 @@ $\partial C / \partial b_f = \sum_{e,u,v} \delta_{e,f,u,v}$. Not one value per p
 and not an average.""",
         (("a bias shared over positions", "bias-relu-pooling.md#shared-bias"),
          ("the bias gradient of one layer", "layer.md#bias-gradient")),
+    ),
+    Confusion(
+        "batch-norm-backward",
+        "After a convolution, over what does batch normalization sum, and why is ∂C/∂Z not "
+        "just γδ/σ?",
+        r"""Over the batch and every position of one channel: one mean, one variance, one
+scale $\gamma_f$ and one shift $b_f$ per channel, and $\partial C / \partial \gamma_f$,
+$\partial C / \partial b_f$ are sums over those entries, not means. In training mode each
+$Z$ also moves the channel's mean and variance, which every output of the channel uses; those
+two extra paths subtract the mean of $\gamma\delta$ and its component along $\hat{Z}$.
+$\gamma\delta/\sigma$ alone is the evaluation-mode gradient.""",
+        (("statistics per channel", "batch-norm.md#bn-statistics"),
+         ("the input gradient, derived", "batch-norm.md#bn-input-gradient"),
+         ("the numbers", "batch-norm.md#bn-example")),
     ),
     Confusion(
         "relu-at-zero",
@@ -143,16 +196,44 @@ zero, so the gradient passes only where the pre-activation is strictly positive.
     Confusion(
         "max-pool-ties",
         "Where does the gradient of max pooling go when two entries tie?",
-        r"""All of it to one entry: PyTorch gives it to the first maximum in reading order.
-Sharing it equally is another valid choice, but it will not match PyTorch.""",
-        (("max pooling and ties", "bias-relu-pooling.md#max-pooling"),),
+        r"""All of it to one entry: PyTorch and TensorFlow's CPU kernels give it to the first
+maximum in reading order. Sharing it equally is another valid choice, but it will not match
+them. Giving the whole gradient to *every* tied entry, as `grad * (x == x.max())` does, is
+not valid: the window then sends out more gradient than its output received.""",
+        (("max pooling and ties", "bias-relu-pooling.md#max-pooling"),
+         ("three tie rules, and why the naive one is wrong", "bias-relu-pooling.md#max-pool-ties"),
+         ("overlapping windows", "bias-relu-pooling.md#overlapping-pooling")),
     ),
     Confusion(
         "transposed-is-not-inverse",
         "Is a transposed convolution the inverse of a convolution?",
         r"""No. It applies the transpose $J^{\top}$ of the convolution's matrix, which is
 exactly the backward pass with respect to the input; it does not undo the convolution.""",
-        (("transposed convolution", "matrix-view.md#transposed-convolution"),),
+        (("transposed convolution", "matrix-view.md#transposed-convolution"),
+         ("transposed convolution as a layer", "transposed.md#transposed-convolution-layer")),
+    ),
+    Confusion(
+        "transposed-backward",
+        "How do I backpropagate through a transposed convolution, and why is its weight "
+        "stored input channels first?",
+        r"""Its forward pass is a convolution's input gradient, so its input gradient is that
+convolution's forward pass: slide the same kernel over $\delta$ with the same stride, padding
+and dilation, no rotation. Its weight gradient is a convolution's weight gradient with the
+roles exchanged, $\delta$ in the input's place and $X$ in $\delta$'s. PyTorch stores its
+kernel as the kernel of that convolution, which maps the transposed layer's output channels
+back to its input channels, hence $D_X \times D_Y$.""",
+        (("the input gradient is a convolution", "transposed.md#transposed-input-gradient"),
+         ("the weight gradient", "transposed.md#transposed-weight-gradient")),
+    ),
+    Confusion(
+        "col2im-adds",
+        "With im2col, why is the input gradient not just Wᵀδ reshaped?",
+        r"""Because $W_{\text{mat}}^{\top} \delta_{\text{mat}}$ is the gradient of the
+*copies* im2col made: a cell that lies in several windows was copied into several columns.
+col2im scatter-adds each column entry back to the cell it came from (overlapping windows
+add), then crops the padding. A reshape would keep one copy and drop the others.""",
+        (("the input gradient by col2im", "matrix-view.md#col2im"),
+         ("the three GEMMs and their shapes", "matrix-view.md#gemm-shapes")),
     ),
     Confusion(
         "check-off-by-half",

@@ -11,6 +11,7 @@ from derivations.render.page import Asset, make_page
 from derivations.render.printed_numbers import (
     Fragment,
     join,
+    lit,
     matrix,
     num,
     num_signed,
@@ -256,7 +257,134 @@ Three remarks:
   $\delta$ with the layer's own weight tensor and the same stride, padding and dilation, it
   returns $\partial C / \partial X$ (its `output_padding` restores
   [leftover rows](stride.md#leftover-rows) that a stride skipped). Used forwards, as an
-  upsampling layer, it is the same map with learned weights.
+  upsampling layer, it is the same map with learned weights
+  ([transposed convolution as a layer](transposed.md#transposed-convolution-layer)).
+
+## With channels and batch: three GEMMs {#gemm-shapes}
+
+Real layers run im2col once for all channels and the whole batch. $X_{\text{col}}$ gets one
+**row** per input channel and kernel tap $(g, m, n)$ and one **column** per example and
+window $(e, u, v)$; each filter is flattened into a row of $W_{\text{mat}}$ in the same
+$(g, m, n)$ order, and $\delta$ into $\delta_{\text{mat}}$, one row per output channel,
+columns in $X_{\text{col}}$'s order. The forward pass is one matrix product,
+$W_{\text{mat}} X_{\text{col}}$ plus the bias in every column, and so is each gradient:
+
+$$
+\frac{\partial C}{\partial W_{\text{mat}}} = \delta_{\text{mat}} X_{\text{col}}^{\top},
+\qquad \frac{\partial C}{\partial X_{\text{col}}} = W_{\text{mat}}^{\top}
+\delta_{\text{mat}}, \qquad \frac{\partial C}{\partial b} = \delta_{\text{mat}} \lit{1} .
+\label{eq-gemm-gradients}
+$$
+
+The inner dimension of each product is the sum that [channels and
+batch](channels.md#how-channels-line-up) found by the chain rule:
+
+{{gemm_table}}
+
+The last column is the example below. With [groups](groups.md#groups-gradients) each group is
+its own GEMM, with $D_X / Q$ and $D_Y / Q$ in place of $D_X$ and $D_Y$.
+
+## The input gradient by col2im {#col2im}
+
+$\partial C / \partial X_{\text{col}}$ is not yet $\partial C / \partial X$. Its entry in row
+$(g, m, n)$, column $(e, u, v)$ is the gradient of one **copy**: the cell
+$X^{\text{pad}}_{e,g,\, s u + d m,\, s v + d n}$ as window $(u, v)$ used it. im2col copied
+each cell into every column whose window covers it, so by the chain rule the copies'
+gradients add. **col2im** undoes im2col that way: scatter-add every entry back to the cell it
+was copied from, in a zero array of the padded input's size, then crop the padding:
+
+$$
+\frac{\partial C}{\partial X^{\text{pad}}_{e,g,a,c}} = \sum_{m,n,u,v \,:\, s u + d m = a,\;
+s v + d n = c} \left( \frac{\partial C}{\partial X_{\text{col}}} \right)_{(g,m,n),\,(e,u,v)},
+\label{eq-col2im}
+$$
+
+$$
+\frac{\partial C}{\partial X} = \operatorname{crop}_p \left( \frac{\partial
+C}{\partial X^{\text{pad}}} \right) . \label{eq-col2im-crop}
+$$
+
+Cells that no window reaches receive nothing and stay zero, as in
+[the shapes chapter](shapes.md#unreached-rows).
+
+**Worked, with a batch and channels.** {{c2_n}} examples with one input channel of
+{{c2_hw}}, {{c2_cout}} output channels, a {{c2_k}} kernel, stride $s = {{c2_s}}$ and padding
+$p = {{c2_p}}$, so each example has {{c2_windows}} windows:
+
+$$
+X_{0,0} = {{c2_x0}}, \quad X_{1,0} = {{c2_x1}}, \qquad W_{0,0} = {{c2_w0}}, \quad
+W_{1,0} = {{c2_w1}} . \label{eq-col2im-example}
+$$
+
+$X_{\text{col}}$ has one block of columns per example, and so has $\delta_{\text{mat}}$:
+
+$$
+X_{\text{col}} \text{, example } \lit{0} \text{:} \quad {{c2_cols0}},
+\label{eq-col2im-cols-first}
+$$
+
+$$
+X_{\text{col}} \text{, example } \lit{1} \text{:} \quad {{c2_cols1}},
+\label{eq-col2im-cols-second}
+$$
+
+$$
+W_{\text{mat}} = {{c2_wmat}}, \label{eq-col2im-weight-matrix}
+$$
+
+$$
+\delta_{\text{mat}} \text{, example } \lit{0} \text{:} \quad {{c2_d0}},
+\label{eq-col2im-delta-matrix}
+$$
+
+$$
+\delta_{\text{mat}} \text{, example } \lit{1} \text{:} \quad {{c2_d1}} .
+\label{eq-col2im-delta-matrix-second}
+$$
+
+Weight and bias gradients \eqref{eq-gemm-gradients}:
+
+$$
+\frac{\partial C}{\partial W_{\text{mat}}} = \delta_{\text{mat}} X_{\text{col}}^{\top} =
+{{c2_gw}}, \qquad \frac{\partial C}{\partial b} = \delta_{\text{mat}} \lit{1} = {{c2_gb}} .
+\label{eq-col2im-weight-bias}
+$$
+
+The input gradient of the copies, $W_{\text{mat}}^{\top} \delta_{\text{mat}}$, example by
+example:
+
+$$
+\frac{\partial C}{\partial X_{\text{col}}} \text{, example } \lit{0} \text{:} \quad
+{{c2_gc0}}, \label{eq-col2im-copies-first}
+$$
+
+$$
+\frac{\partial C}{\partial X_{\text{col}}} \text{, example } \lit{1} \text{:} \quad
+{{c2_gc1}} . \label{eq-col2im-copies-second}
+$$
+
+col2im \eqref{eq-col2im}. The padded cell $({{c2_r}}, {{c2_q}})$ of example $\lit{0}$ was
+copied into {{c2_ncopies}} columns, one per window that covers it, and collects
+
+$$
+\frac{\partial C}{\partial X^{\text{pad}}_{0,0,{{c2_r_again}},{{c2_q_again}}}} =
+{{c2_entry_sum}} = {{c2_entry}} . \label{eq-col2im-entry}
+$$
+
+All cells, then the crop:
+
+$$
+\frac{\partial C}{\partial X^{\text{pad}}_{0,0}} = {{c2_pad0}}, \quad
+\frac{\partial C}{\partial X^{\text{pad}}_{1,0}} = {{c2_pad1}}, \label{eq-col2im-padded}
+$$
+
+$$
+\frac{\partial C}{\partial X_{0,0}} = {{c2_gx0}}, \quad
+\frac{\partial C}{\partial X_{1,0}} = {{c2_gx1}} . \label{eq-col2im-cropped}
+$$
+
+The engine (`derivations/mathematics/conv2d.py`) computes every layer this way, one GEMM per
+gradient (per group), with col2im vectorised over the kernel taps.
 """
 
 
@@ -362,6 +490,83 @@ def _seed_symmetric(v: mv.MatrixView) -> str:
     return ""
 
 
+def _block(values, key: str, col0: int, cols: int) -> Fragment:
+    """Columns col0 … col0 + cols − 1 of a matrix, keyed by their place in the whole matrix."""
+    rows = [join((num(values[r, c], f"{key}[{r},{c}]") for c in range(col0, col0 + cols)),
+                 " & ") for r in range(values.shape[0])]
+    return r"\begin{pmatrix}" + join(rows, r" \\ ") + r"\end{pmatrix}"
+
+
+GEMM_ROWS = (
+    # product, symbolic shapes, result, what the inner dimension sums over, (left, right) dims
+    (r"forward $W_{\text{mat}} X_{\text{col}}$",
+     r"$D_Y \times D_X M_W N_W$ · $D_X M_W N_W \times B M_Y N_Y$",
+     r"$D_Y \times B M_Y N_Y$", "input channels and taps", (("D_Y", "K"), ("K", "P"))),
+    (r"weight $\delta_{\text{mat}} X_{\text{col}}^{\top}$",
+     r"$D_Y \times B M_Y N_Y$ · $B M_Y N_Y \times D_X M_W N_W$",
+     r"$D_Y \times D_X M_W N_W$", "batch and positions", (("D_Y", "P"), ("P", "K"))),
+    (r"input $W_{\text{mat}}^{\top} \delta_{\text{mat}}$",
+     r"$D_X M_W N_W \times D_Y$ · $D_Y \times B M_Y N_Y$",
+     r"$D_X M_W N_W \times B M_Y N_Y$", "output channels", (("K", "D_Y"), ("D_Y", "P"))),
+    (r"bias $\delta_{\text{mat}} \lit{1}$", r"$D_Y \times B M_Y N_Y$ · $B M_Y N_Y$",
+     r"$D_Y$", "batch and positions", (("D_Y", "P"), ("P",))),
+)
+
+
+def _gemm_table(c: mv.Col2imExample) -> Fragment:
+    q = f"{P}.col2im"
+    sizes = {"K": c.cols.shape[0], "P": c.cols.shape[1], "D_Y": c.w_mat.shape[0]}
+
+    def shape(names) -> Fragment:
+        return join((text_num(sizes[name], f"{q}.dim[{name}]") for name in names), "×")
+
+    head = ("| product | shapes | result | sums over | example |\n"
+            "|---|---|---|---|---|\n")
+    rows = [f"| {product} | {shapes} | {result} | {sums} | "
+            + join((shape(names) for names in dims), " · ") + " |"
+            for product, shapes, result, sums, dims in GEMM_ROWS]
+    return head + join(rows, "\n")
+
+
+def _col2im_slots(c: mv.Col2imExample) -> dict:
+    q = f"{P}.col2im"
+    n_batch, _, h, w = c.x.shape
+    k_h, k_w = c.w.shape[2:]
+    out_h, out_w = c.delta.shape[2:]
+    windows = out_h * out_w
+    r, qq = 1, 2  # a padded cell of X (not the border) that four windows cover
+    terms = []
+    for i in range(out_h):
+        for j in range(out_w):
+            m, n = r - c.stride * i, qq - c.stride * j
+            if 0 <= m < k_h and 0 <= n < k_w:
+                row, col = m * k_w + n, i * out_w + j
+                value, key = c.grad_cols[row, col], f"{q}.grad_cols[{row},{col}]"
+                terms.append(num_signed(value, key) if terms else num(value, key))
+    slots = dict(
+        gemm_table=_gemm_table(c),
+        c2_n=text_num(n_batch, f"{q}.n"), c2_hw=shape_text((h, w), f"{q}.x_shape"),
+        c2_cout=text_num(c.w.shape[0], f"{q}.c_out"), c2_k=shape_text((k_h, k_w), f"{q}.k"),
+        c2_s=num(c.stride, f"{q}.s"), c2_p=num(c.padding, f"{q}.p"),
+        c2_windows=text_num(windows, f"{q}.windows"),
+        c2_wmat=matrix(c.w_mat, f"{q}.w_mat"), c2_gw=matrix(c.grad_w_mat, f"{q}.grad_w_mat"),
+        c2_gb=matrix(c.grad_bias[:, None], f"{q}.grad_b"),
+        c2_r=lit(r), c2_q=lit(qq), c2_r_again=str(r), c2_q_again=str(qq),
+        c2_ncopies=text_num(len(terms), f"{q}.copies"), c2_entry_sum=join(terms, " + "),
+        c2_entry=num(c.grad_padded[0, 0, r, qq], f"{q}.grad_pad[0][{r},{qq}]"),
+    )
+    for b in range(n_batch):
+        slots[f"c2_x{b}"] = matrix(c.x[b, 0], f"{q}.x[{b}]")
+        slots[f"c2_cols{b}"] = _block(c.cols, f"{q}.cols", b * windows, windows)
+        slots[f"c2_d{b}"] = _block(c.delta_mat, f"{q}.delta_mat", b * windows, windows)
+        slots[f"c2_gc{b}"] = _block(c.grad_cols, f"{q}.grad_cols", b * windows, windows)
+        slots[f"c2_pad{b}"] = matrix(c.grad_padded[b, 0], f"{q}.grad_pad[{b}]")
+        slots[f"c2_gx{b}"] = matrix(c.grad_input[b, 0], f"{q}.grad_x[{b}]")
+    for o in range(c.w.shape[0]):
+        slots[f"c2_w{o}"] = matrix(c.w[o, 0], f"{q}.w[{o}]")
+    return slots
+
+
 def build():
     v = mv.seed_matrix_view()
     e = mv.layer_im2col()
@@ -403,6 +608,6 @@ def build():
         stamps_sum=_stamps_sum(v), grad_i_again=matrix(v.grad_i, f"{P}.grad_i"),
         roundtrip=_row_vector(v.roundtrip.reshape(-1), f"{P}.roundtrip"),
         st_overlap=_overlap(strided),
-        **_strided_slots(strided),
+        **_strided_slots(strided), **_col2im_slots(mv.col2im_example()),
     )
     yield from _figures(v, strided)
