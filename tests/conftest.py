@@ -1,16 +1,20 @@
-"""Shared fixtures: one site build per test session, a local server, headless Chromium, and an
-in-process runner for the command line."""
+"""Shared fixtures: one site build per test run (shared by pytest-xdist workers), a local
+server, headless Chromium, and an in-process runner for the command line."""
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import http.server
 import io
+import json
 import os
 import shutil
 import subprocess
 import sys
 import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -26,20 +30,141 @@ CHROMIUM_ARGS = [
 ]
 IN_CI = os.environ.get("CI") == "true"
 
+# ---- the shared site build ------------------------------------------------------------------
+# Most tests only read the built site, so a run builds it once: the first xdist worker to
+# start claims the build and runs it in the background (a subprocess, so it uses the other
+# core while tests that need no site run); every worker then reads the same folder.
+SITE_FIXTURES = {"built_site", "site_build"}
+BUILD_TIMEOUT = 600  # seconds; a build takes a few
+
 
 def build_site(destination: Path) -> Path:
     """`mkdocs build --strict` into destination, the way the README builds site/."""
     subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(destination)],
-        cwd=REPO, check=True, capture_output=True, text=True,
+        cwd=REPO, check=True, capture_output=True, text=True, timeout=BUILD_TIMEOUT,
     )
     return destination
 
 
+def build_inputs() -> str:
+    """A digest of the working tree a build reads (every file git does not ignore) and of the
+    last commit's time (which dates the build): equal digests, same sources."""
+    git = functools.partial(subprocess.run, cwd=REPO, capture_output=True)
+    listed = git(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+    commit = git(["git", "log", "-1", "--format=%ct"])
+    if listed.returncode or commit.returncode:  # not a checkout: a digest nothing else has
+        return f"unknown sources {os.getpid()} {time.monotonic_ns()}"
+    digest = hashlib.sha256(commit.stdout)
+    for name in sorted(listed.stdout.decode().split("\0")):
+        path = REPO / name
+        if name and path.is_file():
+            digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class SharedBuild:
+    """The run's one build of the site, and the digest of the sources it was built from
+    (None if they changed while it was being built)."""
+
+    site: Path
+    inputs: str | None
+
+    def built_from(self, *digests: str) -> bool:
+        """True when the shared build had the sources of each digest (taken by a test around
+        its own build): only then may a test compare its build with this one."""
+        return self.inputs is not None and all(d == self.inputs for d in digests)
+
+
+class _SiteBuildJob:
+    """The background build, claimed by exactly one process of the run (an O_EXCL file)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.status = folder / "status.json"
+        self.thread: threading.Thread | None = None
+
+    def start_once(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            os.close(os.open(self.folder / "claimed", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return  # another worker builds it
+        self.thread = threading.Thread(target=self._build, name="site build", daemon=True)
+        self.thread.start()
+
+    def _build(self) -> None:
+        result = {"returncode": -1, "output": "", "inputs": None}
+        try:
+            before = build_inputs()
+            done = subprocess.run(
+                [sys.executable, "-m", "mkdocs", "build", "--strict",
+                 "--site-dir", str(self.folder / "site")],
+                cwd=REPO, capture_output=True, text=True, timeout=BUILD_TIMEOUT)
+            result = {"returncode": done.returncode, "output": done.stdout + done.stderr,
+                      "inputs": before if build_inputs() == before else None}
+        except Exception as error:  # reported to every waiting test, never lost in a thread
+            result["output"] = f"the build could not run: {error!r}"
+        finally:
+            partial = self.status.with_suffix(".partial")
+            partial.write_text(json.dumps(result), encoding="utf-8")
+            partial.replace(self.status)  # atomic: a reader sees all of it or nothing
+
+    def wait(self) -> SharedBuild:
+        deadline = time.monotonic() + BUILD_TIMEOUT + 60
+        while not self.status.exists():
+            if time.monotonic() > deadline:
+                pytest.fail(f"the shared site build did not finish within {BUILD_TIMEOUT} s")
+            time.sleep(0.05)
+        result = json.loads(self.status.read_text(encoding="utf-8"))
+        if result["returncode"] != 0:
+            pytest.fail(f"mkdocs build --strict failed (exit {result['returncode']}):\n"
+                        + result["output"][-4000:], pytrace=False)
+        return SharedBuild(self.folder / "site", result["inputs"])
+
+    def join(self) -> None:
+        if self.thread is not None:
+            self.thread.join(BUILD_TIMEOUT)
+
+
+def _run_folder(tmp_path_factory) -> Path:
+    """A folder shared by every process of this run: under xdist each worker's basetemp is
+    a child of the run's (pytest-xdist's documented recipe); a serial run owns its own."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
-    """The whole site, built once per session; tests that modify it must copy it first."""
-    return build_site(tmp_path_factory.mktemp("site") / "site")
+def _site_build_job(tmp_path_factory) -> _SiteBuildJob:
+    return _SiteBuildJob(_run_folder(tmp_path_factory) / "shared-site-build")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _start_site_build_early(request, _site_build_job):
+    """Start the build before the first test if any collected test needs the site."""
+    if any(SITE_FIXTURES & set(item.fixturenames) for item in request.session.items):
+        _site_build_job.start_once()
+    yield
+    _site_build_job.join()  # the claiming worker never leaves the others a half-built site
+
+
+def pytest_collection_modifyitems(items):
+    # Tests that need no site run first (a stable sort), while the shared build runs beside
+    # them. (xdist's loadfile then hands out whole modules, those with most tests first.)
+    items.sort(key=lambda item: bool(SITE_FIXTURES & set(item.fixturenames)))
+
+
+@pytest.fixture(scope="session")
+def site_build(_site_build_job) -> SharedBuild:
+    """The run's shared build and the digest of its sources."""
+    return _site_build_job.wait()
+
+
+@pytest.fixture(scope="session")
+def built_site(site_build) -> Path:
+    """The whole site, built once per run; tests that modify it must copy it first."""
+    return site_build.site
 
 
 @pytest.fixture
