@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -29,6 +30,25 @@ CHROMIUM_ARGS = [
     "--disable-default-apps", "--disable-extensions",
 ]
 IN_CI = os.environ.get("CI") == "true"
+
+# Hypothesis: CI checks every property on the full number of examples its test asks for
+# (`examples(n)`), under Hypothesis's own "ci" profile, which it loads itself when CI is set
+# (derandomized, no deadline, no example database). A developer's run uses "dev": a fifth
+# of the examples, so a change is quick to try and still exercised. HYPOTHESIS_PROFILE=ci
+# runs the thorough profile locally.
+THOROUGH = 100  # Hypothesis's default count: the ci profile's, for properties that name none
+settings.register_profile("dev", parent=settings.get_profile("default"),
+                          max_examples=THOROUGH // 5)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if IN_CI else "dev"))
+assert settings.get_profile("ci").max_examples == THOROUGH
+
+
+def examples(thorough: int, **options) -> settings:
+    """Settings for a property checked on `thorough` examples under the ci profile (fewer,
+    in proportion, under a smaller one); deadline off: numpy's first calls are slow."""
+    count = max(1, thorough * settings.default.max_examples // THOROUGH)
+    return settings(max_examples=count, deadline=None, **options)
+
 
 # ---- the shared site build ------------------------------------------------------------------
 # Most tests only read the built site, so a run builds it once: the first xdist worker to
