@@ -1,5 +1,9 @@
-"""Shared fixtures: one site build per test run (shared by pytest-xdist workers), a local
-server, headless Chromium, and an in-process runner for the command line."""
+"""Shared fixtures: one site build per test run, a local server, headless Chromium, and an
+in-process runner for the command line.
+
+The suite runs on pytest-xdist workers (pyproject.toml's addopts); everything here works the
+same in a plain serial run (`-n 0`).
+"""
 
 from __future__ import annotations
 
