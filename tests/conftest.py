@@ -1,17 +1,28 @@
-"""Shared fixtures: one site build per test session, a local server, headless Chromium."""
+"""Shared fixtures: one site build per test run, a local server, headless Chromium, and an
+in-process runner for the command line.
+
+The suite runs on pytest-xdist workers (pyproject.toml's addopts); everything here works the
+same in a plain serial run (`-n 0`).
+"""
 
 from __future__ import annotations
 
 import functools
+import hashlib
 import http.server
+import io
+import json
 import os
 import shutil
 import subprocess
 import sys
 import threading
+import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 REPO = Path(__file__).resolve().parents[1]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -22,27 +33,199 @@ CHROMIUM_ARGS = [
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-default-apps", "--disable-extensions",
 ]
+IN_CI = os.environ.get("CI") == "true"
+
+# Hypothesis: CI checks every property on the full number of examples its test asks for
+# (`examples(n)`), under Hypothesis's own "ci" profile, which it loads itself when CI is set
+# (derandomized, no deadline, no example database). A developer's run uses "dev": a fifth
+# of the examples, so a change is quick to try and still exercised. HYPOTHESIS_PROFILE=ci
+# runs the thorough profile locally.
+THOROUGH = 100  # Hypothesis's default count: the ci profile's, for properties that name none
+settings.register_profile("dev", parent=settings.get_profile("default"),
+                          max_examples=THOROUGH // 5)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if IN_CI else "dev"))
+assert settings.get_profile("ci").max_examples == THOROUGH
+
+
+def examples(thorough: int, **options) -> settings:
+    """Settings for a property checked on `thorough` examples under the ci profile (fewer,
+    in proportion, under a smaller one); deadline off: numpy's first calls are slow."""
+    count = max(1, thorough * settings.default.max_examples // THOROUGH)
+    return settings(max_examples=count, deadline=None, **options)
+
+
+# ---- the shared site build ------------------------------------------------------------------
+# Most tests only read the built site, so a run builds it once: the first xdist worker to
+# start claims the build and runs it in the background (a subprocess, so it uses the other
+# core while tests that need no site run); every worker then reads the same folder.
+SITE_FIXTURES = {"built_site", "site_build"}
+BUILD_TIMEOUT = 600  # seconds; a build takes a few
 
 
 def build_site(destination: Path) -> Path:
     """`mkdocs build --strict` into destination, the way the README builds site/."""
     subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(destination)],
-        cwd=REPO, check=True, capture_output=True, text=True,
+        cwd=REPO, check=True, capture_output=True, text=True, timeout=BUILD_TIMEOUT,
     )
     return destination
 
 
+def build_inputs() -> str:
+    """A digest of the working tree a build reads (every file git does not ignore) and of the
+    last commit's time (which dates the build): equal digests, same sources."""
+    git = functools.partial(subprocess.run, cwd=REPO, capture_output=True)
+    listed = git(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"])
+    commit = git(["git", "log", "-1", "--format=%ct"])
+    if listed.returncode or commit.returncode:  # not a checkout: a digest nothing else has
+        return f"unknown sources {os.getpid()} {time.monotonic_ns()}"
+    digest = hashlib.sha256(commit.stdout)
+    for name in sorted(listed.stdout.decode().split("\0")):
+        path = REPO / name
+        if name and path.is_file():
+            digest.update(name.encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class SharedBuild:
+    """The run's one build of the site, and the digest of the sources it was built from
+    (None if they changed while it was being built)."""
+
+    site: Path
+    inputs: str | None
+
+    def built_from(self, *digests: str) -> bool:
+        """True when the shared build had the sources of each digest (taken by a test around
+        its own build): only then may a test compare its build with this one."""
+        return self.inputs is not None and all(d == self.inputs for d in digests)
+
+
+class _SiteBuildJob:
+    """The background build, claimed by exactly one process of the run (an O_EXCL file)."""
+
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.status = folder / "status.json"
+        self.thread: threading.Thread | None = None
+
+    def start_once(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        try:
+            os.close(os.open(self.folder / "claimed", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+        except FileExistsError:
+            return  # another worker builds it
+        self.thread = threading.Thread(target=self._build, name="site build", daemon=True)
+        self.thread.start()
+
+    def _build(self) -> None:
+        result = {"returncode": -1, "output": "", "inputs": None}
+        try:
+            before = build_inputs()
+            done = subprocess.run(
+                [sys.executable, "-m", "mkdocs", "build", "--strict",
+                 "--site-dir", str(self.folder / "site")],
+                cwd=REPO, capture_output=True, text=True, timeout=BUILD_TIMEOUT)
+            result = {"returncode": done.returncode, "output": done.stdout + done.stderr,
+                      "inputs": before if build_inputs() == before else None}
+        except Exception as error:  # reported to every waiting test, never lost in a thread
+            result["output"] = f"the build could not run: {error!r}"
+        finally:
+            partial = self.status.with_suffix(".partial")
+            partial.write_text(json.dumps(result), encoding="utf-8")
+            partial.replace(self.status)  # atomic: a reader sees all of it or nothing
+
+    def wait(self) -> SharedBuild:
+        deadline = time.monotonic() + BUILD_TIMEOUT + 60
+        while not self.status.exists():
+            if time.monotonic() > deadline:
+                pytest.fail(f"the shared site build did not finish within {BUILD_TIMEOUT} s")
+            time.sleep(0.05)
+        result = json.loads(self.status.read_text(encoding="utf-8"))
+        if result["returncode"] != 0:
+            pytest.fail(f"mkdocs build --strict failed (exit {result['returncode']}):\n"
+                        + result["output"][-4000:], pytrace=False)
+        return SharedBuild(self.folder / "site", result["inputs"])
+
+    def join(self) -> None:
+        if self.thread is not None:
+            self.thread.join(BUILD_TIMEOUT)
+
+
+def _run_folder(tmp_path_factory) -> Path:
+    """A folder shared by every process of this run: under xdist each worker's basetemp is
+    a child of the run's (pytest-xdist's documented recipe); a serial run owns its own."""
+    base = tmp_path_factory.getbasetemp()
+    return base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+
+
 @pytest.fixture(scope="session")
-def built_site(tmp_path_factory) -> Path:
-    """The whole site, built once per session; tests that modify it must copy it first."""
-    return build_site(tmp_path_factory.mktemp("site") / "site")
+def _site_build_job(tmp_path_factory) -> _SiteBuildJob:
+    return _SiteBuildJob(_run_folder(tmp_path_factory) / "shared-site-build")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _start_site_build_early(request, _site_build_job):
+    """Start the build before the first test if any collected test needs the site."""
+    if any(SITE_FIXTURES & set(item.fixturenames) for item in request.session.items):
+        _site_build_job.start_once()
+    yield
+    _site_build_job.join()  # the claiming worker never leaves the others a half-built site
+
+
+def pytest_collection_modifyitems(items):
+    # Tests that need no site run first (a stable sort), while the shared build runs beside
+    # them. (xdist's loadfile then hands out whole modules, those with most tests first.)
+    items.sort(key=lambda item: bool(SITE_FIXTURES & set(item.fixturenames)))
+
+
+@pytest.fixture(scope="session")
+def site_build(_site_build_job) -> SharedBuild:
+    """The run's shared build and the digest of its sources."""
+    return _site_build_job.wait()
+
+
+@pytest.fixture(scope="session")
+def built_site(site_build) -> Path:
+    """The whole site, built once per run; tests that modify it must copy it first."""
+    return site_build.site
 
 
 @pytest.fixture
 def site_copy(built_site, tmp_path) -> Path:
     """A private copy of the built site that a test may tamper with."""
     return Path(shutil.copytree(built_site, tmp_path / "site"))
+
+
+# ---- the command line, in process -------------------------------------------------------------
+def run_cli(*args: str, stdin: bytes | str = b"") -> subprocess.CompletedProcess:
+    """`python -m derivations ARGS` run in this process (a few ms instead of a new
+    interpreter's ~0.3 s): real byte streams stand in for stdin, stdout and stderr, the
+    working folder is the repository's, and argparse's exit becomes the return code.
+    Output comes back as text, like subprocess.run(..., text=True)."""
+    from derivations.cli.main import main
+
+    data = stdin.encode() if isinstance(stdin, str) else stdin
+    streams = {name: io.TextIOWrapper(io.BytesIO(), encoding="utf-8")
+               for name in ("stdout", "stderr")}
+    saved = sys.stdin, sys.stdout, sys.stderr, os.getcwd()
+    sys.stdin = io.TextIOWrapper(io.BytesIO(data), encoding="utf-8")
+    sys.stdout, sys.stderr = streams["stdout"], streams["stderr"]
+    try:
+        os.chdir(REPO)
+        try:
+            code = main(list(args))
+        except SystemExit as stop:  # --help and argparse's own exits
+            code = stop.code if isinstance(stop.code, int) else 0 if stop.code is None else 1
+        out = {}
+        for name, stream in streams.items():
+            stream.flush()
+            out[name] = stream.buffer.getvalue().decode("utf-8")
+    finally:
+        sys.stdin, sys.stdout, sys.stderr = saved[:3]
+        os.chdir(saved[3])
+    return subprocess.CompletedProcess(["python", "-m", "derivations", *args], code,
+                                       out["stdout"], out["stderr"])
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
@@ -64,7 +247,7 @@ def site_url(built_site) -> str:
 
 def missing_outside_ci(what: str, reason: str) -> None:
     """Skip with the reason on a developer's machine; under CI=true a skip would hide a gap."""
-    if os.environ.get("CI") == "true":
+    if IN_CI:
         pytest.fail(f"{what} must run under CI=true: {reason}")
     pytest.skip(reason)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 import numpy as np
-from hypothesis import assume, given, settings
+from conftest import examples
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from derivations.mathematics import bias_relu_pooling as brp
@@ -19,7 +20,7 @@ from derivations.render.page import pages_only
 STEP = 1e-6
 FD_RTOL, FD_ATOL = 1e-6, 1e-6
 ENGINE_RTOL, ENGINE_ATOL = 1e-12, 1e-12
-SETTINGS = settings(max_examples=25, deadline=None)
+SETTINGS = examples(25)
 
 
 def central_gradient(cost, array):

@@ -6,7 +6,8 @@ from fractions import Fraction
 from itertools import product
 
 import numpy as np
-from hypothesis import given, settings
+from conftest import examples
+from hypothesis import given
 from hypothesis import strategies as st
 
 from derivations.mathematics import channels
@@ -16,7 +17,7 @@ from derivations.oracles.general_layer import exact, exact_gradients_4d
 FD_RTOL, FD_ATOL = 1e-7, 1e-7  # central differences of a linear cost: rounding error only
 ENGINE_RTOL, ENGINE_ATOL = 1e-12, 1e-12
 STEP = 1e-3
-SETTINGS = settings(max_examples=15, deadline=None)
+SETTINGS = examples(15)
 
 
 def definition_forward(x, w, b):

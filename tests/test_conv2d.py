@@ -5,7 +5,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from conftest import examples
+from hypothesis import HealthCheck, given
 from hypothesis import strategies as st
 
 from derivations.mathematics.conv2d import (
@@ -20,8 +21,7 @@ from derivations.mathematics.conv2d_reference import (
     conv2d_forward_reference,
 )
 
-SETTINGS = settings(max_examples=60, deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = examples(60, suppress_health_check=[HealthCheck.too_slow])
 # Engine vs reference: same products, different summation order; sums of ≤ 3·3·3 = 27
 # products of O(1) numbers differ by a few ulps, so 1e-12 is ~1000× the expected error.
 ENGINE_RTOL, ENGINE_ATOL = 1e-12, 1e-12
@@ -235,7 +235,7 @@ def test_backward_returns_the_frozen_dataclass_without_bias():
     assert g.grad_input.dtype == np.float64 and g.grad_weight.dtype == np.float64
 
 
-@settings(max_examples=25, deadline=None)
+@examples(25)
 @given(layers())
 def test_against_pytorch(torch, case):
     """PyTorch's conv2d and autograd as an outside oracle (optional; never a dependency)."""

@@ -8,7 +8,8 @@ from itertools import product
 import numpy as np
 import pytest
 import sympy
-from hypothesis import given, settings
+from conftest import examples
+from hypothesis import given
 from hypothesis import strategies as st
 
 from derivations.mathematics import general_layer as gl
@@ -20,7 +21,7 @@ from derivations.oracles.general_layer import exact_gradients_2d
 FD_RTOL, FD_ATOL = 1e-7, 1e-7
 ENGINE_RTOL, ENGINE_ATOL = 1e-12, 1e-12
 STEP = 1e-3
-SETTINGS = settings(max_examples=25, deadline=None)
+SETTINGS = examples(25)
 
 
 def definition_forward(x, w):
@@ -200,7 +201,7 @@ def test_general_figures_are_deterministic_accessible_svg():
             assert re.search(r"<title>[^<]+</title>", asset.content), asset.path
 
 
-@settings(max_examples=8, deadline=None)
+@examples(8)
 @given(st.integers(1, 2), st.integers(0, 1), st.integers(1, 2), st.integers(0, 2**32 - 1))
 def test_oracle_route_agrees_with_the_loop_reference(stride, padding, dilation, seed):
     """The audit's exact-difference route equals conv2d_reference's backward on Fractions."""

@@ -1,5 +1,10 @@
-"""`python -m derivations grad` end to end: answers checked against hand-derived numbers and
-the loop-by-definition reference; every class of bad input gives one `error:` line, exit 2."""
+"""`python -m derivations grad`: answers checked against hand-derived numbers and the
+loop-by-definition reference; every class of bad input gives one `error:` line, exit 2.
+
+Most cases run the command in this process (conftest.run_cli); the worked example from the
+help runs as a real process, end to end through a pipe (tests/test_cli.py adds a full disk
+and a closed pipe).
+"""
 
 import json
 import subprocess
@@ -9,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import run_cli
 
 from derivations.mathematics.conv2d_reference import (
     conv2d_backward_reference,
@@ -20,10 +26,8 @@ REPO = Path(__file__).resolve().parents[1]
 RTOL, ATOL = 1e-12, 1e-12
 
 
-def grad(*args: str, stdin: str | bytes = "") -> subprocess.CompletedProcess:
-    data = stdin.encode() if isinstance(stdin, str) else stdin
-    return subprocess.run([sys.executable, "-m", "derivations", "grad", *args], input=data,
-                          cwd=REPO, capture_output=True, timeout=120)
+def grad(*args: str, stdin: str = "") -> subprocess.CompletedProcess:
+    return run_cli("grad", *args, stdin=stdin)
 
 
 def answer(request: dict, *, via_file: Path | None = None) -> dict:
@@ -32,15 +36,20 @@ def answer(request: dict, *, via_file: Path | None = None) -> dict:
     else:
         via_file.write_text(json.dumps(request), encoding="utf-8")
         done = grad(str(via_file))
-    assert done.returncode == 0, done.stderr.decode()
-    assert done.stderr == b""
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
     return json.loads(done.stdout)
 
 
 def test_worked_example_from_the_help_by_hand():
-    """Y = X[i,j] − X[i+1,j+1] + ½ = −3.5; ∂C/∂W sums 2×2 blocks of X; key order is fixed."""
-    got = answer({"input": [[1, 2, 3], [4, 5, 6], [7, 8, 9]], "weight": [[1, 0], [0, -1]],
-                  "bias": [0.5]})
+    """Y = X[i,j] − X[i+1,j+1] + ½ = −3.5; ∂C/∂W sums 2×2 blocks of X; key order is fixed.
+    A real process reading a pipe, end to end."""
+    done = subprocess.run([sys.executable, "-m", "derivations", "grad", "-"], cwd=REPO,
+                          input=json.dumps({"input": [[1, 2, 3], [4, 5, 6], [7, 8, 9]],
+                                            "weight": [[1, 0], [0, -1]], "bias": [0.5]}),
+                          capture_output=True, text=True, timeout=120)
+    assert (done.returncode, done.stderr) == (0, "")
+    got = json.loads(done.stdout)
     assert list(got) == ["output", "grad_input", "grad_weight", "grad_bias"]
     assert got["output"] == [[-3.5, -3.5], [-3.5, -3.5]]
     assert got["grad_input"] == [[1, 1, 0], [1, 0, -1], [0, -1, -1]]
@@ -51,7 +60,7 @@ def test_worked_example_from_the_help_by_hand():
 def test_whole_numbers_print_as_integers_and_no_bias_means_no_grad_bias():
     done = grad("-", stdin='{"input": [[1, 2], [3, 4]], "weight": [[2]]}')
     assert done.returncode == 0
-    assert b'"output": [[2, 4], [6, 8]]' in done.stdout and b"grad_bias" not in done.stdout
+    assert '"output": [[2, 4], [6, 8]]' in done.stdout and "grad_bias" not in done.stdout
 
 
 def test_4d_file_request_matches_exact_fraction_reference(tmp_path):
@@ -160,9 +169,9 @@ BAD = {
 
 
 def assert_refused(done: subprocess.CompletedProcess, words: str) -> None:
-    err = done.stderr.decode()
+    err = done.stderr
     assert done.returncode == 2, err
-    assert done.stdout == b""
+    assert done.stdout == ""
     assert "Traceback" not in err
     assert err.count("\n") == 1 and err.startswith("error: "), err
     assert words in err, err
@@ -183,8 +192,7 @@ def test_missing_file_directory_and_binary_are_refused(tmp_path):
 
 
 def test_help_explains_keys_limits_and_a_worked_example():
-    done = subprocess.run([sys.executable, "-m", "derivations", "grad", "--help"], cwd=REPO,
-                          capture_output=True, text=True, timeout=120)
+    done = grad("--help")
     assert done.returncode == 0
     from derivations.cli import conv2d_request as limits
 

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from conftest import examples
+from hypothesis import given
 from hypothesis import strategies as st
 
 from derivations.mathematics import gradient_check as gc
@@ -25,7 +26,7 @@ from derivations.render.page import pages_only
 
 REPO = Path(__file__).resolve().parents[1]
 SNIPPET = REPO / "derivations" / "mathematics" / "gradient_check.py"
-SETTINGS = settings(max_examples=20, deadline=None)
+SETTINGS = examples(20)
 # Central differences at h = 1e-3 are off by h^2 |C'''| / 6; for sin(x) x^2 with |x| <= 4,
 # |C'''| <= 6 + 6|x| + x^2 < 50, so below 1e-5. Rounding (~ulp(C)/h, 1e-13) is negligible.
 FD_RTOL, FD_ATOL = 1e-6, 1e-5

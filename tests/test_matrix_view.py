@@ -7,7 +7,8 @@ from itertools import product
 
 import numpy as np
 import sympy
-from hypothesis import given, settings
+from conftest import examples
+from hypothesis import given
 from hypothesis import strategies as st
 
 from derivations.mathematics import matrix_view as mv
@@ -25,7 +26,7 @@ ENGINE_RTOL, ENGINE_ATOL = 1e-12, 1e-12
 # The forward map is linear in X, so central differences are exact up to rounding.
 STEP = 1e-3
 FD_RTOL, FD_ATOL = 1e-7, 1e-7
-SETTINGS = settings(max_examples=25, deadline=None)
+SETTINGS = examples(25)
 
 
 @st.composite

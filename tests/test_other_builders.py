@@ -17,7 +17,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import missing_outside_ci
+from conftest import build_inputs, missing_outside_ci, run_cli
 
 from derivations.publish.export_project import hook_free_config
 
@@ -25,9 +25,12 @@ REPO = Path(__file__).resolve().parents[1]
 GENERATOR_META = re.compile(rb'<meta name="generator" content="[^"]*">')
 
 
-def derivations(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "derivations", *args], cwd=cwd,
-                          capture_output=True, text=True, timeout=300)
+def build(builder: str, destination: Path) -> Path:
+    """`BUILDER build --strict` of the repository into destination."""
+    subprocess.run([sys.executable, "-m", builder, "build", "--strict", "-f", "mkdocs.yml",
+                    "--site-dir", str(destination)], cwd=REPO, check=True,
+                   capture_output=True, timeout=600)
+    return destination
 
 
 def require(module: str) -> None:
@@ -57,26 +60,26 @@ def test_project_export_refuses_a_folder_in_use_and_writes_nothing(tmp_path):
     used = tmp_path / "used"
     used.mkdir()
     (used / "keep.txt").write_text("mine", encoding="utf-8")
-    done = derivations("pages", "--project", str(used))
+    done = run_cli("pages", "--project", str(used))
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and "not an empty folder" in done.stderr
     assert sorted(p.name for p in used.iterdir()) == ["keep.txt"]
-    done = derivations("pages", "--project", str(tmp_path / "new"),
-                       "--config", str(tmp_path / "missing.yml"))
+    done = run_cli("pages", "--project", str(tmp_path / "new"),
+                   "--config", str(tmp_path / "missing.yml"))
     assert done.returncode == 2 and "no such file" in done.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["used"]  # no staging folder left
 
 
 @pytest.mark.slow
-def test_properdocs_builds_the_repository_to_the_same_bytes(tmp_path):
+def test_properdocs_builds_the_repository_to_the_same_bytes(site_build, tmp_path):
     require("properdocs")
-    # Both builds back to back (not the session's build_site): an edit to the shared tree in
-    # between could not pass for a difference between the builders.
-    built_site, site = tmp_path / "mkdocs-site", tmp_path / "properdocs-site"
-    for builder, destination in (("mkdocs", built_site), ("properdocs", site)):
-        subprocess.run([sys.executable, "-m", builder, "build", "--strict", "-f", "mkdocs.yml",
-                        "--site-dir", str(destination)], cwd=REPO, check=True,
-                       capture_output=True, timeout=600)
+    before = build_inputs()
+    site = tmp_path / "properdocs-site"
+    build("properdocs", site)
+    if site_build.built_from(before, build_inputs()):
+        built_site = site_build.site  # the run's MkDocs build, of these same sources
+    else:  # the sources changed during the run: a MkDocs build of them, back to back
+        built_site = build("mkdocs", tmp_path / "mkdocs-site")
     assert site_files(site) == site_files(built_site)
     differ = []
     for name in sorted(site_files(built_site)):
@@ -93,12 +96,12 @@ def test_properdocs_builds_the_repository_to_the_same_bytes(tmp_path):
 def test_zensical_builds_the_hook_free_export_and_it_passes_the_audit(built_site, tmp_path):
     require("zensical")
     project = tmp_path / "book"
-    done = derivations("pages", "--project", str(project))
+    done = run_cli("pages", "--project", str(project))
     assert done.returncode == 0, done.stderr
     subprocess.run([sys.executable, "-m", "zensical", "build", "-f", "mkdocs.yml"],
                    cwd=project, check=True, capture_output=True, timeout=600)
     pages = {name for name in site_files(built_site) if name.endswith("index.html")}
     assert pages <= site_files(project / "site")
-    audit = derivations("audit", str(project / "site"))
+    audit = run_cli("audit", str(project / "site"))
     assert audit.returncode == 0, audit.stdout + audit.stderr
     assert audit.stdout.rstrip().endswith("clean")

@@ -7,7 +7,8 @@ from itertools import product
 
 import numpy as np
 from chapter_checks import assert_symbolic_layer_gives_the_worked_numbers
-from hypothesis import given, settings
+from conftest import examples
+from hypothesis import given
 from hypothesis import strategies as st
 
 from derivations.mathematics import padding
@@ -17,7 +18,7 @@ from derivations.oracles.general_layer import exact_gradients_2d
 FD_RTOL, FD_ATOL = 1e-7, 1e-7  # central differences of a linear cost: rounding error only
 ENGINE_RTOL, ENGINE_ATOL = 1e-12, 1e-12
 STEP = 1e-3
-SETTINGS = settings(max_examples=25, deadline=None)
+SETTINGS = examples(25)
 
 
 def definition_forward(x, w, p):

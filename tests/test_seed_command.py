@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from fractions import Fraction
 from itertools import product
 
 import pytest
+from conftest import run_cli
 
 from derivations.cli.main import main
 from derivations.examples import seed as seed_example
@@ -61,9 +60,8 @@ def independent() -> dict:
 
 @pytest.fixture(scope="module")
 def printed():
-    result = subprocess.run([sys.executable, "-m", "derivations", "seed", "--json"],
-                            capture_output=True, text=True, check=True)
-    assert result.stderr == ""
+    result = run_cli("seed", "--json")
+    assert (result.returncode, result.stderr) == (0, "")
     return json.loads(result.stdout)
 
 
