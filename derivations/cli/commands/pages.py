@@ -191,7 +191,7 @@ def write_project(destination: str, config_path: str) -> int:
 
     check_output_folder(destination, "--project")
     label = f"--project {shown(destination)}"
-    if os.path.isdir(destination) and any(os.scandir(destination)):
+    if os.path.isdir(destination) and _has_entries(destination):
         raise UsageError(f"{label}: exists and is not an empty folder; give a new or empty "
                          "folder")
     if not config_path:
@@ -224,3 +224,10 @@ def write_project(destination: str, config_path: str) -> int:
     print(f"wrote a hook-free project to {shown(destination, 1000)}: {len(book.pages)} generated "
           f"pages and {len(book.assets)} assets in docs/, and mkdocs.yml")
     return 0
+
+
+def _has_entries(folder) -> bool:
+    """Whether folder holds anything; the listing is closed at once (an abandoned scandir
+    iterator leaks its descriptor until the collector finds it)."""
+    with os.scandir(folder) as listing:
+        return any(True for _ in listing)
