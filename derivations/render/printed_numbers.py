@@ -50,6 +50,12 @@ def format_number(value: Real | Fraction) -> str:
     return f"{sign}{whole}.{decimals:0{DISPLAY_DECIMALS}d}".rstrip("0").rstrip(".")
 
 
+# Key prefix of a number recorded without a quantity's key (a figure panel given no key, a
+# line of command output): the audit checks that it is printed as computed, but has no
+# independent value for it, and counts such numbers in its summary instead.
+UNKEYED = "unkeyed:"
+
+
 def parse_printed(text: str) -> str:
     """Normalise a number as it appears on a page back to format_number's spelling."""
     return text.replace(MINUS_SIGN, ASCII_MINUS).replace("\u2009", "").strip()
