@@ -85,7 +85,7 @@ def article(body: str) -> str:
     return f"<html><body><article>{body}</article></body></html>"
 
 
-OUTPUT = 'cost: 42.5\n$$x = 1/2$$ and \\num{3} < -7 & "0.25"\n'
+OUTPUT = '# cost: 42.5\n$$x = 1/2$$ and \\num{3} < -7 & "0.25"\n'
 
 
 def test_command_output_numbers_are_marked_and_ordinary_code_stays_skipped():

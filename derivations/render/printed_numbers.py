@@ -160,6 +160,7 @@ def shape_text(shape: Sequence[int], key: str) -> Fragment:
 # A number in command output as the audit finds it (audit/page_html.py's NUMBER).
 OUTPUT_NUMBER = re.compile(r"(?<![\w.])-?[0-9]+(?:\.[0-9]+)?(?![\w])")
 CODE_OUTPUT_CLASS = "code-output"
+OUTPUT_REFERENCES = str.maketrans({"$": "&#36;", "\\": "&#92;", "#": "&#35;"})
 
 
 def code_output(text: str, key: str) -> Fragment:
@@ -169,8 +170,9 @@ def code_output(text: str, key: str) -> Fragment:
     Output is shown exactly as the command wrote it (0.3333333333333333, 1/2), so the
     records keep its spelling: the audit proves the page shows what the command printed."""
     def literal(piece: str) -> str:
-        # as character references, $ and \ cannot start math for the Markdown extensions
-        return escape(piece, quote=False).replace("$", "&#36;").replace("\\", "&#92;")
+        # as character references, $ and \ cannot start math for the Markdown extensions,
+        # nor # a heading for the tools that scan a page's Markdown lines
+        return escape(piece, quote=False).translate(OUTPUT_REFERENCES)
 
     pieces, records, cursor = [], [], 0
     for k, match in enumerate(OUTPUT_NUMBER.finditer(text)):
