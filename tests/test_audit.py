@@ -71,7 +71,7 @@ def test_folder_without_index_html_exits_two(tmp_path, capsys):
 
 
 FIGURE = "general/figures/padding-crop.svg"
-DRAWN = re.compile(r'(<text[^>]*class="num">)([^<]*)(</text>)')
+DRAWN = re.compile(r'(<text[^>]*class="num"[^>]*>)([^<]*)(</text>)')
 OUTPUT_PAGE = "tools/worked-cli/index.html"
 OUTPUT_NUMBER = re.compile(r'(<pre class="code-output">.*?"cost": <span class="num">)([^<]*)(<)',
                            re.DOTALL)

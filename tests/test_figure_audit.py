@@ -16,7 +16,7 @@ from derivations.render.page import Asset
 from derivations.render.printed_numbers import UNKEYED, code_output
 
 NAME = "general/figures/test.svg"
-MARKED_TEXT = re.compile(r'(<text[^>]*class="num">)([^<]*)(</text>)')
+MARKED_TEXT = re.compile(r'(<text[^>]*class="num"[^>]*>)([^<]*)(</text>)')
 
 
 def two_panel_asset() -> Asset:

@@ -124,8 +124,8 @@ def _panel_svg(panel: Panel, index: int, x0: int, y0: int, cell: int, parts: lis
                 if kind == "num":
                     records.append(Record(cell_key(panel, index, r, c), value,
                                           format_number(value)))
-                parts.append(f'<text x="{x + cell // 2}" y="{y + cell // 2 + 5}"{weight} '
-                             f'class="{kind}">{escape(text)}</text>')
+                parts.append(f'<text x="{x + cell // 2}" y="{y + cell // 2 + 5}" '
+                             f'class="{kind}"{weight}>{escape(text)}</text>')
 
 
 def figure_svg(title: str, panels: Sequence[Panel], per_row: int | None = None,
