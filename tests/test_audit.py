@@ -68,3 +68,74 @@ def test_folder_without_index_html_exits_two(tmp_path, capsys):
     code, lines = audit(tmp_path, capsys)
     assert code == 2
     assert len(lines) == 1 and "index.html" in lines[0]
+
+
+FIGURE = "general/figures/padding-crop.svg"
+DRAWN = re.compile(r'(<text[^>]*class="num"[^>]*>)([^<]*)(</text>)')
+OUTPUT_PAGE = "tools/worked-cli/index.html"
+OUTPUT_NUMBER = re.compile(r'(<pre class="code-output">.*?"cost": <span class="num">)([^<]*)(<)',
+                           re.DOTALL)
+
+
+def test_a_number_changed_in_a_built_figure_is_reported(site_copy, capsys):
+    figure = site_copy / FIGURE
+    svg = figure.read_text(encoding="utf-8")
+    cells = list(DRAWN.finditer(svg))
+    assert len(cells) > 3, f"{FIGURE} draws no numbers to change"
+    third = cells[3]
+    original = third.group(2).replace("\u2212", "-")
+    figure.write_text(svg[:third.start(2)] + "12345" + svg[third.end(2):], encoding="utf-8")
+    code, lines = audit(site_copy, capsys)
+    assert code == 1
+    # the fourth number drawn is row 0, column 3 of the padded gradient (first panel)
+    assert [line for line in lines if line.startswith(FIGURE)] == [
+        f"{FIGURE}: printed 12345, expected {original} (padding.grad_x_pad[0,3])"], \
+        "\n".join(lines)
+
+
+def test_a_number_removed_from_or_added_to_a_figure_is_reported(site_copy, capsys):
+    figure = site_copy / FIGURE
+    svg = figure.read_text(encoding="utf-8")
+    first = DRAWN.search(svg)
+    svg = svg[:first.start()] + svg[first.end():]
+    figure.write_text(svg.replace("</g>", '<text x="1" y="1">777</text></g>'), encoding="utf-8")
+    code, lines = audit(site_copy, capsys)
+    assert code == 1
+    assert f"{FIGURE}: unaccounted number 777" in lines
+    assert any(line.startswith(f"{FIGURE}: computed number ") and "is not on the page" in line
+               for line in lines), "\n".join(lines)
+
+
+def test_a_deleted_figure_is_reported(site_copy, capsys):
+    (site_copy / FIGURE).unlink()
+    code, lines = audit(site_copy, capsys)
+    assert code == 1
+    assert f"{FIGURE}: generated figure is missing from the built site" in lines
+
+
+def test_a_number_changed_in_command_output_is_reported(site_copy, capsys):
+    page = site_copy / OUTPUT_PAGE
+    html = page.read_text(encoding="utf-8")
+    cost = OUTPUT_NUMBER.search(html)
+    assert cost, f"{OUTPUT_PAGE} shows no marked JSON cost"
+    original = cost.group(2)
+    page.write_text(html[:cost.start(2)] + "12345" + html[cost.end(2):], encoding="utf-8")
+    code, lines = audit(site_copy, capsys)
+    assert code == 1
+    problems = [line for line in lines if line.startswith(OUTPUT_PAGE)]
+    assert len(problems) == 1, "\n".join(lines)
+    assert problems[0].startswith(f"{OUTPUT_PAGE}: printed 12345, expected {original} (")
+    assert "worked_cli.json[" in problems[0]
+
+
+def test_a_figure_that_is_a_fifo_is_refused_with_exit_two(site_copy):
+    import os
+
+    (site_copy / FIGURE).unlink()
+    os.mkfifo(site_copy / FIGURE)
+    result = subprocess.run([sys.executable, "-m", "derivations", "audit", str(site_copy)],
+                            capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    [line] = result.stderr.splitlines()
+    assert FIGURE in line and "FIFO" in line

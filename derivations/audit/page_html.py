@@ -6,6 +6,9 @@ not the page's text. Inside it, each number is one of
 - notation: declared by the generator (class "lit"), an equation number ("eq-num",
   "eqref"), a sub/superscript in math (w¹₁, o², the square in (o²−y)²), or code;
 - `unaccounted`: anything else, e.g. a number typed into a template by hand.
+
+Code is skipped, except a block of command output (<pre class="code-output">, written by
+printed_numbers.code_output): its numbers are marked, and read like the prose's.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import re
 from dataclasses import dataclass, field
 
 from derivations.audit.html_tokens import StartTag, Text, tokens
+from derivations.render.printed_numbers import CODE_OUTPUT_CLASS
 
 NUMBER = re.compile(r"(?<![\w.])[-\u2212]?[0-9]+(?:\.[0-9]+)?(?![\w])")
 SCRIPTED = {"msub", "msup", "msubsup", "munder", "mover", "munderover"}
@@ -21,6 +25,7 @@ VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "met
         "track", "wbr", "mspace", "mprescripts", "none"}
 NOTATION_CLASSES = {"lit", "eq-num", "eqref", "headerlink"}
 SKIPPED_TAGS = {"pre", "code", "script", "style", "kbd", "samp", "template"}
+RAW_TEXT_TAGS = {"script", "style", "template"}  # skipped even inside command output
 # Elements that are site chrome even when a theme renders them inside <article>.
 CHROME_CLASSES = {"cite-box", "md-source-file", "md-content__button", "md-feedback"}
 HIDING_CLASSES = frozenset(NOTATION_CLASSES | CHROME_CLASSES)
@@ -43,6 +48,7 @@ class _Open:
     children: int = 0
     index: int = 0  # position among its parent's element children
     hides: bool = False  # a skipped tag, notation or chrome: nothing inside is counted
+    output: bool = False  # a command-output block: its <pre>/<code> are read
     scripted: bool = False  # a sub/superscript: the second or later child of msub & co.
 
 
@@ -55,6 +61,7 @@ class _NumberReader:
         self.open_count: dict[str, int] = {}
         self.hidden = 0  # open elements that hide their text
         self.in_script_position = 0  # open elements in a sub/superscript position
+        self.in_output = 0  # open command-output blocks
         self.out = PageNumbers()
         self.article_depth: int | None = None
 
@@ -68,13 +75,16 @@ class _NumberReader:
             return
         names = attrs.get("class")
         classes = frozenset(names.split()) if names else _NO_CLASSES
-        entry = _Open(tag, classes, index=index,
-                      hides=tag in SKIPPED_TAGS or bool(classes & HIDING_CLASSES),
+        output = CODE_OUTPUT_CLASS in classes
+        code = (tag in SKIPPED_TAGS and not (output or self.in_output)) or tag in RAW_TEXT_TAGS
+        entry = _Open(tag, classes, index=index, output=output,
+                      hides=code or bool(classes & HIDING_CLASSES),
                       scripted=parent is not None and parent.tag in SCRIPTED and index >= 1)
         self.stack.append(entry)
         self.open_count[tag] = self.open_count.get(tag, 0) + 1
         self.hidden += entry.hides
         self.in_script_position += entry.scripted
+        self.in_output += entry.output
         if tag == "article" and self.article_depth is None and not self.out.found_article:
             self.article_depth = len(self.stack)
             self.out.found_article = True
@@ -87,6 +97,7 @@ class _NumberReader:
             self.open_count[entry.tag] -= 1
             self.hidden -= entry.hides
             self.in_script_position -= entry.scripted
+            self.in_output -= entry.output
             if self.article_depth is not None and len(self.stack) < self.article_depth:
                 self.article_depth = None
             if entry.tag == tag:

@@ -23,6 +23,8 @@ MAX_PAGE_BYTES = 2 * 2**20
 MAX_SITE_HTML_BYTES = 16 * 2**20
 MAX_SITE_FILES = 10_000
 MAX_SITE_DEPTH = 32
+# The largest figure is 26 KB; a figure is read only if the book generated one at its path.
+MAX_FIGURE_BYTES = 2**20
 
 
 def size_text(limit: int, space: str = " ") -> str:
@@ -35,10 +37,12 @@ def site_limits_text() -> str:
 
     NBSP = "\u00a0"  # keeps "2 MiB" on one line: textwrap breaks at ASCII spaces only
     page, site = size_text(MAX_PAGE_BYTES, NBSP), size_text(MAX_SITE_HTML_BYTES, NBSP)
+    figure = size_text(MAX_FIGURE_BYTES, NBSP)
     text = textwrap.fill(
         f"Limits: pages are read only if they are regular UTF-8 files of at most {page} "
         f"each ({site} in all, at most {MAX_SITE_FILES:,} files in at most {MAX_SITE_DEPTH} "
-        "levels of folders). A page that "
+        f"levels of folders), and the figures the book generated at most {figure} each. A "
+        "page or figure that "
         "is a FIFO, a device, a folder or a symlink leading out of SITE_DIR is refused "
         "(exit 2); symlinked folders are not entered.", 88)
     return text.replace("\u00a0", " ")
@@ -186,3 +190,18 @@ def _page_names(root: Path, label: str) -> list[str]:
             elif entry.name.endswith(".html"):
                 names.append(name)
     return sorted(names)
+
+
+def site_figure(site: Path, name: str, label: str) -> str | None:
+    """The text of the figure the book generated at name inside the built site at site, or
+    None when the site has no such file. It must be a regular UTF-8 file inside the site."""
+    root = Path(os.path.realpath(site))
+    path = root / name
+    where = f"{label}: {shown(name)}"
+    hint = "a built site holds the regular SVG files the book generated"
+    if not os.path.lexists(path):
+        return None
+    real = Path(os.path.realpath(path))
+    if root not in real.parents:
+        raise UsageError(f"{where}: a symlink to outside the site folder; {hint}")
+    return decode_utf8(read_regular_file(path, MAX_FIGURE_BYTES, where, hint), where, hint)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from html import escape
 
 from derivations.render.page import Asset
-from derivations.render.printed_numbers import format_number
+from derivations.render.printed_numbers import UNKEYED, Record, format_number
 
 CELL = 34  # px: wide enough for a two-digit negative number at the font size below
 NAME_CELL = 40  # px: for names with a superscript and a subscript (w¹₄, ∂i₁)
@@ -60,6 +60,18 @@ class Panel:
     values: Sequence[Sequence[object]]
     roles: Mapping[tuple[int, int], str] = field(default_factory=dict)
     operator_after: str = ""  # drawn between this panel and the next, e.g. "⋆" or "="
+    # The quantity the grid shows, keyed like printed_numbers.matrix: cell (r, c) is recorded
+    # as key[r,c], so the audit checks it against the same independent value as the page's
+    # matrix. Without a key the cells are still recorded (UNKEYED), checked only against
+    # what was computed.
+    key: str | None = None
+
+
+def cell_key(panel: Panel, index: int, r: int, c: int) -> str:
+    """The record key of cell (r, c) of the index-th panel of a figure."""
+    if panel.key is not None:
+        return f"{panel.key}[{r},{c}]"
+    return f"{UNKEYED}panel {index + 1} ({panel.label})[{r},{c}]"
 
 
 def _cell_text(value) -> str:
@@ -70,13 +82,17 @@ def _cell_text(value) -> str:
     return format_number(value).replace("-", "\u2212")
 
 
+def _is_number(value) -> bool:
+    return value is not None and not isinstance(value, str)
+
+
 def _label_width(label: str) -> int:
     return 7 * len(label) + 8  # px at font-size 12: a generous average glyph width
 
 
-def _panel_svg(panel: Panel, x0: int, y0: int, cell: int, parts: list[str],
-               outlines: list[str]) -> None:
-    """One grid with its top-left corner at (x0, y0)."""
+def _panel_svg(panel: Panel, index: int, x0: int, y0: int, cell: int, parts: list[str],
+               outlines: list[str], records: list[Record]) -> None:
+    """One grid with its top-left corner at (x0, y0); its numbers appended to records."""
     # a panel that is all result needs no outline: nothing in it to tell apart
     whole_result = all(panel.roles.get((r, c)) == "result"
                        for r, row in enumerate(panel.values) for c in range(len(row)))
@@ -103,13 +119,25 @@ def _panel_svg(panel: Panel, x0: int, y0: int, cell: int, parts: list[str],
             text = _cell_text(value)
             if text:
                 weight = ' font-weight="bold"' if role == "focus" else ""
-                parts.append(f'<text x="{x + cell // 2}" y="{y + cell // 2 + 5}"{weight}>'
-                             f"{escape(text)}</text>")
+                # class "num": a printed number the audit reads back; "lit": a name (w¹₄)
+                kind = "num" if _is_number(value) else "lit"
+                if kind == "num":
+                    records.append(Record(cell_key(panel, index, r, c), value,
+                                          format_number(value)))
+                parts.append(f'<text x="{x + cell // 2}" y="{y + cell // 2 + 5}" '
+                             f'class="{kind}"{weight}>{escape(text)}</text>')
 
 
 def figure_svg(title: str, panels: Sequence[Panel], per_row: int | None = None,
                cell: int = CELL) -> str:
     """The panels left to right as one SVG, per_row to a row if given; same input, same bytes.
+    """
+    return figure_drawing(title, panels, per_row, cell)[0]
+
+
+def figure_drawing(title: str, panels: Sequence[Panel], per_row: int | None = None,
+                   cell: int = CELL) -> tuple[str, tuple[Record, ...]]:
+    """The figure's SVG and the records of its printed numbers, in document order.
 
     A wide figure is scaled down to the text column (on a phone, to a third of its size), so
     long sums are wrapped into rows; an operator that ends a row is drawn at its end.
@@ -133,6 +161,8 @@ def figure_svg(title: str, panels: Sequence[Panel], per_row: int | None = None,
     ]
     parts.append('<g font-family="sans-serif" font-size="13" text-anchor="middle">')
     outlines: list[str] = []  # drawn last, so that neighbouring cells do not paint over them
+    records: list[Record] = []
+    index_of = {id(p): k for k, p in enumerate(panels)}
     row_top = MARGIN
     for row, row_height in zip(rows, row_heights, strict=True):
         grid_height = row_height - TOP
@@ -142,22 +172,23 @@ def figure_svg(title: str, panels: Sequence[Panel], per_row: int | None = None,
             x0 = slot_x + (slot - w) // 2
             y0 = row_top + TOP + (grid_height - h) // 2
             parts.append(
-                f'<text x="{slot_x + slot // 2}" y="{y0 - 8}" font-size="12">'
+                # labels are notation (X, δ[0,1]·W, stamp 2), declared like \lit
+                f'<text x="{slot_x + slot // 2}" y="{y0 - 8}" font-size="12" class="lit">'
                 f"{escape(panel.label)}</text>"
             )
-            _panel_svg(panel, x0, y0, cell, parts, outlines)
+            _panel_svg(panel, index_of[id(panel)], x0, y0, cell, parts, outlines, records)
             if panel.operator_after and panel is not last:
                 parts.append(
                     f'<text x="{slot_x + slot + GAP // 2}" '
                     f'y="{row_top + TOP + grid_height // 2 + 6}" '
-                    f'font-size="18">{escape(panel.operator_after)}</text>'
+                    f'font-size="18" class="lit">{escape(panel.operator_after)}</text>'
                 )
             slot_x += slot + GAP
         row_top += row_height + ROW_GAP
     parts.extend(outlines)
     parts.append("</g>")
     parts.append("</svg>")
-    return "\n".join(parts) + "\n"
+    return "\n".join(parts) + "\n", tuple(records)
 
 
 def roles_where(shape: tuple[int, int], role: str, predicate) -> dict[tuple[int, int], str]:
@@ -175,5 +206,6 @@ def inside(top: int, left: int, height: int, width: int):
 
 
 def figure_asset(path: str, title: str, panels: list[Panel], per_row: int | None = None) -> Asset:
-    """The figure as a file of the site, at path under docs/."""
-    return Asset(path, figure_svg(title, panels, per_row))
+    """The figure as a file of the site, at path under docs/, with its number records."""
+    svg, records = figure_drawing(title, panels, per_row)
+    return Asset(path, svg, records)

@@ -26,7 +26,8 @@ def figure(e: pd.PaddingExample) -> Asset:
         [Panel("∂C/∂X padded", e.grad_input_padded.tolist(),
                {**roles_where(shape, "zero", border),
                 **roles_where(shape, "result", lambda r, c: not border(r, c))},
-               operator_after="→"),
+               operator_after="→", key="padding.grad_x_pad"),
          Panel("∂C/∂X", e.grad_input.tolist(),
-               roles_where(e.grad_input.shape, "result", lambda r, c: True))],
+               roles_where(e.grad_input.shape, "result", lambda r, c: True),
+               key="padding.grad_x")],
     )

@@ -29,9 +29,9 @@ def figures(e: st.StrideExample) -> list[Asset]:
     dilated = figure_asset(
         "general/figures/stride-dilated-delta.svg",
         "Delta, and delta with stride minus one zeros inserted between neighbouring entries.",
-        [Panel("δ", e.delta.tolist(), operator_after="→"),
+        [Panel("δ", e.delta.tolist(), operator_after="→", key="stride.delta"),
          Panel("δ with zeros inserted", e.delta_dilated.tolist(), dil_roles,
-               operator_after="→"),
+               operator_after="→", key="stride.delta_dil"),
          Panel("padded for the full correlation", padded.tolist(), padded_roles)],
     )
     unreached_fig = figure_asset(
@@ -40,8 +40,9 @@ def figures(e: st.StrideExample) -> list[Asset]:
         "covers; the input gradient is zero exactly there.",
         [Panel("X", e.x.tolist(),
                {**roles_where(e.x.shape, "window", lambda r, c: not unreached(r, c)),
-                **roles_where(e.x.shape, "unreached", unreached)}, operator_after="→"),
+                **roles_where(e.x.shape, "unreached", unreached)}, operator_after="→",
+               key="stride.x"),
          Panel("∂C/∂X", e.grad_input.tolist(),
-               roles_where(e.x.shape, "unreached", unreached))],
+               roles_where(e.x.shape, "unreached", unreached), key="stride.grad_x")],
     )
     return [dilated, unreached_fig]

@@ -1,7 +1,8 @@
 """Page tools/worked-cli.md: the `worked` command, its help, and what it writes.
 
-Every example on the page is produced by running the command's own code at build time,
-inside code blocks, so nothing on the page is typed by hand and nothing can go stale.
+Every example on the page is produced by running the command's own code at build time, so
+nothing on the page is typed by hand and nothing can go stale; what the command prints is
+shown in marked output blocks (printed_numbers.code_output), whose numbers the audit reads.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from derivations.errors import UsageError
 from derivations.mathematics.worked import work_chain
 from derivations.render.matrix_syntax import parse_matrix
 from derivations.render.page import Asset, Page, make_page
-from derivations.render.printed_numbers import text_num
+from derivations.render.printed_numbers import code_output, text_num
 from derivations.render.worked_format import as_json, stackexchange
 from derivations.worked_limits import SE_MAX_CHARS
 
@@ -128,11 +129,11 @@ def build() -> Iterable[Page | Asset]:
                          parse_matrix(y, "--target"))
     yield make_page(
         "tools/worked-cli.md", SOURCE, TEMPLATE,
-        help=fence(help_text()),
+        help=code_output(help_text(), "worked_cli.help"),
         se_max=text_num(SE_MAX_CHARS, "worked_limits.SE_MAX_CHARS"),
-        stackexchange=fence(stackexchange(seed_chain()), "markdown"),
+        stackexchange=code_output(stackexchange(seed_chain()), "worked_cli.stackexchange"),
         json_command=fence(_argv(JSON_EXAMPLE) + " --format json", "console"),
-        json=fence(as_json(example), "json"),
+        json=code_output(as_json(example), "worked_cli.json"),
         bad_command=fence(_argv(BAD_EXAMPLE), "console"),
-        bad_message=fence(bad_input_message()),
+        bad_message=code_output(bad_input_message(), "worked_cli.bad_message"),
     )

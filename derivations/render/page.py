@@ -35,10 +35,12 @@ class Page:
 
 @dataclass(frozen=True)
 class Asset:
-    """A generated non-page file (an SVG figure, a script) placed at path under docs/."""
+    """A generated non-page file (an SVG figure, a script) placed at path under docs/,
+    with the records of the numbers it prints (a figure's cells), in document order."""
 
     path: str
     content: str
+    records: tuple[Record, ...] = ()
 
 
 def fill(template: str, **slots: Fragment | str) -> Fragment:

@@ -10,9 +10,11 @@ each fragment carries a `Record` per number, in document order, naming the quant
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from html import escape
 from numbers import Real
 
 # Four decimals keep hand-checkable examples exact (they are integers or simple fractions)
@@ -48,6 +50,12 @@ def format_number(value: Real | Fraction) -> str:
     sign = "-" if scaled < 0 else ""
     whole, decimals = divmod(abs(scaled), 10**DISPLAY_DECIMALS)
     return f"{sign}{whole}.{decimals:0{DISPLAY_DECIMALS}d}".rstrip("0").rstrip(".")
+
+
+# Key prefix of a number recorded without a quantity's key (a figure panel given no key, a
+# line of command output): the audit checks that it is printed as computed, but has no
+# independent value for it, and counts such numbers in its summary instead.
+UNKEYED = "unkeyed:"
 
 
 def parse_printed(text: str) -> str:
@@ -147,3 +155,33 @@ def matrix(values, key: str, environment: str = "pmatrix") -> Fragment:
 def shape_text(shape: Sequence[int], key: str) -> Fragment:
     """A size like 3×3 in prose; each extent is recorded as key[d]."""
     return join((text_num(extent, f"{key}[{d}]") for d, extent in enumerate(shape)), "×")
+
+
+# A number in command output as the audit finds it (audit/page_html.py's NUMBER).
+OUTPUT_NUMBER = re.compile(r"(?<![\w.])-?[0-9]+(?:\.[0-9]+)?(?![\w])")
+CODE_OUTPUT_CLASS = "code-output"
+OUTPUT_REFERENCES = str.maketrans({"$": "&#36;", "\\": "&#92;", "#": "&#35;"})
+
+
+def code_output(text: str, key: str) -> Fragment:
+    """What a command printed, as a marked output block (raw HTML <pre>) whose every number
+    is a marked span, recorded in order as UNKEYED + key[k] with the value it spells.
+
+    Output is shown exactly as the command wrote it (0.3333333333333333, 1/2), so the
+    records keep its spelling: the audit proves the page shows what the command printed."""
+    def literal(piece: str) -> str:
+        # as character references, $ and \ cannot start math for the Markdown extensions,
+        # nor # a heading for the tools that scan a page's Markdown lines
+        return escape(piece, quote=False).translate(OUTPUT_REFERENCES)
+
+    pieces, records, cursor = [], [], 0
+    for k, match in enumerate(OUTPUT_NUMBER.finditer(text)):
+        spelled = match.group(0)
+        records.append(Record(f"{UNKEYED}{key}[{k}]", Fraction(spelled), spelled))
+        pieces.append(literal(text[cursor:match.start()]))
+        pieces.append(f'<span class="num">{spelled}</span>')
+        cursor = match.end()
+    pieces.append(literal(text[cursor:].rstrip()))
+    body = "".join(pieces)
+    return Fragment(f'<pre class="{CODE_OUTPUT_CLASS}"><code>{body}</code></pre>',
+                    tuple(records))
