@@ -90,15 +90,24 @@ class Network:
     target_rank: int = 0  # 0 (one number), 2 (H, W) or 3 (C, H, W)
 
 
+Source = tuple[str, tuple[int, ...]]  # ("weight", (o, c, m, l)): which entry a factor is
+
+
 @dataclass(frozen=True)
 class EntrySum:
-    """One entry written out: value = scale · Σ_t Π terms[t] + offset."""
+    """One entry written out: value = scale · Σ_t Π terms[t] + offset.
+
+    sources[t] names where each factor of term t comes from, as (tensor, index) with tensor
+    one of "input" (the layer's input map), "weight", "delta" (δ at the layer's output) or
+    "residual" (O − y), so a formatter can say which entry it prints.
+    """
 
     index: tuple[int, ...]
     terms: tuple[tuple[Fraction, ...], ...]
     value: Fraction
+    sources: tuple[tuple[Source, ...], ...] = ()
     scale: Fraction = Fraction(1)
-    offset: Fraction | None = None  # the bias, added after the products
+    offset: Fraction | None = None  # the bias b[o], added after the products
 
 
 @dataclass(frozen=True)
@@ -197,8 +206,10 @@ def _nest(values: dict, dims) -> tuple:
     return build(())
 
 
-def _entry_sum(index, terms, scale=Fraction(1), offset=None) -> EntrySum:
-    terms = tuple(terms)
+def _entry_sum(index, sourced, scale=Fraction(1), offset=None) -> EntrySum:
+    """An EntrySum from (factors, sources) pairs."""
+    sourced = tuple(sourced)
+    terms = tuple(factors for factors, _ in sourced)
     total = Fraction(0)
     for factors in terms:
         p = Fraction(1)
@@ -206,7 +217,7 @@ def _entry_sum(index, terms, scale=Fraction(1), offset=None) -> EntrySum:
             p *= f
         total += p
     value = scale * total + (offset if offset is not None else 0)
-    return EntrySum(index, terms, value, scale, offset)
+    return EntrySum(index, terms, value, tuple(where for _, where in sourced), scale, offset)
 
 
 def _as_map(sums, dims) -> tuple:
@@ -374,7 +385,8 @@ def conv_forward(x: Map, conv: Conv) -> tuple[tuple[EntrySum, ...], Map]:
         for c, m, n in product(range(c_in), range(kh), range(kw)):
             r, q = i * sh + m * dh - ph, j * sw + n * dw - pw
             if 0 <= r < h and 0 <= q < w:
-                terms.append((conv.weight[o][c][m][n], x[c][r][q]))
+                terms.append(((conv.weight[o][c][m][n], x[c][r][q]),
+                              (("weight", (o, c, m, n)), ("input", (c, r, q)))))
         sums.append(_entry_sum((o, i, j), terms,
                                offset=conv.bias[o] if conv.bias is not None else None))
     return tuple(sums), _as_map(sums, out)
@@ -391,12 +403,14 @@ def conv_backward(x: Map, conv: Conv, delta: Map):
         for i, j in product(range(h_out), range(w_out)):
             r, q = i * sh + m * dh - ph, j * sw + n * dw - pw
             if 0 <= r < h and 0 <= q < w:
-                terms.append((delta[o][i][j], x[c][r][q]))
+                terms.append(((delta[o][i][j], x[c][r][q]),
+                              (("delta", (o, i, j)), ("input", (c, r, q)))))
         weight_sums.append(_entry_sum((o, c, m, n), terms))
     bias_sums = None
     if conv.bias is not None:
         bias_sums = tuple(
-            _entry_sum((o,), ((delta[o][i][j],) for i, j in product(range(h_out), range(w_out))))
+            _entry_sum((o,), (((delta[o][i][j],), (("delta", (o, i, j)),))
+                              for i, j in product(range(h_out), range(w_out))))
             for o in range(c_out))
     # Scatter: each output's δ goes back through every tap of its window to the entry it read.
     reached: dict[tuple[int, int, int], list] = {
@@ -405,7 +419,8 @@ def conv_backward(x: Map, conv: Conv, delta: Map):
         for c, m, n in product(range(c_in), range(kh), range(kw)):
             r, q = i * sh + m * dh - ph, j * sw + n * dw - pw
             if 0 <= r < h and 0 <= q < w:
-                reached[(c, r, q)].append((delta[o][i][j], conv.weight[o][c][m][n]))
+                reached[(c, r, q)].append(((delta[o][i][j], conv.weight[o][c][m][n]),
+                                           (("delta", (o, i, j)), ("weight", (o, c, m, n)))))
     input_sums = tuple(_entry_sum(index, terms) for index, terms in reached.items())
     return (tuple(weight_sums), bias_sums, input_sums)
 
@@ -448,14 +463,15 @@ def maxpool_backward(x: Map, windows: tuple[Window, ...], delta: Map) -> tuple[E
                                                                                     shape(x)))}
     for win in windows:
         ch, i, j = win.index
-        reached[(ch, *win.winner)].append((delta[ch][i][j],))
+        reached[(ch, *win.winner)].append(((delta[ch][i][j],), (("delta", win.index),)))
     return tuple(_entry_sum(index, terms) for index, terms in reached.items())
 
 
 def avgpool_forward(x: Map, pool: Pool) -> tuple[tuple[EntrySum, ...], Map]:
     """Y[c,i,j] = (1/(kH·kW)) Σ over window (i, j)."""
     scale = Fraction(1, pool.kernel[0] * pool.kernel[1])
-    sums = tuple(_entry_sum(index, ((x[index[0]][r][q],) for r, q in cells), scale)
+    sums = tuple(_entry_sum(index, (((x[index[0]][r][q],), (("input", (index[0], r, q)),))
+                                    for r, q in cells), scale)
                  for index, cells in _windows(pool, shape(x)))
     return sums, _as_map(sums, pool_output_shape(shape(x), pool))
 
@@ -467,7 +483,7 @@ def avgpool_backward(x: Map, pool: Pool, delta: Map) -> tuple[EntrySum, ...]:
                                                                                     shape(x)))}
     for (ch, i, j), cells in _windows(pool, shape(x)):
         for r, q in cells:
-            reached[(ch, r, q)].append((delta[ch][i][j],))
+            reached[(ch, r, q)].append(((delta[ch][i][j],), (("delta", (ch, i, j)),)))
     return tuple(_entry_sum(index, terms, scale) for index, terms in reached.items())
 
 
@@ -502,9 +518,11 @@ def _loss(network: Network, out: Map):
                      for och, tch in zip(out, y, strict=True))
     count = dims[0] * dims[1] * dims[2]
     scale = Fraction(1, count) if network.loss == "mse" else Fraction(1)
-    cost = _entry_sum((), ((r, r) for r in flat(residual)), scale)
-    delta_sums = tuple(_entry_sum(index, ((residual[index[0]][index[1]][index[2]],),), 2 * scale)
-                       for index in product(*map(range, dims)))
+    cells = tuple(product(*map(range, dims)))
+    cost = _entry_sum((), (((_at(residual, index),) * 2, (("residual", index),) * 2)
+                           for index in cells), scale)
+    delta_sums = tuple(_entry_sum(index, (((_at(residual, index),), (("residual", index),)),),
+                                  2 * scale) for index in cells)
     return y, residual, cost, delta_sums
 
 
