@@ -26,7 +26,8 @@ _DESCRIPTION = f"""\
 Work a chain of valid cross-correlations (no flip, no bias, stride 1) for your own numbers:
 the input goes through each --kernel in turn, the cost is C = sum of (output - target)^2,
 and every forward entry, the cost, dC/d(output), every weight gradient entry and every
-input gradient entry is written out as a sum of products.
+input gradient entry is written out as a sum of products. With --network, the same for a
+whole network of convolutions, ReLUs and pooling layers (below).
 
 With no --input/--kernel/--target at all, it works the book's seed example (the question's
 network: a 3x3 input, two 2x2 kernels, one target number).
