@@ -61,6 +61,17 @@ GENERAL_SYMBOLS = (
            "—"),
     Symbol(r"\operatorname{rot}_{180}(W)", "the kernel turned by a half turn (flipped in both "
            "directions)", "—"),
+    Symbol(r"\lit{1}[\ldots]", "one where the condition in brackets holds, zero elsewhere",
+           "—"),
+    Symbol(r"O^{k}", r"in a whole network, the output of layer $k$, shape $C \times H \times "
+           r"W$ (one example); $O^{0} = X$; entries $O^{k}_{c,i,j}$", "`maps[k - 1]`"),
+    Symbol(r"W^{k}, b^{k}", "the weight and bias of layer $k$ of a network", "`layers[k - 1]`"),
+    Symbol(r"\delta^{k} = \partial C / \partial O^{k}",
+           "the gradient arriving at layer $k$'s output; it plays $\\delta$ for that layer",
+           "`deltas[k - 1]`"),
+    Symbol(r"y", "the target the network's output should match", "`target`"),
+    Symbol(r"M", "the number of output entries, which the mean squared error divides by", "—"),
+    Symbol(r"\eta", "the learning rate of a gradient-descent step", "`--step`"),
 )
 
 TEMPLATE = r"""

@@ -248,8 +248,8 @@ def markdown(work: NetworkWork, step: StepWork | None = None, key: str = KEY) ->
     parts: list[Fragment | str] = []
     loss_text = (r"the sum of squared errors against the target $y$, $C = \sum_{c,i,j} "
                  r"(O^{L}_{c,i,j} - y_{c,i,j})^{2}$" if network.loss == "sse" else
-                 r"the mean squared error against the target $y$, $C = \frac{1}{N} "
-                 r"\sum_{c,i,j} (O^{L}_{c,i,j} - y_{c,i,j})^{2}$ with $N$ the number of "
+                 r"the mean squared error against the target $y$, $C = \frac{\lit{1}}{M} "
+                 r"\sum_{c,i,j} (O^{L}_{c,i,j} - y_{c,i,j})^{2}$ with $M$ the number of "
                  "output entries")
     parts.append(
         "# " + _heading("Worked derivation", "worked-derivation") + "\n\n"
@@ -318,20 +318,14 @@ def _forward(k: int, done: LayerWork, key: str) -> Fragment:
         return text + _step(lines, result) + "\n"
     if layer.kind == "relu":
         return (head + f"[ReLU]({LINKS['relu']}) keeps each positive entry and sets the rest to "
-                f"zero: ${after} = \\max({before}, 0)$, entry by entry.\n\n$$\n" + result
+                f"zero: ${after} = \\max({before}, \\lit{{0}})$, entry by entry.\n\n$$\n" + result
                 + "\n$$\n\n")
     if layer.kind == "maxpool":
         text = Fragment(head + f"Each entry is the largest of its window of ${before}$ "
                         f"([max pooling]({LINKS['maxpool']})):\n\n")
         longest = max(len(w.cells) for w in done.windows)
-        if written_out(len(done.windows), longest):
-            rows = [entry(after, w.index) + r" &= \max(" + join(
-                (num(v, f"{map_key(key, k - 1)}[{_idx((w.index[0], *cell))}]")
-                 for v, cell in zip(w.values, w.cells, strict=True)), ", ") + ") = "
-                + num(w.value, f"{map_key(key, k)}[{_idx(w.index)}]") for w in done.windows]
-            lines = "$$\n\\begin{align*}\n" + join(rows, " \\\\\n") + "\n\\end{align*}\n$$\n"
-        else:
-            lines = None
+        lines = "$$\n" + maxpool_lines(k, done, key) + "\n$$\n" \
+            if written_out(len(done.windows), longest) else None
         return text + _step(lines, result) + "\n"
     text = Fragment(head + f"Each entry is the mean of its window of ${before}$ "
                     f"([average pooling]({LINKS['avgpool']})):\n\n")
@@ -341,35 +335,57 @@ def _forward(k: int, done: LayerWork, key: str) -> Fragment:
     return text + _step(lines, result) + "\n"
 
 
-def _cost(work: NetworkWork, key: str) -> Fragment:
+def maxpool_lines(k: int, done: LayerWork, key: str) -> Fragment:
+    r"""An align* block: O^k_{c,i,j} &= \max(window entries) = value, one row per window."""
+    after = map_symbol(k)
+    rows = [entry(after, w.index) + r" &= \max(" + join(
+        (num(v, f"{map_key(key, k - 1)}[{_idx((w.index[0], *cell))}]")
+         for v, cell in zip(w.values, w.cells, strict=True)), ", ") + ") = "
+        + num(w.value, f"{map_key(key, k)}[{_idx(w.index)}]") for w in done.windows]
+    return "\\begin{align*}\n" + join(rows, " \\\\\n") + "\n\\end{align*}"
+
+
+def cost_equation(work: NetworkWork, key: str, aligned: bool = False) -> Fragment:
+    """C = [scale] Σ (O − y)² written out entry by entry (or with the residual as a matrix);
+    aligned: as the rows of an align* (`C &= … \\\\ &= …`), for a narrow page."""
     network, last = work.network, len(work.layers)
     out = map_symbol(last)
     dims = shape(work.output)
     cells = [(c, i, j) for c in range(dims[0]) for i in range(dims[1]) for j in range(dims[2])]
     scale = work.cost_sum.scale
-    lead = "" if scale == 1 else scale_text(scale) + r" \sum_{c,i,j}"
-    lead = lead or r"\sum_{c,i,j}"
-    head = "## " + _heading("Cost", "cost") + "\n\n"
-    if len(cells) <= SUM_MAX_ENTRIES:
-        y_key = (lambda c, i, j: f"{key}.y") if network.target_rank == 0 else \
-            (lambda c, i, j: f"{key}.y[{c},{i},{j}]")
-        squares = join(("(" + num(work.output[c][i][j], f"{map_key(key, last)}[{c},{i},{j}]")
-                        + " - " + num_signed(work.target[c][i][j], y_key(c, i, j)) + ")^{2}"
-                        for c, i, j in cells), " + ")
-        residuals = join((num_signed(work.residual[c][i][j], f"{key}.residual[{c},{i},{j}]")
-                          + "^{2}" for c, i, j in cells), " + ")
-        if scale != 1:
-            squares = scale_text(scale) + r" \, (" + squares + ")"
-            residuals = scale_text(scale) + r" \, (" + residuals + ")"
-        body = ("$$\nC = " + lead + f" ({out}_{{c,i,j}} - y_{{c,i,j}})^{{2}} = " + squares
-                + " = " + residuals + " = " + num(work.cost, f"{key}.cost") + "\n$$\n\n")
-    else:
-        body = ("$$\n" + show_map(f"({out} - y)", work.residual, f"{key}.residual")
+    lead = r"\sum_{c,i,j}" if scale == 1 else scale_text(scale) + r" \sum_{c,i,j}"
+    if len(cells) > SUM_MAX_ENTRIES:
+        return (show_map(f"({out} - y)", work.residual, f"{key}.residual")
                 + r", \quad C = " + lead + f" ({out}_{{c,i,j}} - y_{{c,i,j}})^{{2}} = "
-                + num(work.cost, f"{key}.cost") + "\n$$\n\n")
-    factor = r"\lit{2}" if scale == 1 else r"\frac{\lit{2}}{N}"
-    why = "" if scale == 1 else (f" with $N = {lit(len(cells))}$: this is where the mean's "
-                                 "$1/N$ enters every gradient")
+                + num(work.cost, f"{key}.cost"))
+    y_key = (lambda c, i, j: f"{key}.y") if network.target_rank == 0 else \
+        (lambda c, i, j: f"{key}.y[{c},{i},{j}]")
+    squares = join(("(" + num(work.output[c][i][j], f"{map_key(key, last)}[{c},{i},{j}]")
+                    + " - " + num_signed(work.target[c][i][j], y_key(c, i, j)) + ")^{2}"
+                    for c, i, j in cells), " + ")
+    residuals = join((num_signed(work.residual[c][i][j], f"{key}.residual[{c},{i},{j}]")
+                      + "^{2}" for c, i, j in cells), " + ")
+    if scale != 1:
+        squares = scale_text(scale) + r" \, (" + squares + ")"
+        residuals = scale_text(scale) + r" \, (" + residuals + ")"
+    if aligned:
+        return ("C &= " + lead + f" ({out}_{{c,i,j}} - y_{{c,i,j}})^{{2}} \\\\\n&= " + squares
+                + " \\\\\n&= " + residuals + " = " + num(work.cost, f"{key}.cost"))
+    return ("C = " + lead + f" ({out}_{{c,i,j}} - y_{{c,i,j}})^{{2}} = " + squares
+            + " = " + residuals + " = " + num(work.cost, f"{key}.cost"))
+
+
+def _cost(work: NetworkWork, key: str) -> Fragment:
+    last = len(work.layers)
+    out = map_symbol(last)
+    dims = shape(work.output)
+    cells = [(c, i, j) for c in range(dims[0]) for i in range(dims[1]) for j in range(dims[2])]
+    scale = work.cost_sum.scale
+    head = "## " + _heading("Cost", "cost") + "\n\n"
+    body = "$$\n" + cost_equation(work, key) + "\n$$\n\n"
+    factor = r"\lit{2}" if scale == 1 else r"\frac{\lit{2}}{M}"
+    why = "" if scale == 1 else (f" with $M = {lit(len(cells))}$: this is where the mean's "
+                                 "$\\lit{1}/M$ enters every gradient")
     delta = delta_symbol(last)
     if len(cells) <= SUM_MAX_ENTRIES:
         lines = sum_lines(delta, work.output_delta_sums, Keys(key, last), delta_key(key, last))
@@ -429,12 +445,13 @@ def _backward(k: int, done: LayerWork, key: str) -> Fragment:
             if _sums_written_out(done.grad_input_sums) else None
         return text + _step(lines, passed) + "\n"
     if layer.kind == "relu":
-        mask = show_map(f"\\mathbb{{1}}[{before} > 0]", done.mask, f"{key}.mask{k}")
+        mask = show_map(f"\\lit{{1}}[{before} > \\lit{{0}}]", done.mask, f"{key}.mask{k}")
         return (head + f"ReLU's slope is $\\lit{{1}}$ where its input was positive and "
                 f"$\\lit{{0}}$ elsewhere, at $\\lit{{0}}$ itself too (PyTorch's choice; "
                 f"[ReLU]({LINKS['relu']})), so $\\delta^{{{k}}}$ passes only where "
-                f"${before} > 0$:\n\n$$\n{entry(previous, ('c', 'i', 'j'))} = "
-                f"{entry(delta, ('c', 'i', 'j'))} \\cdot \\mathbb{{1}}[{before}_{{c,i,j}} > 0]"
+                f"${before} > \\lit{{0}}$:\n\n$$\n{entry(previous, ('c', 'i', 'j'))} = "
+                f"{entry(delta, ('c', 'i', 'j'))} \\cdot "
+                f"\\lit{{1}}[{before}_{{c,i,j}} > \\lit{{0}}]"
                 "\n$$\n\n$$\n" + mask + "\n$$\n\nso\n\n$$\n" + passed + "\n$$\n\n")
     if layer.kind == "maxpool":
         text = Fragment(
@@ -476,6 +493,15 @@ def _summary(work: NetworkWork, key: str) -> Fragment:
             + join(("$$\n" + row + "\n$$\n" for row in rows), "\n") + "\n")
 
 
+def step_lines(work: NetworkWork, step: StepWork, key: str = KEY) -> list[Fragment]:
+    """θ − η ∂C/∂θ = new θ for every weight slice and bias of the network, in layer order."""
+    rows: list[Fragment] = []
+    for k, (old, new) in enumerate(zip(work.layers, step.network.layers, strict=True), start=1):
+        if isinstance(old.layer, Conv):
+            rows += _moved(k, old, new, key)
+    return rows
+
+
 def _moved(k: int, old: LayerWork, new: Conv, key: str) -> list[Fragment]:
     """θ − η ∂C/∂θ = new θ, per channel pair of the weight and for the bias, with numbers."""
     rows: list[Fragment] = []
@@ -499,10 +525,7 @@ def _moved(k: int, old: LayerWork, new: Conv, key: str) -> list[Fragment]:
 
 def step_markdown(work: NetworkWork, step: StepWork, key: str = KEY) -> Fragment:
     """One gradient-descent step: each weight and bias moved by −η times its gradient."""
-    rows: list[Fragment] = []
-    for k, (old, new) in enumerate(zip(work.layers, step.network.layers, strict=True), start=1):
-        if isinstance(old.layer, Conv):
-            rows += _moved(k, old, new, key)
+    rows = step_lines(work, step, key)
     change = step.cost_after - step.cost_before
     verdict = ("falls" if change < 0 else "rises" if change > 0 else "stays the same")
     advice = {"falls": "",
@@ -620,8 +643,12 @@ def as_json(work: NetworkWork, step: StepWork | None = None) -> str:
 
 
 def dumps(value, indent: str = "") -> str:
-    """JSON, indented by two spaces, with each row of numbers on one line."""
+    """JSON, indented by two spaces, with each row of numbers (or any short list) on one
+    line."""
     inner = indent + "  "
+    flat_text = json.dumps(value)
+    if len(flat_text) <= 60:
+        return flat_text  # short values (a row, a small kernel, a ReLU) read best on one line
     if isinstance(value, dict) and value:
         items = [f"{inner}{json.dumps(k)}: {dumps(v, inner)}" for k, v in value.items()]
         return "{\n" + ",\n".join(items) + "\n" + indent + "}"
