@@ -20,7 +20,7 @@ from derivations.mathematics.network import (
     gradient_step,
     work_network,
 )
-from derivations.render.matrix_syntax import parse_number
+from derivations.render import network_form
 from derivations.render.network_description import MAX_CHARS, parse_network_text
 
 
@@ -51,12 +51,8 @@ def read_description(source: str) -> str:
 
 
 def parse_rate(text: str) -> Fraction:
-    """The learning rate η: an exact positive number in the matrix syntax's number forms."""
-    rate = parse_number(text.strip(), "--step")
-    if rate <= 0:
-        raise UsageError(f"--step: got {text.strip()}; the learning rate must be positive, "
-                         "e.g. 0.01 or 1/100")
-    return rate
+    """The learning rate η of --step (render/network_form.py's rule, the page's too)."""
+    return network_form.parse_rate(text, "--step")
 
 
 def chain_as_network(x, kernels, target) -> Network:

@@ -24,6 +24,7 @@ derivations/mathematics/conv2d_reference.py, the loop-by-definition conv2d.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 from fractions import Fraction
 from itertools import product
@@ -206,18 +207,44 @@ def _nest(values: dict, dims) -> tuple:
     return build(())
 
 
-def _entry_sum(index, sourced, scale=Fraction(1), offset=None) -> EntrySum:
-    """An EntrySum from (factors, sources) pairs."""
+def _entry_sum(index, sourced, scale=Fraction(1), offset=None, common=None) -> EntrySum:
+    """An EntrySum from (factors, sources) pairs.
+
+    common maps a source tensor's name to (its entries as integers, their one denominator),
+    see _common: then the sum of products is one integer sum over one denominator, with a
+    single reduction at the end, instead of a reduction (a gcd of ever longer numbers) after
+    every product and every addition.
+    """
     sourced = tuple(sourced)
     terms = tuple(factors for factors, _ in sourced)
-    total = Fraction(0)
-    for factors in terms:
-        p = Fraction(1)
-        for f in factors:
-            p *= f
-        total += p
+    wheres = tuple(where for _, where in sourced)
+    if common is not None and wheres:
+        total_int = 0
+        for where in wheres:
+            p = 1
+            for name, at in where:
+                p *= common[name][0][at]
+            total_int += p
+        den = 1
+        for name, _ in wheres[0]:
+            den *= common[name][1]
+        total = Fraction(total_int, den)
+    else:
+        total = Fraction(0)
+        for factors in terms:
+            p = Fraction(1)
+            for f in factors:
+                p *= f
+            total += p
     value = scale * total + (offset if offset is not None else 0)
-    return EntrySum(index, terms, value, tuple(where for _, where in sourced), scale, offset)
+    return EntrySum(index, terms, value, wheres, scale, offset)
+
+
+def _common(tensor) -> tuple[dict, int]:
+    """{index: numerator} over one common denominator (the lcm of the entries')."""
+    cells = {index: _at(tensor, index) for index in product(*map(range, shape(tensor)))}
+    den = math.lcm(*(v.denominator for v in cells.values()))
+    return {index: v.numerator * (den // v.denominator) for index, v in cells.items()}, den
 
 
 def _as_map(sums, dims) -> tuple:
@@ -379,6 +406,7 @@ def conv_forward(x: Map, conv: Conv) -> tuple[tuple[EntrySum, ...], Map]:
     (c_in, h, w), (_, _, kh, kw) = shape(x), shape(conv.weight)
     (sh, sw), (ph, pw), (dh, dw) = conv.stride, conv.padding, conv.dilation
     out = conv_output_shape(shape(x), conv)
+    common = {"weight": _common(conv.weight), "input": _common(x)}
     sums = []
     for o, i, j in product(range(out[0]), range(out[1]), range(out[2])):
         terms = []
@@ -388,7 +416,8 @@ def conv_forward(x: Map, conv: Conv) -> tuple[tuple[EntrySum, ...], Map]:
                 terms.append(((conv.weight[o][c][m][n], x[c][r][q]),
                               (("weight", (o, c, m, n)), ("input", (c, r, q)))))
         sums.append(_entry_sum((o, i, j), terms,
-                               offset=conv.bias[o] if conv.bias is not None else None))
+                               offset=conv.bias[o] if conv.bias is not None else None,
+                               common=common))
     return tuple(sums), _as_map(sums, out)
 
 
@@ -397,6 +426,7 @@ def conv_backward(x: Map, conv: Conv, delta: Map):
     (c_in, h, w), (c_out, _, kh, kw) = shape(x), shape(conv.weight)
     (sh, sw), (ph, pw), (dh, dw) = conv.stride, conv.padding, conv.dilation
     _, h_out, w_out = shape(delta)
+    common = {"weight": _common(conv.weight), "input": _common(x), "delta": _common(delta)}
     weight_sums = []
     for o, c, m, n in product(range(c_out), range(c_in), range(kh), range(kw)):
         terms = []
@@ -405,12 +435,12 @@ def conv_backward(x: Map, conv: Conv, delta: Map):
             if 0 <= r < h and 0 <= q < w:
                 terms.append(((delta[o][i][j], x[c][r][q]),
                               (("delta", (o, i, j)), ("input", (c, r, q)))))
-        weight_sums.append(_entry_sum((o, c, m, n), terms))
+        weight_sums.append(_entry_sum((o, c, m, n), terms, common=common))
     bias_sums = None
     if conv.bias is not None:
         bias_sums = tuple(
             _entry_sum((o,), (((delta[o][i][j],), (("delta", (o, i, j)),))
-                              for i, j in product(range(h_out), range(w_out))))
+                              for i, j in product(range(h_out), range(w_out))), common=common)
             for o in range(c_out))
     # Scatter: each output's δ goes back through every tap of its window to the entry it read.
     reached: dict[tuple[int, int, int], list] = {
@@ -421,7 +451,8 @@ def conv_backward(x: Map, conv: Conv, delta: Map):
             if 0 <= r < h and 0 <= q < w:
                 reached[(c, r, q)].append(((delta[o][i][j], conv.weight[o][c][m][n]),
                                            (("delta", (o, i, j)), ("weight", (o, c, m, n)))))
-    input_sums = tuple(_entry_sum(index, terms) for index, terms in reached.items())
+    input_sums = tuple(_entry_sum(index, terms, common=common)
+                       for index, terms in reached.items())
     return (tuple(weight_sums), bias_sums, input_sums)
 
 
@@ -464,14 +495,16 @@ def maxpool_backward(x: Map, windows: tuple[Window, ...], delta: Map) -> tuple[E
     for win in windows:
         ch, i, j = win.index
         reached[(ch, *win.winner)].append(((delta[ch][i][j],), (("delta", win.index),)))
-    return tuple(_entry_sum(index, terms) for index, terms in reached.items())
+    common = {"delta": _common(delta)}
+    return tuple(_entry_sum(index, terms, common=common) for index, terms in reached.items())
 
 
 def avgpool_forward(x: Map, pool: Pool) -> tuple[tuple[EntrySum, ...], Map]:
     """Y[c,i,j] = (1/(kH·kW)) Σ over window (i, j)."""
     scale = Fraction(1, pool.kernel[0] * pool.kernel[1])
+    common = {"input": _common(x)}
     sums = tuple(_entry_sum(index, (((x[index[0]][r][q],), (("input", (index[0], r, q)),))
-                                    for r, q in cells), scale)
+                                    for r, q in cells), scale, common=common)
                  for index, cells in _windows(pool, shape(x)))
     return sums, _as_map(sums, pool_output_shape(shape(x), pool))
 
@@ -484,7 +517,9 @@ def avgpool_backward(x: Map, pool: Pool, delta: Map) -> tuple[EntrySum, ...]:
     for (ch, i, j), cells in _windows(pool, shape(x)):
         for r, q in cells:
             reached[(ch, r, q)].append(((delta[ch][i][j],), (("delta", (ch, i, j)),)))
-    return tuple(_entry_sum(index, terms, scale) for index, terms in reached.items())
+    common = {"delta": _common(delta)}
+    return tuple(_entry_sum(index, terms, scale, common=common)
+                 for index, terms in reached.items())
 
 
 def forward_maps(network: Network) -> tuple[Map, ...]:
@@ -520,7 +555,7 @@ def _loss(network: Network, out: Map):
     scale = Fraction(1, count) if network.loss == "mse" else Fraction(1)
     cells = tuple(product(*map(range, dims)))
     cost = _entry_sum((), (((_at(residual, index),) * 2, (("residual", index),) * 2)
-                           for index in cells), scale)
+                           for index in cells), scale, common={"residual": _common(residual)})
     delta_sums = tuple(_entry_sum(index, (((_at(residual, index),), (("residual", index),)),),
                                   2 * scale) for index in cells)
     return y, residual, cost, delta_sums

@@ -45,12 +45,12 @@ MAX_CHARS = 100_000
 MAX_DEPTH = 4  # (C_out, C_in, kH, kW)
 
 
-class _Literal(str):
+class Literal(str):
     """A JSON number's text, kept so it becomes an exact Fraction (0.1 is 1/10, not a float)."""
 
 
 def _describe(value) -> str:
-    if isinstance(value, _Literal):
+    if isinstance(value, Literal):
         return str(value)
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -87,7 +87,7 @@ def parse_network_text(text: str) -> Network:
                          '[3, 4]], "layers": [{"type": "conv", "weight": [[1, -1]]}], '
                          '"target": 0}')
     try:
-        obj = json.loads(text, parse_int=_Literal, parse_float=_Literal,
+        obj = json.loads(text, parse_int=Literal, parse_float=Literal,
                          parse_constant=_refuse_constant, object_pairs_hook=_unique_keys)
     except json.JSONDecodeError as error:
         raise UsageError(f"not JSON: {error.msg} at line {error.lineno} column {error.colno}; "
@@ -98,7 +98,7 @@ def parse_network_text(text: str) -> Network:
 
 
 def parse_network(obj) -> Network:
-    """A decoded JSON value (numbers as _Literal or str) -> a checked Network."""
+    """A decoded JSON value (numbers as Literal or str) -> a checked Network."""
     if not isinstance(obj, dict):
         raise UsageError(f"got {_describe(obj)} at the top level; give one JSON object with "
                          f"keys {', '.join(TOP_KEYS)}")
@@ -114,7 +114,7 @@ def parse_network(obj) -> Network:
         raise UsageError(f"layers: got {_describe(layers_value)}; give a list of layers")
     layers = tuple(_layer(item, k) for k, item in enumerate(layers_value))
     loss = obj.get("loss", "sse")
-    if not isinstance(loss, str) or isinstance(loss, _Literal) or loss not in LOSSES:
+    if not isinstance(loss, str) or isinstance(loss, Literal) or loss not in LOSSES:
         raise UsageError(f'loss: got {_describe(loss)}; give "sse" (sum of squared errors, '
                          'the default) or "mse" (their mean)')
     target_value = obj["target"]
@@ -146,7 +146,7 @@ def _layer(item, k: int):
     if kind is None:
         raise UsageError(f'{where}: missing key "type"; give one of '
                          f'{", ".join(LAYER_KEYS)}')
-    if not isinstance(kind, str) or isinstance(kind, _Literal) or kind not in LAYER_KEYS:
+    if not isinstance(kind, str) or isinstance(kind, Literal) or kind not in LAYER_KEYS:
         raise UsageError(f"{where} type: unknown layer type {_describe(kind)}; give one of "
                          f'{", ".join(LAYER_KEYS)}')
     where = f"{where} ({kind})"
@@ -186,11 +186,11 @@ def _option(item: dict, key: str, default, low: int, where: str) -> tuple[int, i
     out = []
     for i, entry in enumerate(items):
         at = f"{where} {key}[{i}]" if isinstance(value, list) else f"{where} {key}"
-        if not isinstance(entry, _Literal) or not _is_integer_text(entry):
+        if not isinstance(entry, Literal) or not _is_integer_text(entry):
             raise UsageError(f"{at}: got {_describe(entry)}; give {allowed}")
         if len(entry) > 6:  # int() of a very long text is slow, and no option is this large
             raise UsageError(f"{at}: got {entry[:8]}…, far too large; give {allowed} within "
-                             "the limits (see --help)")
+                             "the limits")
         number = int(entry)
         if number < low:
             raise UsageError(f"{at}: got {number}; give {allowed}")
@@ -204,8 +204,10 @@ def _is_integer_text(text: str) -> bool:
 
 
 def _number(value, where: str) -> Fraction:
+    if isinstance(value, Fraction):  # already exact (the page's form parses its own text)
+        return value
     if isinstance(value, str):  # a JSON number's text, or a string such as "1/2"
-        if not isinstance(value, _Literal) and not value.strip():
+        if not isinstance(value, Literal) and not value.strip():
             raise UsageError(f"{where}: got an empty string; entries are numbers or strings "
                              'such as "1/2"')
         return parse_number(value, where)
