@@ -1,8 +1,10 @@
 """Time the engine (mathematics/conv2d.py) forward + backward, and PyTorch CPU if installed.
 
-Layer: input 8×16×64×64, 32 filters 3×3, stride 1, padding 1, bias, float64 (the engine's
-type; PyTorch is run in float64 too so both do the same arithmetic). Reports the median and
-minimum of REPEATS runs after one warm-up, and the ratio engine / PyTorch on medians and on minima.
+Three layers of one size: input 8×16×64×64, 32 filters 3×3, stride 1, padding 1, bias,
+float64 (the engine's type; PyTorch is run in float64 too so both do the same arithmetic):
+a plain convolution, a depthwise one (groups = 16, two filters per input channel) and a
+transposed one (16 → 32 channels). Reports the median and minimum of REPEATS runs after one
+warm-up, and per layer the ratio engine / PyTorch on medians and on minima.
 
     python benchmarks/bench_conv2d.py [--repeats 7]
 
@@ -21,9 +23,16 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from derivations.mathematics.conv2d import conv2d_backward, conv2d_forward
+from derivations.mathematics.conv2d import (
+    conv2d_backward,
+    conv2d_forward,
+    conv_transpose2d_backward,
+    conv_transpose2d_forward,
+)
 
-SHAPE_X, SHAPE_W, STRIDE, PADDING = (8, 16, 64, 64), (32, 16, 3, 3), 1, 1
+SHAPE_X, C_OUT, K, STRIDE, PADDING = (8, 16, 64, 64), 32, 3, 1, 1
+# name -> (groups, transposed)
+LAYERS = {"plain": (1, False), "depthwise": (16, False), "transposed": (1, True)}
 
 
 def timed(steps: dict, repeats: int) -> dict[str, list[float]]:
@@ -39,10 +48,43 @@ def timed(steps: dict, repeats: int) -> dict[str, list[float]]:
     return times
 
 
-def report(name: str, times: list[float]) -> list[float]:
-    print(f"{name:<28} median {1e3 * statistics.median(times):8.1f} ms   "
+def report(name: str, times: list[float]) -> None:
+    print(f"{name:<34} median {1e3 * statistics.median(times):8.1f} ms   "
           f"min {1e3 * min(times):8.1f} ms")
-    return times
+
+
+def steps_for(name: str, groups: int, transposed: bool, rng, torch):
+    """(engine step, PyTorch step or None) for one layer, on the same numbers."""
+    c_in = SHAPE_X[1]
+    x = rng.standard_normal(SHAPE_X)
+    b = rng.standard_normal(C_OUT)
+    delta = rng.standard_normal((SHAPE_X[0], C_OUT, *SHAPE_X[2:]))
+    if transposed:
+        w = rng.standard_normal((c_in, C_OUT // groups, K, K))
+
+        def engine():
+            conv_transpose2d_forward(x, w, b, STRIDE, PADDING, groups=groups)
+            conv_transpose2d_backward(x, w, delta, STRIDE, PADDING, groups=groups,
+                                      with_bias=True)
+    else:
+        w = rng.standard_normal((C_OUT, c_in // groups, K, K))
+
+        def engine():
+            conv2d_forward(x, w, b, STRIDE, PADDING, groups=groups)
+            conv2d_backward(x, w, delta, STRIDE, PADDING, with_bias=True, groups=groups)
+
+    if torch is None:
+        return engine, None
+    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
+    tdelta = torch.tensor(delta)
+    function = (torch.nn.functional.conv_transpose2d if transposed
+                else torch.nn.functional.conv2d)
+
+    def pytorch():
+        tx.grad = tw.grad = tb.grad = None
+        function(tx, tw, tb, stride=STRIDE, padding=PADDING, groups=groups).backward(tdelta)
+
+    return engine, pytorch
 
 
 def main() -> int:
@@ -50,41 +92,34 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=7)
     repeats = parser.parse_args().repeats
     rng = np.random.default_rng(0)
-    x, w, b = rng.standard_normal(SHAPE_X), rng.standard_normal(SHAPE_W), rng.standard_normal(32)
-    delta = rng.standard_normal((8, 32, 64, 64))
     cores = os.cpu_count() or 1
-    print(f"layer x{SHAPE_X} w{SHAPE_W} stride {STRIDE} padding {PADDING}, float64, "
-          f"{repeats} runs, {cores} cores, numpy {np.__version__}")
-
-    def engine():
-        conv2d_forward(x, w, b, STRIDE, PADDING)
-        conv2d_backward(x, w, delta, STRIDE, PADDING, with_bias=True)
-
-    label = "derivations.mathematics.conv2d fwd+bwd"
-    steps = {label: engine}
     try:
         import torch
     except ImportError:
         torch = None
+    print(f"input {SHAPE_X}, {C_OUT} filters {K}×{K}, stride {STRIDE} padding {PADDING}, "
+          f"float64, {repeats} runs, {cores} cores, numpy {np.__version__}"
+          + (f", torch {torch.__version__}" if torch else ""))
+    if torch is not None:
+        torch.set_num_threads(cores)
+    steps = {}
+    for name, (groups, transposed) in LAYERS.items():
+        engine, pytorch = steps_for(name, groups, transposed, rng, torch)
+        steps[f"{name}: engine fwd+bwd"] = engine
+        if pytorch is not None:
+            steps[f"{name}: torch fwd+bwd"] = pytorch
+    times = timed(steps, repeats)
+    for name, runs in times.items():
+        report(name, runs)
     if torch is None:
-        report(label, timed(steps, repeats)[label])
         print("PyTorch not installed: no ratio (pip install torch to compare)")
         return 0
-    torch.set_num_threads(cores)
-    tx, tw, tb = (torch.tensor(a, requires_grad=True) for a in (x, w, b))
-    tdelta = torch.tensor(delta)
-
-    def pytorch():
-        tx.grad = tw.grad = tb.grad = None
-        y = torch.nn.functional.conv2d(tx, tw, tb, stride=STRIDE, padding=PADDING)
-        y.backward(tdelta)
-
-    steps[f"torch {torch.__version__} fwd+bwd"] = pytorch
-    ours, theirs = (report(name, t) for name, t in timed(steps, repeats).items())
-    # The minimum is the least disturbed by other load on a shared machine; both are shown.
-    print(f"ratio engine / PyTorch CPU ({cores} threads): "
-          f"{statistics.median(ours) / statistics.median(theirs):.2f}x on medians, "
-          f"{min(ours) / min(theirs):.2f}x on minima")
+    for name in LAYERS:
+        ours, theirs = times[f"{name}: engine fwd+bwd"], times[f"{name}: torch fwd+bwd"]
+        # The minimum is the least disturbed by other load on a shared machine; both are shown.
+        print(f"{name}: ratio engine / PyTorch CPU ({cores} threads): "
+              f"{statistics.median(ours) / statistics.median(theirs):.2f}x on medians, "
+              f"{min(ours) / min(theirs):.2f}x on minima")
     return 0
 
 

@@ -32,3 +32,6 @@ MAX_DILATION = 4
 # The exact arithmetic's cost grows with the number of products and with the digits the
 # fractions gather on the way, so the forward pass's products are bounded as a whole.
 MAX_PRODUCTS = 6000
+# A description of the largest network the limits allow is well under this many characters
+# (`worked --network FILE` reads at most this much; more is a mistake).
+MAX_DESCRIPTION_CHARS = 100_000

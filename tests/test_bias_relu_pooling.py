@@ -5,7 +5,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import numpy as np
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from derivations.mathematics import bias_relu_pooling as brp
@@ -220,7 +220,9 @@ def test_bias_relu_pooling_page_passes_the_audit(built_site):
     html = "general/bias-relu-pooling/index.html"
     found = extract_numbers((built_site / html).read_text(encoding="utf-8"))
     assert audit_page(html, page().records, found, oracle.quantities()) == []
-    for anchor in ("shared-bias", "relu", "max-pooling", "average-pooling"):
+    for anchor in ("shared-bias", "relu", "max-pooling", "average-pooling",
+                   "pooling-per-channel", "overlapping-pooling", "global-average-pooling",
+                   "max-pool-ties", "eq-global-average-pool", "eq-pool-per-channel"):
         assert f'id="{anchor}"' in (built_site / html).read_text(encoding="utf-8")
 
 
@@ -231,10 +233,99 @@ def test_pooling_figures_are_deterministic_labelled_svg():
     first = [a for a in page_module.build() if isinstance(a, Asset)]
     second = [a for a in page_module.build() if isinstance(a, Asset)]
     assert [a.path for a in first] == ["general/figures/max-pool.svg",
-                                       "general/figures/avg-pool.svg"]
+                                       "general/figures/avg-pool.svg",
+                                       "general/figures/max-pool-overlap.svg",
+                                       "general/figures/max-pool-ties.svg"]
     for a, b in zip(first, second, strict=True):
         assert a.content == b.content
         head = a.content.split(">", 1)[0]
         for attribute in ("width=", "height=", "viewBox=", 'role="img"', "aria-label="):
             assert attribute in head, (a.path, attribute)
         assert "<title>" in a.content
+
+
+@SETTINGS
+@given(st.integers(0, 2**32 - 1), st.integers(1, 3), st.integers(1, 3))
+def test_pooling_per_channel_moves_no_gradient_between_channels(seed, size, stride):
+    """Eq. (per channel): a channel's input gradient depends on that channel's δ alone."""
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(2, 3, size + 3, size + 2))
+    g = rng.normal(size=brp.max_pool_channels(x, size, stride).shape)
+    got = brp.max_pool_channels_backward(x, g, size, stride)
+    assert got.shape == x.shape
+    changed = g.copy()
+    changed[1, 2] += 1.0  # only example 1, channel 2
+    again = brp.max_pool_channels_backward(x, changed, size, stride)
+    untouched = np.ones(x.shape[:2], dtype=bool)
+    untouched[1, 2] = False
+    np.testing.assert_array_equal(got[untouched], again[untouched])
+
+
+def test_overlapping_windows_add_at_the_shared_maximum():
+    o = brp.overlap_example()
+    assert o.stride < o.size and len(o.shared_windows) >= 2
+    assert o.max_grad[o.shared_cell] == sum(o.upstream[w] for w in o.shared_windows)
+    assert o.max_grad.sum() == o.upstream.sum()  # every window sends exactly what it got
+
+
+@SETTINGS
+@given(st.integers(0, 2**32 - 1), st.integers(1, 3), st.integers(1, 4), st.integers(1, 4))
+def test_global_average_pool_gradient_matches_central_differences(seed, c, h, w):
+    """Eq. (global average): every position gets ∂C/∂P / (H·W)."""
+    rng = np.random.default_rng(seed)
+    x, g = rng.normal(size=(2, c, h, w)), rng.normal(size=(2, c))
+    got = brp.global_avg_pool_backward(x.shape, g)
+    assert got.shape == x.shape
+    want = central_gradient(lambda v: float((g * brp.global_avg_pool(v)).sum()), x)
+    np.testing.assert_allclose(got, want, rtol=FD_RTOL, atol=FD_ATOL)
+
+
+@SETTINGS
+@given(st.integers(0, 2**32 - 1), st.integers(2, 3))
+def test_only_rules_whose_shares_add_to_one_predict_a_move_of_all_tied_entries(seed, size):
+    """Moving every tied maximum of a window by h moves the cost by g·h: the first-maximum and
+    shared rules predict that; the naive rule predicts (number of ties)·g·h. Windows do not
+    overlap (stride = size), so the moved cells belong to that window alone."""
+    rng = np.random.default_rng(seed)
+    x = rng.integers(0, 3, size=(2 * size, 2 * size + 1)).astype(float)  # small integers: ties
+    g = rng.integers(1, 4, size=brp.pool_output_shape(x.shape, size, size)).astype(float)
+    found = brp.ties(x, size, size)
+    assume(found)
+    h = 1e-3
+    for tied in found.values():
+        moved = x.copy()
+        for cell in tied:
+            moved[cell] += h
+        measured = float((g * (brp.max_pool(moved, size, size)[0]
+                               - brp.max_pool(x, size, size)[0])).sum()) / h
+        for rule, factor in ((brp.max_pool_backward, 1), (brp.max_pool_backward_split, 1),
+                             (brp.max_pool_backward_naive, len(tied))):
+            predicted = sum(rule(x, g, size, size)[cell] for cell in tied)
+            np.testing.assert_allclose(predicted, factor * measured, rtol=FD_RTOL, atol=FD_ATOL)
+
+
+def test_tie_rules_on_the_worked_window():
+    t = brp.tie_rules()
+    assert t.predicted["first"] == t.predicted["shared"] == t.upstream
+    assert t.predicted["naive"] == len(t.tied) * t.upstream
+    np.testing.assert_allclose(t.measured, t.upstream, rtol=FD_RTOL, atol=FD_ATOL)
+
+
+def test_pytorch_pooling_agrees_with_the_worked_numbers(torch):
+    """PyTorch's CPU max pooling sends a tie to the first maximum; overlapping max and average
+    pooling and global average pooling give the page's gradients."""
+    f = torch.nn.functional
+    e, o, t, gap = (brp.pooling_example(), brp.overlap_example(), brp.tie_rules(),
+                    brp.global_average_example())
+    cases = (
+        (e.x, lambda v: f.max_pool2d(v, e.size, e.stride), e.max_upstream, t.first),
+        (o.x, lambda v: f.max_pool2d(v, o.size, o.stride), o.upstream, o.max_grad),
+        (o.x, lambda v: f.avg_pool2d(v, o.size, o.stride), o.avg_upstream, o.avg_grad),
+    )
+    for x, pool, g, want in cases:
+        v = torch.tensor(x[None, None], requires_grad=True)
+        (pool(v) * torch.tensor(g[None, None])).sum().backward()
+        np.testing.assert_allclose(v.grad[0, 0].numpy(), want, rtol=1e-12, atol=1e-12)
+    v = torch.tensor(gap.x, requires_grad=True)
+    (f.adaptive_avg_pool2d(v, 1)[:, :, 0, 0] * torch.tensor(gap.upstream)).sum().backward()
+    np.testing.assert_allclose(v.grad.numpy(), gap.grad, rtol=1e-12, atol=1e-12)

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from derivations.publish import mkdocs_hook
 from derivations.publish.book import build_book
 
 REPO = Path(__file__).resolve().parents[1]
@@ -64,13 +63,6 @@ def test_pages_export_holds_exactly_the_generated_book_and_is_deterministic(tmp_
     assert exported == again
     book = build_book()
     assert exported == {item.path: item.content.encode() for item in book.files()}
-
-
-def test_hook_serves_the_same_pages_from_a_fresh_interpreter(monkeypatch):
-    monkeypatch.setattr(mkdocs_hook, "_serving", True)
-    fresh = mkdocs_hook._generated_files()
-    monkeypatch.setattr(mkdocs_hook, "_serving", False)
-    assert fresh == mkdocs_hook._generated_files()
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs Linux's /dev/full")

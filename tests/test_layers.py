@@ -1,8 +1,9 @@
 """The folders of derivations/ are its layers; imports may only point down the data flow.
 
 mathematics → render, figures → pages → the edges (cli, publish, audit), with examples/
-(inputs as data), errors.py and worked_limits.py as leaves anyone may import. Oracles stand
-apart: they may read the inputs, never the code whose results they check.
+(inputs as data), errors.py, worked_limits.py and notation.py (the symbol table) as leaves
+anyone may import. Oracles stand apart: they may read the inputs, never the code whose
+results they check.
 """
 
 from __future__ import annotations
@@ -14,7 +15,8 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "derivations"
-LEAVES = {"derivations.errors", "derivations.worked_limits", "derivations.examples"}
+LEAVES = {"derivations.errors", "derivations.worked_limits", "derivations.examples",
+          "derivations.notation"}
 # What each layer may import of ours, besides itself and the leaves.
 ALLOWED: dict[str, set[str]] = {
     "examples": set(),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from itertools import product
 
 import numpy as np
 import sympy
@@ -15,6 +16,7 @@ from derivations.mathematics.conv2d_reference import (
     conv2d_forward_reference,
 )
 from derivations.oracles import matrix_view as oracle
+from derivations.oracles.general_layer import exact_gradients_2d
 from derivations.pages import matrix_view as page_module
 from derivations.render.page import pages_only
 
@@ -175,7 +177,8 @@ def test_matrix_view_page_passes_the_audit(built_site):
     html = "general/matrix-view/index.html"
     text = (built_site / html).read_text(encoding="utf-8")
     assert audit_page(html, page().records, extract_numbers(text), oracle.quantities()) == []
-    for anchor in ("im2col", "jacobian", "transposed-convolution"):
+    for anchor in ("im2col", "jacobian", "transposed-convolution", "gemm-shapes", "col2im",
+                   "eq-gemm-gradients", "eq-col2im"):
         assert f'id="{anchor}"' in text
 
 
@@ -225,3 +228,76 @@ def test_transposed_figures_shade_each_stamps_whole_window():
     svg = transposed_figure(t.delta, t.w, list(t.stamps), t.grad_input, t.stride, per_row=4)
     k_h, k_w = np.asarray(t.w).shape
     assert svg.count(f'fill="{FILLS["window"]}"') == np.asarray(t.delta).size * k_h * k_w
+
+
+@st.composite
+def batched_layers(draw):
+    """A layer with a batch, several channels, stride, padding and dilation."""
+    n, c_in, c_out = draw(st.integers(1, 2)), draw(st.integers(1, 2)), draw(st.integers(1, 3))
+    k = draw(st.integers(1, 3))
+    s, p, d = draw(st.integers(1, 3)), draw(st.integers(0, 2)), draw(st.integers(1, 2))
+    h = draw(st.integers(max(1, d * (k - 1) + 1 - 2 * p), 6))
+    w = draw(st.integers(max(1, d * (k - 1) + 1 - 2 * p), 6))
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    out = mv.output_shape((h, w), (k, k), s, p, d)
+    return (rng.normal(size=(n, c_in, h, w)), rng.normal(size=(c_out, c_in, k, k)),
+            rng.normal(size=(n, c_out, *out)), dict(stride=s, padding=p, dilation=d))
+
+
+@SETTINGS
+@given(batched_layers())
+def test_three_gemms_and_col2im_are_the_engines_gradients(case):
+    """Eq. (GEMM gradients) and eq. (col2im), with a batch and channels."""
+    from derivations.mathematics.conv2d import conv2d_backward
+
+    x, w, delta, conv = case
+    cols = mv.im2col_batched(x, w.shape[2:], **conv)
+    w_mat, delta_mat = mv.weight_matrix(w), mv.delta_matrix(delta)
+    assert cols.shape == (w_mat.shape[1], delta_mat.shape[1])
+    want = conv2d_backward(x, w, delta, with_bias=True, **conv)
+    np.testing.assert_allclose((delta_mat @ cols.T).reshape(w.shape), want.grad_weight,
+                               rtol=ENGINE_RTOL, atol=ENGINE_ATOL)
+    np.testing.assert_allclose(delta_mat @ np.ones(delta_mat.shape[1]), want.grad_bias,
+                               rtol=ENGINE_RTOL, atol=ENGINE_ATOL)
+    padded, grad_x = mv.col2im(w_mat.T @ delta_mat, x.shape, w.shape[2:], **conv)
+    assert padded.shape[2:] == (x.shape[2] + 2 * conv["padding"], x.shape[3] + 2 * conv["padding"])
+    np.testing.assert_allclose(grad_x, want.grad_input, rtol=ENGINE_RTOL, atol=ENGINE_ATOL)
+    np.testing.assert_allclose((w_mat @ cols).reshape(w.shape[0], x.shape[0], *delta.shape[2:])
+                               .transpose(1, 0, 2, 3),
+                               engine_forward_batched(x, w, conv), rtol=ENGINE_RTOL,
+                               atol=ENGINE_ATOL)
+
+
+def engine_forward_batched(x, w, conv):
+    from derivations.mathematics.conv2d import conv2d_forward
+
+    return conv2d_forward(x, w, **conv)
+
+
+@SETTINGS
+@given(batched_layers(), st.integers(0, 2**32 - 1))
+def test_col2im_is_the_adjoint_of_im2col(case, seed):
+    """⟨im2col(X), G⟩ = ⟨X, col2im(G)⟩ for every X and G: scatter-add is the transpose of the
+    copy, which is why it is the chain rule for im2col."""
+    x, w, _, conv = case
+    cols = mv.im2col_batched(x, w.shape[2:], **conv)
+    g = np.random.default_rng(seed).normal(size=cols.shape)
+    _, back = mv.col2im(g, x.shape, w.shape[2:], **conv)
+    np.testing.assert_allclose(float((cols * g).sum()), float((x * back).sum()), rtol=1e-10,
+                               atol=1e-10)
+def test_im2col_example_is_not_square_and_its_rows_are_weights_its_columns_windows():
+    """The page's X_col cannot be read the wrong way round: 9 weights × 4 windows, entry
+    (m·N_W + n, u·N_Y + v) = X[u + m, v + n] by the definition of a window, and X_col vec(δ)
+    is the general layer's ∂C/∂W (exact differences). The question's own X_col, by contrast,
+    is symmetric, which is why the page does not use it."""
+    e = mv.layer_im2col()
+    (m_w, n_w), (m_y, n_y) = e.w.shape, e.delta.shape
+    assert e.cols.shape == (m_w * n_w, m_y * n_y) == (9, 4)
+    for m, n, u, v in product(range(m_w), range(n_w), range(m_y), range(n_y)):
+        assert e.cols[m * n_w + n, u * n_y + v] == e.x[u + m, v + n]
+        assert e.cols_index[m * n_w + n][u * n_y + v] == (u + m, v + n)
+    _, exact_w, _ = exact_gradients_2d(e.x.astype(int).tolist(), e.w.astype(int).tolist(),
+                                       Fraction(int(e.b)), e.delta.astype(int).tolist())
+    assert e.grad_w_by_im2col.tolist() == [[float(v) for v in row] for row in exact_w]
+    seed_cols = mv.seed_matrix_view().cols
+    np.testing.assert_array_equal(seed_cols, seed_cols.T)

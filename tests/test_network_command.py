@@ -39,7 +39,7 @@ SMALL = {"input": [[1, 2, 0], [-1, 3, 1], [2, 0, 1]],
 
 def run(argv, capsys, stdin: str | None = None, monkeypatch=None):
     if stdin is not None:
-        monkeypatch.setattr(sys, "stdin", io.StringIO(stdin))
+        monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(stdin.encode())))
     code = main(["worked", *argv])
     out, err = capsys.readouterr()
     return code, out, err
@@ -210,11 +210,12 @@ def test_bad_options_are_one_line_exit_2(argv, message, tmp_path, capsys, monkey
     assert err.startswith("error: ") and message in err and err.count("\n") == 1
 
 
-def test_a_file_that_is_not_utf8_is_refused_in_one_line(tmp_path, capsys):
-    path = tmp_path / "net.json"
-    path.write_bytes(b"\xff\xfe{}")
-    code, _, err = run(["--network", str(path)], capsys)
-    assert code == 2 and err == f"error: --network {path}: not UTF-8 text; give a JSON file\n"
+def test_a_file_that_is_not_utf8_is_refused_in_one_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "net.json").write_bytes(b"{\xff\xfe}")
+    code, _, err = run(["--network", "net.json"], capsys)
+    assert code == 2
+    assert err == "error: --network net.json: not UTF-8 text (byte 1); give a JSON text file\n"
 
 
 def test_a_real_process_prints_one_line_and_no_traceback():

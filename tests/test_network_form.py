@@ -59,7 +59,7 @@ def test_fields_of_other_layer_types_are_ignored():
                                    "size"),
     ({"layer0-bias": "1; 2"}, "layers[0] (conv) bias: has 2 rows; write the bias as one row, "
                               "one number per output channel"),
-    ({"layer0-stride": "2 x"}, "layers[0] (conv) stride[1]: got x; give an integer ≥ 1 or a "
+    ({"layer0-stride": "2 x"}, "layers[0] (conv) stride[1]: got 'x'; give an integer ≥ 1 or a "
                                "pair [h, w] of them"),
     ({"layer0-weight": ""}, "layers[0] (conv) weight: empty; write rows separated by ';' and "
                             "entries by spaces or commas, e.g. '1 2; 3 4'"),

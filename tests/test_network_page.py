@@ -49,12 +49,14 @@ def script_on(markdown: str) -> str:
     return re.search(r"```python\n(.*?\n)```", markdown, flags=re.S).group(1)
 
 
-def test_the_chapter_sits_between_the_general_rules_and_the_matrix_view():
+def test_the_chapter_comes_after_every_layer_it_works_and_before_the_matrix_view():
     nav = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
     order = [line.split(": ")[-1] for line in nav.splitlines() if line.strip().startswith("- ")
              and line.rstrip().endswith(".md")]
     at = order.index("general/network.md")
-    assert order[at - 1] == "general/bias-relu-pooling.md"
+    for chapter in ("general/layer.md", "general/stride.md", "general/padding.md",
+                    "general/channels.md", "general/bias-relu-pooling.md"):
+        assert order.index(chapter) < at, chapter
     assert order[at + 1] == "general/matrix-view.md"
 
 
@@ -132,7 +134,8 @@ def test_the_equations_have_stable_labels(page):
 def test_the_page_shows_the_script_the_command_writes(page, capsys, monkeypatch):
     from derivations.cli.main import main
 
-    monkeypatch.setattr(sys, "stdin", io.StringIO(json.dumps(description_on(page))))
+    monkeypatch.setattr(sys, "stdin",
+                        io.TextIOWrapper(io.BytesIO(json.dumps(description_on(page)).encode())))
     rate = Fraction(*example.RATE)
     assert main(["worked", "--network", "-", "--format", "pytorch", "--step", str(rate)]) == 0
     assert script_on(page.markdown) == capsys.readouterr().out

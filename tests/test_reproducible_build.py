@@ -1,4 +1,5 @@
-"""Two builds of one commit are byte-identical, and no build date comes from the clock."""
+"""Two builds of one commit are byte-identical, whether the build cache is cold or warm, and
+no build date comes from the clock."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ import datetime
 import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 from types import SimpleNamespace
 
-from conftest import REPO, build_site
+from conftest import REPO
 
-from derivations.publish import mkdocs_hook
+from derivations.publish import build_cache, mkdocs_hook
 
 
 def all_files(site: Path) -> dict[str, bytes]:
@@ -19,13 +21,32 @@ def all_files(site: Path) -> dict[str, bytes]:
             for p in sorted(site.rglob("*")) if p.is_file()}
 
 
-def test_two_clean_builds_are_byte_identical(tmp_path):
-    """Two builds, one after the other into two folders, write exactly the same bytes.
+def build(destination: Path, cache: Path, *python_options: str) -> subprocess.CompletedProcess:
+    """`mkdocs build --strict` into destination, with its build cache in the folder cache."""
+    env = {**os.environ, build_cache.CACHE_DIR_ENV: str(cache)}
+    env.pop(build_cache.NO_CACHE_ENV, None)
+    return subprocess.run(
+        [sys.executable, *python_options, "-m", "mkdocs", "build", "--strict",
+         "--site-dir", str(destination)],
+        cwd=REPO, env=env, check=True, capture_output=True, text=True)
+
+
+def test_a_cold_and_a_warm_build_are_byte_identical(tmp_path):
+    """Two builds, one after the other into two folders, write exactly the same bytes: the
+    first with an empty cache (it generates every page and renders every formula), the
+    second from what the first cached, importing neither numpy, sympy nor latex2mathml.
 
     (Both are made here, back to back, rather than reusing the session's build, so that an
     edit landing in a shared working tree meanwhile cannot make them differ.)"""
-    first = all_files(build_site(tmp_path / "first"))
-    second = all_files(build_site(tmp_path / "second"))
+    cache = tmp_path / "cache"
+    build(tmp_path / "first", cache)
+    warm = build(tmp_path / "second", cache, "-X", "importtime")
+    imported = {line.rsplit("|", 1)[-1].strip() for line in warm.stderr.splitlines()
+                if line.startswith("import time:")}
+    assert "mkdocs" in imported  # the import log is read right
+    assert sorted({"numpy", "sympy", "latex2mathml"} & imported) == []
+    first = all_files(tmp_path / "first")
+    second = all_files(tmp_path / "second")
     assert sorted(first) == sorted(second), "the two builds wrote different file lists"
     differing = [name for name in first if first[name] != second[name]]
     assert differing == [], f"files differ between two builds: {differing}"

@@ -29,7 +29,7 @@ EXACT_RTOL, EXACT_ATOL = 1e-12, 1e-12  # float64 arithmetic on small integers
 I = np.array(seed_example.I, dtype=float)  # noqa: E741
 W1 = np.array(seed_example.W1, dtype=float)
 W2 = np.array(seed_example.W2, dtype=float)
-Y = float(seed_example.Y)
+Y = float(seed_example.TARGET)
 
 
 def definition_cost(i, w1, w2, y) -> float:
@@ -67,7 +67,7 @@ def substitution(s: seed.SeedSymbols) -> dict:
                          (s.w2, seed_example.W2)):
         for r, c in product(range(matrix.rows), range(matrix.cols)):
             values[matrix[r, c]] = sympy.Rational(data[r][c])
-    values[s.y] = sympy.Rational(seed_example.Y)
+    values[s.y] = sympy.Rational(seed_example.TARGET)
     o1 = s.o1.subs(values)
     values.update({s.o1_symbols[k]: o1[k] for k in range(4)})
     values[s.o2_symbol] = sum(values[s.w2[k]] * o1[k] for k in range(4))

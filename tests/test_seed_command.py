@@ -23,7 +23,7 @@ def independent() -> dict:
     i = [[Fraction(v) for v in row] for row in seed_example.I]
     w1 = [[Fraction(v) for v in row] for row in seed_example.W1]
     w2 = [[Fraction(v) for v in row] for row in seed_example.W2]
-    y = Fraction(seed_example.Y)
+    y = Fraction(seed_example.TARGET)
     h = Fraction(1, 7)
 
     def o1_of(i, w1):

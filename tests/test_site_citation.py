@@ -1,9 +1,14 @@
-"""Every page can be cited: canonical URL, the book's version (not the build time), plain
-text and BibTeX; the version agrees in pyproject.toml, mkdocs.yml and CITATION.cff."""
+"""Every page can be cited: its URL, the book's version (not the build time), plain text and
+BibTeX; the version agrees in pyproject.toml, mkdocs.yml and CITATION.cff.
+
+The session's site is a local build (no edition): its box cites the moving address
+site_url/latest/page/. Editions' boxes are checked in tests/test_editions.py."""
 
 from __future__ import annotations
 
+import datetime
 import re
+import subprocess
 import tomllib
 from html import unescape
 from pathlib import Path
@@ -37,6 +42,10 @@ def test_version_agrees_in_pyproject_mkdocs_and_citation_cff():
     citation = mkdocs_config()["extra"]["citation"]
     assert str(citation["version"]) == pyproject["project"]["version"] == str(cff["version"])
     assert cff["url"] == mkdocs_config()["site_url"]
+    edition = ".".join(pyproject["project"]["version"].split(".")[:2])
+    assert cff["identifiers"] == [{
+        "type": "url", "value": f"{cff['url']}{edition}/",
+        "description": f"Edition {edition} of the book, unchanged since its release"}]
 
 
 def test_site_url_is_the_canonical_https_base():
@@ -44,10 +53,19 @@ def test_site_url_is_the_canonical_https_base():
     assert re.fullmatch(r"https://[^/]+/([^/]+/)?", site_url), site_url
 
 
+def commit_day() -> str:
+    """The UTC day of the last commit, read from git here rather than from the build."""
+    epoch = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=REPO, check=True,
+                           capture_output=True, text=True).stdout.strip()
+    return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).strftime("%Y-%m-%d")
+
+
 def test_every_page_ends_with_a_cite_box(built_site):
-    """One box per page, after the article text, naming the page's canonical URL and version."""
+    """One box per page, after the article text, naming the page's moving URL, the version
+    and the day of the commit the site was built from."""
     config = mkdocs_config()
     version = str(config["extra"]["citation"]["version"])
+    day = commit_day()
     pages = content_pages(built_site)
     assert len(pages) >= 3, "expected a built book with several pages"
     for page in pages:
@@ -56,11 +74,14 @@ def test_every_page_ends_with_a_cite_box(built_site):
         name = page.relative_to(built_site).as_posix()
         assert len(boxes) == 1, f"{name}: {len(boxes)} cite boxes"
         box = unescape(boxes[0])
-        url = config["site_url"] + name.removesuffix("index.html")
-        assert f'href="{url}"' in box, f"{name}: canonical URL {url} missing"
+        url = config["site_url"] + "latest/" + name.removesuffix("index.html")
+        assert f'href="{url}"' in box, f"{name}: moving URL {url} missing"
         plain = re.search(r'<pre class="cite-box__text" id="cite-plain">(.*?)</pre>', box, re.S)
         bibtex = re.search(r'<pre class="cite-box__text" id="cite-bibtex">(.*?)</pre>', box, re.S)
         assert plain and url in plain.group(1) and version in plain.group(1), name
+        assert plain.group(1).endswith(f"version {version} ({day}). {url}"), name
+        assert "edition" not in box.split("<pre")[0].lower().replace("newest edition", ""), (
+            f"{name}: a local build claims to be an edition")
         assert bibtex and bibtex.group(1).startswith("@misc{convbackprop:"), name
         assert f"\\url{{{url}}}" in bibtex.group(1) and f"version      = {{{version}}}" in box
         assert bibtex.group(1).count("{") == bibtex.group(1).count("}"), f"{name}: unbalanced"

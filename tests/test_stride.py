@@ -117,3 +117,24 @@ def test_sympy_derivative_at_the_example_equals_the_worked_numbers():
     """The symbols the page shows, evaluated at the example, give the printed gradients."""
     e = stride.example()
     assert_symbolic_layer_gives_the_worked_numbers(e, stride=e.stride)
+
+
+def test_weight_gradient_is_the_top_left_block_of_x_correlated_with_the_spread_delta():
+    """The crop the page writes into eq-stride-weight-dilated: on the whole 6×6 X, δ^(s) fits
+    in 4×4 places; the first M_W × N_W of them are ∂C/∂W (exact differences), the rest are
+    offsets no weight has."""
+    e = stride.example()
+    spread = e.delta_dilated
+    fits = (e.x.shape[0] - spread.shape[0] + 1, e.x.shape[1] - spread.shape[1] + 1)
+    by_loops = np.zeros(fits)
+    for m, n, p, q in product(range(fits[0]), range(fits[1]),
+                              range(spread.shape[0]), range(spread.shape[1])):
+        by_loops[m, n] += spread[p, q] * e.x[p + m, q + n]
+    assert e.weight_correlation_full.shape == fits == (4, 4)
+    np.testing.assert_array_equal(e.weight_correlation_full, by_loops)
+    _, exact_w, _ = exact_gradients_2d(e.x.astype(int).tolist(), e.w.astype(int).tolist(),
+                                       Fraction(int(e.b)), e.delta.astype(int).tolist(),
+                                       stride=e.stride)
+    rows, cols = e.w.shape
+    assert by_loops[:rows, :cols].tolist() == [[float(v) for v in row] for row in exact_w]
+    assert not np.array_equal(by_loops[:rows, :cols], by_loops[-rows:, -cols:])

@@ -132,6 +132,25 @@ def test_random_networks_give_the_commands_text_and_numbers_character_for_charac
     assert page.foreign == [] and page.errors == []
 
 
+def test_ties_round_half_to_even_like_the_book(page):
+    """Thirty-seconds land exactly halfway at four decimals: the page must round as Python."""
+    fields = {"input": "1/32 3/32; 5/32 -1/32", "layer0-type": "conv", "layer0-weight": "1",
+              "target": "1/32", "loss": "sse"}
+    set_form(page, fields)
+    assert shown(page) == python(fields)
+
+
+@pytest.mark.parametrize("token", ["a\U0001f600" * 30, "1\u200b" * 30])
+def test_a_long_token_is_cut_in_the_message_as_the_command_cuts_it(page, token):
+    """Code points, not UTF-16 units, and an escape is never split (matrix_syntax.quote)."""
+    fields = {"input": "1 2; 3 4", "layer0-type": "conv", "layer0-weight": token,
+              "target": "0", "loss": "sse"}
+    expected = python(fields)
+    assert isinstance(expected, str) and "\u2026'" in expected
+    set_form(page, fields)
+    assert shown(page) == expected
+
+
 def test_bad_networks_get_the_commands_message_beside_the_field_at_fault(page):
     rng = random.Random(81232)
     checked = 0

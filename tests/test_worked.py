@@ -159,13 +159,13 @@ def test_the_seed_example_matches_the_question_network_by_hand():
     w1 = [[Fraction(v) for v in row] for row in seed.W1]
     w2 = [[Fraction(v) for v in row] for row in seed.W2]
     chain = work_chain(tuple(map(tuple, i)), (tuple(map(tuple, w1)), tuple(map(tuple, w2))),
-                       ((Fraction(seed.Y),),))
+                       ((Fraction(seed.TARGET),),))
     o1 = [[sum(w1[m][n] * i[r + m][c + n] for m in range(2) for n in range(2))
            for c in range(2)] for r in range(2)]
     o2 = sum(w2[m][n] * o1[m][n] for m in range(2) for n in range(2))
     assert chain.output == ((o2,),)
     # ∂C/∂w²_k = o¹_k · 2(o² − y): the question's formula, which is right
-    assert chain.grad_kernels[1] == tuple(tuple(o1[m][n] * 2 * (o2 - seed.Y) for n in range(2))
+    assert chain.grad_kernels[1] == tuple(tuple(o1[m][n] * 2 * (o2 - seed.TARGET) for n in range(2))
                                           for m in range(2))
 
 

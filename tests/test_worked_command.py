@@ -53,7 +53,7 @@ def test_no_arguments_works_the_seed_example(capsys):
            for c in range(2)] for r in range(2)]
     o2 = sum(seed.W2[m][n] * o1[m][n] for m in range(2) for n in range(2))
     assert data["output"] == [[o2]]
-    assert data["cost"] == (o2 - seed.Y) ** 2
+    assert data["cost"] == (o2 - seed.TARGET) ** 2
 
 
 def test_json_has_every_quantity_with_the_right_shapes_and_exact_twins(capsys):

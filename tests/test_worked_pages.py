@@ -45,7 +45,7 @@ def test_the_form_starts_with_the_seed_example_in_value_attributes():
     assert network.input == (tuple(tuple(map(Fraction, r)) for r in seed.I),)
     assert [layer.weight[0][0] for layer in network.layers] == \
         [tuple(tuple(map(Fraction, r)) for r in w) for w in (seed.W1, seed.W2)]
-    assert network.target == seed.Y
+    assert network.target == seed.TARGET
 
 
 def test_the_script_enforces_the_same_limits_as_the_command():

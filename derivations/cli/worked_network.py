@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import sys
 from fractions import Fraction
-from pathlib import Path
 
+from derivations.cli.input_files import decode_utf8, read_regular_file, size_text
+from derivations.cli.messages import shown
 from derivations.errors import UsageError
 from derivations.mathematics.network import (
     Conv,
@@ -23,29 +24,36 @@ from derivations.mathematics.network import (
 from derivations.render import network_form
 from derivations.render.network_description import MAX_CHARS, parse_network_text
 
+# UTF-8 spends at most 4 bytes on a character: no description of MAX_CHARS is refused as
+# too large before its characters are counted.
+MAX_BYTES = 4 * MAX_CHARS
+
 
 def read_description(source: str) -> str:
-    """The text of FILE, or of standard input for `-`, at most MAX_CHARS characters."""
-    where = "--network -" if source == "-" else f"--network {source}"
-    try:
-        if source == "-":
-            text = sys.stdin.read(MAX_CHARS + 1)
-        else:
-            path = Path(source)
-            if path.is_dir():
-                raise UsageError(f"{where}: is a folder; give a JSON file, or - for standard "
-                                 "input")
-            with path.open(encoding="utf-8") as handle:
-                text = handle.read(MAX_CHARS + 1)
-    except FileNotFoundError:
-        raise UsageError(f"{where}: no such file; give a JSON file, or - for standard "
-                         "input") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"{where}: not UTF-8 text; give a JSON file") from None
-    except OSError as error:
-        raise UsageError(f"{where}: cannot read: {error.strerror}") from None
+    """The text of FILE, or of standard input for `-`, through the bounded reader.
+
+    Like grad's FILE: a regular file only (a FIFO, a device or a folder is refused before
+    a byte is read), at most MAX_BYTES, UTF-8; then at most MAX_CHARS characters."""
+    label = f"--network {shown(source)}"
+    text_hint = "give a JSON text file"
+    if source != "-":
+        data = read_regular_file(source, MAX_BYTES, label,
+                                 "give a JSON file, or - for standard input")
+    else:
+        if sys.stdin is None:  # `<&-`: the shell closed it
+            raise UsageError(f"{label}: standard input is closed; give a file or pipe the "
+                             "description in")
+        try:  # a pipe or terminal has no size to check first: read one byte past the limit
+            data = sys.stdin.buffer.read(MAX_BYTES + 1)
+        except (OSError, ValueError) as error:
+            reason = getattr(error, "strerror", None) or "it is closed"
+            raise UsageError(f"{label}: cannot read standard input: {reason}") from None
+        if len(data) > MAX_BYTES:
+            raise UsageError(f"{label}: larger than {size_text(MAX_BYTES)}; a description "
+                             "within the limits is far smaller")
+    text = decode_utf8(data, label, text_hint)
     if len(text) > MAX_CHARS:
-        raise UsageError(f"{where}: longer than {MAX_CHARS} characters; a description within "
+        raise UsageError(f"{label}: longer than {MAX_CHARS} characters; a description within "
                          "the limits is far shorter")
     return text
 

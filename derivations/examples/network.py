@@ -37,6 +37,6 @@ W4 = (
      ((-1, 0, 0), (0, 0, -1), (-1, 1, 1))),
 )
 PADDING4 = 1
-Y = ((6, 0), (0, 0))  # the target, one channel of the output's 2×2
+TARGET = ((6, 0), (0, 0))  # the target, one channel of the output's 2×2
 LOSS = "mse"
 RATE = (1, 50)  # the learning rate of the gradient-descent step, as a fraction

@@ -17,4 +17,4 @@ W1 = ((-1, 2),
 W2 = ((-1, -1),
       (2, -1))
 # Target, one below the network's output o² (which is 3), so C = (o² − y)² is small.
-Y = 2
+TARGET = 2

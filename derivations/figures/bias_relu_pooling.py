@@ -43,3 +43,31 @@ def avg_pool_figure(upstream, grad, size: int, stride: int) -> str:
             Panel("∂C/∂X", grad.tolist(), roles_where(grad.shape, "window", shaded)),
         ],
     )
+
+
+def overlap_figure(x, winners, shared_cell, grad, size: int, stride: int) -> str:
+    """Overlapping windows: the entry that wins several windows collects all their gradients."""
+    x_roles = {cell: "result" for cell in set(winners.values())}
+    x_roles[shared_cell] = "focus"
+    return figure_svg(
+        "Overlapping max pooling: the windows share their middle row and column; the centre "
+        "entry (outlined in black) is the maximum of three windows and receives the sum of "
+        "their three gradients.",
+        [
+            Panel(f"X ({size}×{size} windows, stride {stride})", x.tolist(), x_roles,
+                  operator_after="→"),
+            Panel("∂C/∂X", grad.tolist(), {cell: role for cell, role in x_roles.items()}),
+        ],
+    )
+
+
+def tie_rules_figure(x, tied, rules) -> str:
+    """The tied window's gradient under each rule, side by side."""
+    roles = {cell: "tap" for cell in tied}
+    return figure_svg(
+        "Three tie rules for max pooling on the same window: the first maximum gets everything; "
+        "the tied entries share; the naive rule gives everything to each, twice the gradient "
+        "the window received.",
+        [Panel("X", x.tolist(), roles)]
+        + [Panel(name, grad.tolist(), roles) for name, grad in rules],
+    )

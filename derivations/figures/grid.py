@@ -37,11 +37,19 @@ FILLS: Mapping[str, str] = {
 HATCHED = frozenset({"unreached"})
 OUTLINED = frozenset({"result"})
 FOCUS_STROKE_WIDTH = 4
-HATCH = (
-    '<defs><pattern id="hatch" width="6" height="6" patternUnits="userSpaceOnUse" '
-    'patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="6" stroke="#b04848" '
-    'stroke-width="1"/></pattern></defs>'
-)
+HATCH_STEP = 8  # px between the diagonal strokes of a hatched cell, along each edge
+
+
+def hatch_path(x: int, y: int, size: int) -> str:
+    """Diagonal strokes across one cell, drawn as lines rather than an SVG <pattern>:
+    Chromium prints a pattern fill as a bitmap, and the book's PDF keeps figures vector."""
+    strokes = []
+    for k in range(HATCH_STEP, 2 * size, HATCH_STEP):  # the line x' + y' = k in the cell
+        start = (x, y + k) if k <= size else (x + k - size, y + size)
+        end = (x + k, y) if k <= size else (x + size, y + k - size)
+        strokes.append(f"M{start[0]} {start[1]}L{end[0]} {end[1]}")
+    return (f'<path class="hatch" d="{"".join(strokes)}" fill="none" stroke="#b04848" '
+            'stroke-width="1"/>')
 
 
 @dataclass(frozen=True)
@@ -81,8 +89,7 @@ def _panel_svg(panel: Panel, x0: int, y0: int, cell: int, parts: list[str],
                 f'fill="{FILLS[role]}" stroke="#555555" stroke-width="1"/>'
             )
             if role in HATCHED:
-                parts.append(f'<rect x="{x}" y="{y}" width="{cell}" height="{cell}" '
-                             'fill="url(#hatch)" stroke="none"/>')
+                parts.append(hatch_path(x, y, cell))
             if role in OUTLINED and not whole_result:
                 outlines.append(f'<rect x="{x + 1.5}" y="{y + 1.5}" width="{cell - 3}" '
                                 f'height="{cell - 3}" fill="none" stroke="#1b5e20" '
@@ -124,9 +131,6 @@ def figure_svg(title: str, panels: Sequence[Panel], per_row: int | None = None,
         f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
     ]
-    roles_used = {role for panel in panels for role in panel.roles.values()}
-    if roles_used & HATCHED:
-        parts.append(HATCH)
     parts.append('<g font-family="sans-serif" font-size="13" text-anchor="middle">')
     outlines: list[str] = []  # drawn last, so that neighbouring cells do not paint over them
     row_top = MARGIN

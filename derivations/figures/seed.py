@@ -49,15 +49,15 @@ def w11_positions_figure() -> str:
 
 def rot180_figure() -> str:
     """∂C/∂o¹ padded with zeros, slid over by w¹ turned half a turn: the gather form."""
-    d = [["δ₁", "δ₂"], ["δ₃", "δ₄"]]
+    d = [["δ¹₁", "δ¹₂"], ["δ¹₃", "δ¹₄"]]
     padded = [["0"] * 4] + [["0", *row, "0"] for row in d] + [["0"] * 4]
     zeros = {(r, c): "zero" for r in range(4) for c in range(4) if padded[r][c] == "0"}
     window = {(r, c): "window" for r in range(2) for c in range(2)}
     rotated = [["w¹₄", "w¹₃"], ["w¹₂", "w¹₁"]]
     return figure_svg(
-        "The input gradient as a full correlation: ∂C/∂o¹ (entries δ₁ to δ₄) with a border "
-        "of zeros, correlated with w¹ turned by 180 degrees; the shaded window gives ∂C/∂i₁, "
-        "outlined in bold.",
+        "The input gradient as a full correlation: δ¹ = ∂C/∂o¹ (entries δ¹₁ to δ¹₄) with a "
+        "border of zeros, correlated with w¹ turned by 180 degrees; the shaded window gives "
+        "∂C/∂i₁, outlined in bold.",
         [Panel("pad(∂C/∂o¹)", padded, {**zeros, **window}, operator_after="⋆"),
          Panel("rot180(w¹)", rotated, operator_after="="),
          Panel("∂C/∂i", names("∂i", 3, 3), {(0, 0): "focus"})],

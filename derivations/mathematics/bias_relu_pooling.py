@@ -15,7 +15,14 @@ import numpy as np
 from derivations.examples.bias_relu_pooling import (
     AVG_UPSTREAM,
     BIAS_DELTA,
+    GAP_UPSTREAM,
+    GAP_X,
     MAX_UPSTREAM,
+    OVERLAP_AVG_UPSTREAM,
+    OVERLAP_SIZE,
+    OVERLAP_STRIDE,
+    OVERLAP_UPSTREAM,
+    OVERLAP_X,
     POOL_SIZE,
     POOL_STRIDE,
     POOL_X,
@@ -23,6 +30,7 @@ from derivations.examples.bias_relu_pooling import (
     RELU_STEP,
     RELU_UPSTREAM,
     RELU_Z,
+    TIE_STEP,
 )
 
 
@@ -31,7 +39,7 @@ def as_array(values) -> np.ndarray:
 
 
 def bias_gradient(delta) -> np.ndarray:
-    """∂C/∂b[o] = Σ_n Σ_{i,j} δ[n,o,i,j]: one bias per output channel, used at every (n,i,j)."""
+    """∂C/∂b[f] = Σ_e Σ_{u,v} δ[e,f,u,v]: one bias per output channel, used at every (e,u,v)."""
     return as_array(delta).sum(axis=(0, 2, 3))
 
 
@@ -66,7 +74,7 @@ Cell = tuple[int, int]
 
 
 def max_pool(x, size: int, stride: int) -> tuple[np.ndarray, dict[Cell, Cell]]:
-    """P[i,j] = max over window (i,j), and the winner: the FIRST maximum in reading order."""
+    """P[u,v] = max over window (u,v), and the winner: the FIRST maximum in reading order."""
     x = as_array(x)
     out = np.zeros(pool_output_shape(x.shape, size, stride))
     winners = {}
@@ -80,7 +88,7 @@ def max_pool(x, size: int, stride: int) -> tuple[np.ndarray, dict[Cell, Cell]]:
 
 
 def max_pool_backward(x, upstream, size: int, stride: int) -> np.ndarray:
-    """∂C/∂X[a,c] = Σ_{i,j} g[i,j] · 1[(a,c) is the winner of window (i,j)] (overlaps add)."""
+    """∂C/∂X[a,c] = Σ_{u,v} g[u,v] · 1[(a,c) is the winner of window (u,v)] (overlaps add)."""
     x, g = as_array(x), as_array(upstream)
     grad = np.zeros_like(x)
     for (i, j), (a, c) in max_pool(x, size, stride)[1].items():
@@ -89,7 +97,7 @@ def max_pool_backward(x, upstream, size: int, stride: int) -> np.ndarray:
 
 
 def max_pool_backward_split(x, upstream, size: int, stride: int) -> np.ndarray:
-    """The other tie rule: g[i,j] shared equally by every entry equal to the window's maximum."""
+    """The other tie rule: g[u,v] shared equally by every entry equal to the window's maximum."""
     x, g = as_array(x), as_array(upstream)
     grad = np.zeros_like(x)
     for i, j, rows, cols in pool_windows(x.shape, size, stride):
@@ -97,6 +105,42 @@ def max_pool_backward_split(x, upstream, size: int, stride: int) -> np.ndarray:
         ties = window == window.max()
         grad[rows.start : rows.stop, cols.start : cols.stop] += g[i, j] * ties / ties.sum()
     return grad
+
+
+def max_pool_backward_naive(x, upstream, size: int, stride: int) -> np.ndarray:
+    """The naive tie rule: g[i,j] to EVERY entry equal to the window's maximum (not a
+    subgradient when there is a tie: the window sends out more than it received)."""
+    x, g = as_array(x), as_array(upstream)
+    grad = np.zeros_like(x)
+    for i, j, rows, cols in pool_windows(x.shape, size, stride):
+        window = x[rows.start : rows.stop, cols.start : cols.stop]
+        grad[rows.start : rows.stop, cols.start : cols.stop] += g[i, j] * (window == window.max())
+    return grad
+
+
+def max_pool_channels(x, size: int, stride: int) -> np.ndarray:
+    """eq-pool-per-channel: P[n,c] = maxpool(X[n,c]), each (example, channel) on its own."""
+    x = as_array(x)
+    return np.array([[max_pool(x[n, c], size, stride)[0] for c in range(x.shape[1])]
+                     for n in range(x.shape[0])])
+
+
+def max_pool_channels_backward(x, upstream, size: int, stride: int) -> np.ndarray:
+    """∂C/∂X[n,c] from ∂C/∂P[n,c] alone: no gradient moves between channels or examples."""
+    x, g = as_array(x), as_array(upstream)
+    return np.array([[max_pool_backward(x[n, c], g[n, c], size, stride)
+                      for c in range(x.shape[1])] for n in range(x.shape[0])])
+
+
+def global_avg_pool(x) -> np.ndarray:
+    """eq-global-average-pool: P[n,c] = (1/(H·W)) Σ_{a,b} X[n,c,a,b]."""
+    return as_array(x).mean(axis=(2, 3))
+
+
+def global_avg_pool_backward(x_shape, upstream) -> np.ndarray:
+    """∂C/∂X[n,c,a,b] = ∂C/∂P[n,c] / (H·W): every position gets the same share."""
+    g = as_array(upstream)
+    return np.broadcast_to(g[:, :, None, None] / (x_shape[2] * x_shape[3]), x_shape).copy()
 
 
 def ties(x, size: int, stride: int) -> dict[tuple[int, int], tuple[tuple[int, int], ...]]:
@@ -113,7 +157,7 @@ def ties(x, size: int, stride: int) -> dict[tuple[int, int], tuple[tuple[int, in
 
 
 def avg_pool(x, size: int, stride: int) -> np.ndarray:
-    """P[i,j] = (1/size²) Σ over window (i,j)."""
+    """P[u,v] = (1/size²) Σ over window (u,v)."""
     x = as_array(x)
     out = np.zeros(pool_output_shape(x.shape, size, stride))
     for i, j, rows, cols in pool_windows(x.shape, size, stride):
@@ -122,7 +166,7 @@ def avg_pool(x, size: int, stride: int) -> np.ndarray:
 
 
 def avg_pool_backward(x_shape, upstream, size: int, stride: int) -> np.ndarray:
-    """∂C/∂X[a,c] = Σ over windows containing (a,c) of g[i,j] / size²."""
+    """∂C/∂X[a,c] = Σ over windows containing (a,c) of g[u,v] / size²."""
     g = as_array(upstream)
     grad = np.zeros(x_shape)
     for i, j, rows, cols in pool_windows(x_shape, size, stride):
@@ -132,9 +176,9 @@ def avg_pool_backward(x_shape, upstream, size: int, stride: int) -> np.ndarray:
 
 @dataclass(frozen=True)
 class BiasExample:
-    delta: np.ndarray  # (N, C_out, H_out, W_out)
-    per_example: np.ndarray  # Σ_{i,j} δ[n, 0, i, j] for each n
-    grad_bias: np.ndarray  # (C_out,)
+    delta: np.ndarray  # (B, D_Y, M_Y, N_Y)
+    per_example: np.ndarray  # Σ_{u,v} δ[e, 0, u, v] for each e
+    grad_bias: np.ndarray  # (D_Y,)
 
 
 @dataclass(frozen=True)
@@ -166,6 +210,89 @@ class PoolingExample:
     avg_out: np.ndarray
     avg_upstream: np.ndarray
     avg_grad: np.ndarray
+
+
+@dataclass(frozen=True)
+class OverlapExample:
+    x: np.ndarray
+    size: int
+    stride: int
+    max_out: np.ndarray
+    winners: dict
+    upstream: np.ndarray
+    max_grad: np.ndarray
+    shared_cell: tuple[int, int]  # the entry that wins several windows
+    shared_windows: tuple[tuple[int, int], ...]  # the windows it wins
+    avg_upstream: np.ndarray
+    avg_grad: np.ndarray
+
+
+@dataclass(frozen=True)
+class GlobalAverageExample:
+    x: np.ndarray  # (1, C, H, W)
+    pooled: np.ndarray  # (1, C)
+    upstream: np.ndarray  # (1, C)
+    grad: np.ndarray  # (1, C, H, W)
+
+
+@dataclass(frozen=True)
+class TieRules:
+    """The three tie rules on the pooling example's tied window, and the directional check."""
+
+    x: np.ndarray
+    window: tuple[int, int]
+    tied: tuple[tuple[int, int], ...]
+    upstream: float  # ∂C/∂P of the tied window
+    first: np.ndarray  # PyTorch / TensorFlow CPU: the first maximum in reading order
+    shared: np.ndarray  # equal shares
+    naive: np.ndarray  # every tied maximum gets it all
+    step: float
+    measured: float  # (C(X + h·(e₁ + e₂)) − C(X)) / h: both tied entries moved together
+    predicted: dict  # Σ over the tied entries of each rule's gradient
+
+
+def overlap_example() -> OverlapExample:
+    x = as_array(OVERLAP_X)
+    size, stride = OVERLAP_SIZE, OVERLAP_STRIDE
+    out, winners = max_pool(x, size, stride)
+    counts: dict = {}
+    for window, cell in winners.items():
+        counts.setdefault(cell, []).append(window)
+    shared_cell = max(counts, key=lambda cell: len(counts[cell]))
+    return OverlapExample(
+        x=x, size=size, stride=stride, max_out=out, winners=winners,
+        upstream=as_array(OVERLAP_UPSTREAM),
+        max_grad=max_pool_backward(x, OVERLAP_UPSTREAM, size, stride),
+        shared_cell=shared_cell, shared_windows=tuple(sorted(counts[shared_cell])),
+        avg_upstream=as_array(OVERLAP_AVG_UPSTREAM),
+        avg_grad=avg_pool_backward(x.shape, OVERLAP_AVG_UPSTREAM, size, stride),
+    )
+
+
+def global_average_example() -> GlobalAverageExample:
+    x, g = as_array(GAP_X)[None], as_array(GAP_UPSTREAM)[None]
+    return GlobalAverageExample(x=x, pooled=global_avg_pool(x), upstream=g,
+                                grad=global_avg_pool_backward(x.shape, g))
+
+
+def tie_rules() -> TieRules:
+    x, g = as_array(POOL_X), as_array(MAX_UPSTREAM)
+    (window, tied), = ties(x, POOL_SIZE, POOL_STRIDE).items()
+    bump = np.zeros_like(x)
+    for cell in tied:
+        bump[cell] = TIE_STEP
+
+    def cost(values) -> float:
+        return float((g * max_pool(values, POOL_SIZE, POOL_STRIDE)[0]).sum())
+
+    rules = {"first": max_pool_backward(x, g, POOL_SIZE, POOL_STRIDE),
+             "shared": max_pool_backward_split(x, g, POOL_SIZE, POOL_STRIDE),
+             "naive": max_pool_backward_naive(x, g, POOL_SIZE, POOL_STRIDE)}
+    return TieRules(
+        x=x, window=window, tied=tied, upstream=float(g[window]), **rules, step=TIE_STEP,
+        measured=(cost(x + bump) - cost(x)) / TIE_STEP,
+        predicted={name: float(sum(grad[cell] for cell in tied)) for name, grad in rules.items()},
+    )
 
 
 def bias_example() -> BiasExample:

@@ -1,4 +1,4 @@
-"""Channels and batch: the sums over C_in, C_out and N that wrap the single-channel rules."""
+"""Channels and batch: the sums over D_X, D_Y and B that wrap the single-channel rules."""
 
 from __future__ import annotations
 
@@ -18,51 +18,51 @@ from derivations.mathematics.general_layer import (
 
 
 def forward(x, w, b) -> np.ndarray:
-    """eq-channels-forward: Y[n,o] = b[o] + Σ_c X[n,c] ⋆ W[o,c]."""
+    """eq-channels-forward: Y[e,f] = b[f] + Σ_g X[e,g] ⋆ W[f,g]."""
     x, w = as_array(x), as_array(w)
     return np.array([[sum(correlate_valid(x[n, c], w[o, c]) for c in range(x.shape[1])) + b[o]
                       for o in range(w.shape[0])] for n in range(x.shape[0])])
 
 
 def weight_gradient_terms(x, delta) -> np.ndarray:
-    """eq-channels-weight, one term per example: T[o,c,n] = X[n,c] ⋆ δ[n,o]."""
+    """eq-channels-weight, one term per example: T[f,g,e] = X[e,g] ⋆ δ[e,f]."""
     x, delta = as_array(x), as_array(delta)
     return np.array([[[correlate_valid(x[n, c], delta[n, o]) for n in range(x.shape[0])]
                       for c in range(x.shape[1])] for o in range(delta.shape[1])])
 
 
 def weight_gradient(x, delta) -> np.ndarray:
-    """eq-channels-weight: ∂C/∂W[o,c] = Σ_n X[n,c] ⋆ δ[n,o] (summed over the batch)."""
+    """eq-channels-weight: ∂C/∂W[f,g] = Σ_e X[e,g] ⋆ δ[e,f] (summed over the batch)."""
     return weight_gradient_terms(x, delta).sum(axis=2)
 
 
 def input_gradient_terms(w, delta) -> np.ndarray:
-    """eq-channels-input, one term per output channel: T[n,c,o] = δ[n,o] full-⋆ rot180(W[o,c])."""
+    """eq-channels-input, one term per output channel: T[e,g,f] = δ[e,f] full-⋆ rot180(W[f,g])."""
     w, delta = as_array(w), as_array(delta)
     return np.array([[[correlate_full(delta[n, o], rot180(w[o, c])) for o in range(w.shape[0])]
                       for c in range(w.shape[1])] for n in range(delta.shape[0])])
 
 
 def input_gradient(w, delta) -> np.ndarray:
-    """eq-channels-input: ∂C/∂X[n,c] = Σ_o δ[n,o] full-⋆ rot180(W[o,c]) (over output channels)."""
+    """eq-channels-input: ∂C/∂X[e,g] = Σ_f δ[e,f] full-⋆ rot180(W[f,g]) (over output channels)."""
     return input_gradient_terms(w, delta).sum(axis=2)
 
 
 def bias_gradient(delta) -> np.ndarray:
-    """eq-channels-bias: ∂C/∂b[o] = Σ_{n,i,j} δ[n,o,i,j]."""
+    """eq-channels-bias: ∂C/∂b[f] = Σ_{e,u,v} δ[e,f,u,v]."""
     return as_array(delta).sum(axis=(0, 2, 3))
 
 
 @dataclass(frozen=True)
 class ChannelsExample:
-    x: np.ndarray  # (N, C_in, H, W)
-    w: np.ndarray  # (C_out, C_in, kH, kW)
-    b: np.ndarray  # (C_out,)
-    delta: np.ndarray  # (N, C_out, H_out, W_out)
+    x: np.ndarray  # (B, D_X, M_X, N_X)
+    w: np.ndarray  # (D_Y, D_X, M_W, N_W)
+    b: np.ndarray  # (D_Y,)
+    delta: np.ndarray  # (B, D_Y, M_Y, N_Y)
     y: np.ndarray
-    grad_weight_terms: np.ndarray  # (C_out, C_in, N, kH, kW)
+    grad_weight_terms: np.ndarray  # (D_Y, D_X, B, M_W, N_W)
     grad_weight: np.ndarray
-    grad_input_terms: np.ndarray  # (N, C_in, C_out, H, W)
+    grad_input_terms: np.ndarray  # (B, D_X, D_Y, M_X, N_X)
     grad_input: np.ndarray
     grad_bias: np.ndarray
 
@@ -82,7 +82,7 @@ def example() -> ChannelsExample:
 
 @dataclass(frozen=True)
 class SymbolicChannels:
-    """C = Σ δ[n,o,i,j] Y[n,o,i,j] for symbolic X, W, δ (4-D), and two derivatives by sympy."""
+    """C = Σ δ[e,f,u,v] Y[e,f,u,v] for symbolic X, W, δ (4-D), and two derivatives by sympy."""
 
     weight_entry: object  # ∂C/∂W[o,c,m,l] for the requested entry
     input_entry: object  # ∂C/∂X[n,c,a,e] for the requested entry

@@ -28,7 +28,7 @@ def dilated_kernel(w, dilation: int) -> np.ndarray:
 
 
 def forward(x, w, b, dilation) -> np.ndarray:
-    """eq-dilation-forward: Y[i,j] = b + Σ_{m,n} W[m,n] X[i+d·m, j+d·n] = X ⋆ W^(d) + b."""
+    """eq-dilation-forward: Y[u,v] = b + Σ_{m,n} W[m,n] X[u+d·m, v+d·n] = X ⋆ W^(d) + b."""
     return correlate_valid(as_array(x), dilated_kernel(w, dilation)) + b
 
 

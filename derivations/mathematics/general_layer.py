@@ -28,7 +28,7 @@ def as_array(values) -> np.ndarray:
 
 
 def correlate_valid(a: np.ndarray, k: np.ndarray) -> np.ndarray:
-    """Valid cross-correlation: (A ⋆ K)[i,j] = Σ_{m,n} K[m,n] A[i+m, j+n], windows inside A."""
+    """Valid cross-correlation: (A ⋆ K)[u,v] = Σ_{m,n} K[m,n] A[u+m, v+n], windows inside A."""
     a, k = np.asarray(a), np.asarray(k)
     out_h, out_w = a.shape[0] - k.shape[0] + 1, a.shape[1] - k.shape[1] + 1
     out = np.zeros((out_h, out_w), dtype=np.result_type(a, k))
@@ -50,7 +50,7 @@ def zero_pad(a: np.ndarray, rows: int, cols: int | None = None) -> np.ndarray:
 
 
 def insert_zeros(a: np.ndarray, step: int) -> np.ndarray:
-    """A spread out: entry (i,j) moves to (step·i, step·j), step − 1 zeros between neighbours."""
+    """A spread out: entry (u,v) moves to (step·u, step·v), step − 1 zeros between neighbours."""
     a = np.asarray(a)
     out = np.zeros(((a.shape[0] - 1) * step + 1, (a.shape[1] - 1) * step + 1), dtype=a.dtype)
     out[::step, ::step] = a
@@ -64,12 +64,12 @@ def correlate_full(delta: np.ndarray, k: np.ndarray) -> np.ndarray:
 
 
 def forward(x, w, b) -> np.ndarray:
-    """eq-forward: Y[i,j] = b + Σ_{m,n} W[m,n] X[i+m, j+n]."""
+    """eq-forward: Y[u,v] = b + Σ_{m,n} W[m,n] X[u+m, v+n]."""
     return correlate_valid(as_array(x), as_array(w)) + b
 
 
 def weight_gradient(x, delta) -> np.ndarray:
-    """eq-weight-gradient: ∂C/∂W[m,n] = Σ_{i,j} δ[i,j] X[i+m, j+n], i.e. ∂C/∂W = X ⋆ δ."""
+    """eq-weight-gradient: ∂C/∂W[m,n] = Σ_{u,v} δ[u,v] X[u+m, v+n], i.e. ∂C/∂W = X ⋆ δ."""
     return correlate_valid(as_array(x), as_array(delta))
 
 
@@ -79,12 +79,12 @@ def input_gradient(w, delta) -> np.ndarray:
 
 
 def bias_gradient(delta) -> float:
-    """eq-bias-gradient: ∂C/∂b = Σ_{i,j} δ[i,j]."""
+    """eq-bias-gradient: ∂C/∂b = Σ_{u,v} δ[u,v]."""
     return float(as_array(delta).sum())
 
 
 def scatter_terms(w, delta, input_shape) -> np.ndarray:
-    """eq-input-scatter, term by term: T[i,j] = δ[i,j]·W on window (i, j), zero elsewhere."""
+    """eq-input-scatter, term by term: T[u,v] = δ[u,v]·W on window (u, v), zero elsewhere."""
     w, delta = as_array(w), as_array(delta)
     out = np.zeros((*delta.shape, *input_shape))
     for i, j in np.ndindex(*delta.shape):
@@ -108,7 +108,7 @@ def derivative_of_sum(terms, variable: sympy.Symbol) -> sympy.Expr:
 
 @dataclass(frozen=True)
 class SymbolicLayer:
-    """C = Σ δ[i,j] Y[i,j] for symbolic X, W, δ, differentiated by sympy on request.
+    """C = Σ δ[u,v] Y[u,v] for symbolic X, W, δ, differentiated by sympy on request.
 
     Entries are differentiated one at a time because sympy needs about a millisecond per
     term and variable: a page shows two or three entries, the tests ask for all of them.
@@ -117,7 +117,7 @@ class SymbolicLayer:
     x: sympy.Matrix
     w: sympy.Matrix
     delta: sympy.Matrix
-    terms: tuple[sympy.Expr, ...]  # C = Σ terms, each δ[i,j]·b or δ[i,j]·W[m,n]·X[r,c]
+    terms: tuple[sympy.Expr, ...]  # C = Σ terms, each δ[u,v]·b or δ[u,v]·W[m,n]·X[a,c]
 
     @property
     def cost(self) -> sympy.Expr:
@@ -141,7 +141,7 @@ class SymbolicLayer:
 
 
 def symbolic_layer(x_shape, w_shape, stride=1, padding=0, dilation=1) -> SymbolicLayer:
-    """Differentiate C = Σ_{i,j} δ[i,j] (b + Σ_{m,n} W[m,n] X[s·i+d·m−p, s·j+d·n−p]) with sympy."""
+    """Differentiate C = Σ_{u,v} δ[u,v] (b + Σ_{m,n} W[m,n] X[s·u+d·m−p, s·v+d·n−p]) with sympy."""
     x = sympy.Matrix(*x_shape, lambda r, c: sympy.Symbol(f"X_{{{r},{c}}}"))
     w = sympy.Matrix(*w_shape, lambda r, c: sympy.Symbol(f"W_{{{r},{c}}}"))
     span = (dilation * (w_shape[0] - 1) + 1, dilation * (w_shape[1] - 1) + 1)
@@ -178,14 +178,14 @@ class LayerExample:
     grad_bias: float
     delta_padded: np.ndarray  # δ with kH−1 / kW−1 zero rows / columns around it
     w_rotated: np.ndarray
-    scatter: np.ndarray  # (out_h, out_w, H, W): what each δ[i,j] sends back; they add to ∂C/∂X
+    scatter: np.ndarray  # (M_Y, N_Y, M_X, N_X): what each δ[u,v] sends back; they add to ∂C/∂X
     averaged_weight_gradient: np.ndarray  # the common mistake: mean instead of sum
     fd_weight: tuple[int, int]
     fd_estimate: float  # central difference of C = Σ δ·Y in that weight
 
 
 def cost(x, w, b, delta) -> float:
-    """C = Σ δ[i,j] Y[i,j]: the cost whose ∂C/∂Y is exactly δ."""
+    """C = Σ δ[u,v] Y[u,v]: the cost whose ∂C/∂Y is exactly δ."""
     return float((as_array(delta) * forward(x, w, b)).sum())
 
 

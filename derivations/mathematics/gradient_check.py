@@ -40,7 +40,7 @@ def gradient_check(derived, cost, x, h=1e-3, tolerance=1e-6):
 
 
 def correlate(x, w):
-    """Y[i,j] = Σ_{m,n} W[m,n] X[i+m, j+n]: a valid cross-correlation, as PyTorch computes."""
+    """Y[u,v] = Σ_{m,n} W[m,n] X[u+m, v+n]: a valid cross-correlation, as PyTorch computes."""
     out_h, out_w = x.shape[0] - w.shape[0] + 1, x.shape[1] - w.shape[1] + 1
     return np.array([[np.sum(w * x[i : i + w.shape[0], j : j + w.shape[1]])
                       for j in range(out_w)] for i in range(out_h)])

@@ -57,7 +57,7 @@ def forward_differences(cost, x, h):
 def worked_check() -> WorkedCheck:
     i, w1, w2 = (np.asarray(v, dtype=np.float64)
                  for v in (seed_example.I, seed_example.W1, seed_example.W2))
-    y = float(seed_example.Y)
+    y = float(seed_example.TARGET)
     cost = seed_cost(i, w2, y)
     o2 = float(np.sum(w2 * gc.correlate(i, w1)))
     delta1 = 2 * (o2 - y) * w2

@@ -112,7 +112,7 @@ def example_numbers() -> SeedNumbers:
     """seed_numbers on the book's example (derivations/examples/seed.py)."""
     from derivations.examples import seed as e
 
-    return seed_numbers(e.I, e.W1, e.W2, e.Y)
+    return seed_numbers(e.I, e.W1, e.W2, e.TARGET)
 
 
 def full_correlation_rot180(grad_o1: np.ndarray, w1: np.ndarray) -> np.ndarray:

@@ -28,12 +28,12 @@ def output_size(size: int, kernel: int, stride: int) -> int:
 
 
 def reached_size(out: int, kernel: int, stride: int) -> int:
-    """s(H_out − 1) + k: rows from the first to the last row any window covers."""
+    """s(M_Y − 1) + M_W: rows from the first to the last row any window covers."""
     return stride * (out - 1) + kernel
 
 
 def forward(x, w, b, stride) -> np.ndarray:
-    """eq-stride-forward: Y[i,j] = b + Σ_{m,n} W[m,n] X[s·i+m, s·j+n] (every s-th window)."""
+    """eq-stride-forward: Y[u,v] = b + Σ_{m,n} W[m,n] X[s·u+m, s·v+n] (every s-th window)."""
     return correlate_valid(as_array(x), as_array(w))[::stride, ::stride] + b
 
 
@@ -67,6 +67,7 @@ class StrideExample:
     leftover: tuple[int, int]  # rows, columns of X that none covers
     grad_weight: np.ndarray
     grad_input_reached: np.ndarray  # the full correlation before the zero rows are appended
+    weight_correlation_full: np.ndarray  # X ⋆ δ_dil on all of X: ∂C/∂W is its top-left block
     grad_input: np.ndarray
 
 
@@ -84,12 +85,13 @@ def example() -> StrideExample:
         leftover=(x.shape[0] - reached[0], x.shape[1] - reached[1]),
         grad_weight=weight_gradient(x, delta, w.shape, s),
         grad_input_reached=correlate_full(dilated, rot180(w)),
+        weight_correlation_full=correlate_valid(x, dilated),
         grad_input=input_gradient(w, delta, x.shape, s),
     )
 
 
 def surviving_terms(out_shape, kernel_shape, stride, a: int, c: int):
-    """(i, j, m, n) with s·i + m = a, s·j + n = c, (m, n) in the kernel: the terms of ∂C/∂X[a,c]."""
+    """(u, v, m, n) with s·u + m = a, s·v + n = c, (m, n) in the kernel: the terms of ∂C/∂X[a,c]."""
     return tuple(
         (i, j, a - stride * i, c - stride * j)
         for i in range(out_shape[0]) for j in range(out_shape[1])

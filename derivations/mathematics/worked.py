@@ -4,7 +4,7 @@ The reader's own network: input X, kernels W¹ … Wᴸ applied in turn (O⁰ = 
 Oᵏ = Oᵏ⁻¹ ⋆ Wᵏ, no bias, no flip: PyTorch's convention), target y, cost
 C = Σ (Oᴸ − y)². Backwards, δᵏ = ∂C/∂Oᵏ; the last one is 2(Oᴸ − y), and each layer
 gives the general chapter's two rules (general/layer.md):
-∂C/∂Wᵏ[m,n] = Σ δᵏ[i,j] Oᵏ⁻¹[i+m,j+n] and δᵏ⁻¹[a,c] = Σ δᵏ[i,j] Wᵏ[a−i,c−j].
+∂C/∂Wᵏ[m,n] = Σ δᵏ[u,v] Oᵏ⁻¹[u+m,v+n] and δᵏ⁻¹[a,c] = Σ δᵏ[u,v] Wᵏ[a−u,c−v].
 Everything is exact (fractions.Fraction) and every entry keeps its list of products, so a
 formatter can write each sum out (derivations/render/worked_format.py) without computing anything.
 """
@@ -96,7 +96,7 @@ def _sum(index, terms) -> EntrySum:
 
 
 def forward_sums(x: Matrix, w: Matrix) -> tuple[EntrySum, ...]:
-    """Eq. forward: O[i,j] = Σ_{m,n} W[m,n] · X[i+m, j+n] (valid windows only)."""
+    """Eq. forward: O[u,v] = Σ_{m,n} W[m,n] · X[u+m, v+n] (valid windows only)."""
     (h, wd), (kh, kw) = shape(x), shape(w)
     return tuple(
         _sum((i, j), ((w[m][n], x[i + m][j + n]) for m, n in product(range(kh), range(kw))))
@@ -105,7 +105,7 @@ def forward_sums(x: Matrix, w: Matrix) -> tuple[EntrySum, ...]:
 
 
 def grad_kernel_sums(x: Matrix, delta: Matrix) -> tuple[EntrySum, ...]:
-    """Eq. weight gradient: ∂C/∂W[m,n] = Σ_{i,j} δ[i,j] · X[i+m, j+n]."""
+    """Eq. weight gradient: ∂C/∂W[m,n] = Σ_{u,v} δ[u,v] · X[u+m, v+n]."""
     (h, wd), (dh, dw) = shape(x), shape(delta)
     return tuple(
         _sum((m, n), ((delta[i][j], x[i + m][j + n]) for i, j in product(range(dh), range(dw))))
@@ -114,7 +114,7 @@ def grad_kernel_sums(x: Matrix, delta: Matrix) -> tuple[EntrySum, ...]:
 
 
 def grad_input_sums(w: Matrix, delta: Matrix, input_shape) -> tuple[EntrySum, ...]:
-    """Eq. input gradient (scatter): ∂C/∂X[a,c] = Σ_{i,j} δ[i,j] · W[a−i, c−j], W zero outside."""
+    """Eq. input gradient (scatter): ∂C/∂X[a,c] = Σ_{u,v} δ[u,v] · W[a−u, c−v], W zero outside."""
     (kh, kw), (dh, dw) = shape(w), shape(delta)
     h, wd = input_shape
     return tuple(
@@ -169,7 +169,7 @@ def work_chain(x: Matrix, kernels: tuple[Matrix, ...], target: Matrix) -> Worked
         if target_is_number else target
     residual = tuple(tuple(out[i][j] - y[i][j] for j in range(cols)) for i in range(rows))
     cost = sum((r * r for row in residual for r in row), Fraction(0))
-    # Eq. output gradient: ∂C/∂Oᴸ[i,j] = 2 (Oᴸ[i,j] − y[i,j]).
+    # Eq. output gradient: ∂C/∂Oᴸ[u,v] = 2 (Oᴸ[u,v] − y[u,v]).
     delta = tuple(tuple(2 * r for r in row) for row in residual)
     layers: list[Layer] = []
     for k in range(len(kernels) - 1, -1, -1):

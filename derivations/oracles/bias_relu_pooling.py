@@ -63,6 +63,7 @@ def _relu(z, g, h):
     out[f"{PREFIX}.relu_right"] = (up - base) / h
     out[f"{PREFIX}.relu_left"] = (base - down) / h
     out[f"{PREFIX}.relu_central"] = (up - down) / (2 * h)
+    out[f"{PREFIX}.relu_zero_count"] = sum(1 for row in z for value in row if value == 0)
     return out
 
 
@@ -125,6 +126,103 @@ def _bias(delta):
     return out
 
 
+def _first_max_routes(x, size, stride, g):
+    """(window, winning cell) pairs by the strict > scan in reading order, and the gradient."""
+    routes = {}
+    grad = [[Fraction(0)] * len(x[0]) for _ in x]
+    for i, row in enumerate(_windows(len(x), len(x[0]), size, stride)):
+        for j, cells in enumerate(row):
+            values = [x[a][c] for a, c in cells]
+            cell = cells[values.index(max(values))]
+            routes[(i, j)] = cell
+            grad[cell[0]][cell[1]] += g[i][j]
+    return routes, grad
+
+
+def _overlap(x, size, stride, g, g_avg):
+    routes, grad = _first_max_routes(x, size, stride, g)
+    wins = {}
+    for cell in routes.values():
+        wins[cell] = wins.get(cell, 0) + 1
+    pooled = [[max(x[a][c] for a, c in cells) for cells in row]
+              for row in _windows(len(x), len(x[0]), size, stride)]
+    avg = [[Fraction(0)] * len(x[0]) for _ in x]
+    for i, row in enumerate(_windows(len(x), len(x[0]), size, stride)):
+        for j, cells in enumerate(row):
+            for a, c in cells:  # the mean of the window moves by 1/len when one entry moves by 1
+                avg[a][c] += g_avg[i][j] * Fraction(1, len(cells))
+    out = {f"{PREFIX}.ov_size": size, f"{PREFIX}.ov_stride": stride,
+           f"{PREFIX}.ov_count": max(wins.values())}
+    for name, value in (("ov_x", x), ("ov_x_shape", [len(x), len(x[0])]),
+                        ("ov_max_out", pooled), ("ov_upstream", g), ("ov_max_grad", grad),
+                        ("ov_avg_upstream", g_avg), ("ov_avg_grad", avg)):
+        out.update(array_quantities(f"{PREFIX}.{name}", value))
+    return out
+
+
+def _global_average(x, g):
+    """P = mean of each channel; ∂C/∂X by exact differences of C = Σ g·P (P is linear)."""
+    def cost(values):
+        return sum((g[c] * sum((v for row in values[c] for v in row), Fraction(0))
+                    / (len(values[c]) * len(values[c][0])) for c in range(len(values))),
+                   Fraction(0))
+
+    base = cost(x)
+    grads = []
+    for c, channel in enumerate(x):
+        grid = []
+        for a, row in enumerate(channel):
+            line = []
+            for b in range(len(row)):
+                bumped = [[r[:] for r in ch] for ch in x]
+                bumped[c][a][b] += 1
+                line.append(cost(bumped) - base)
+            grid.append(line)
+        grads.append(grid)
+    h, w = len(x[0]), len(x[0][0])
+    out = {f"{PREFIX}.gap_hw": h * w}
+    out.update(array_quantities(f"{PREFIX}.gap_shape", [h, w]))
+    out.update(array_quantities(f"{PREFIX}.gap_pooled",
+                                [[sum((v for row in ch for v in row), Fraction(0)) / (h * w)
+                                  for ch in x]]))
+    out.update(array_quantities(f"{PREFIX}.gap_upstream", [list(g)]))
+    for c in range(len(x)):
+        out.update(array_quantities(f"{PREFIX}.gap_x[{c}]", x[c]))
+        out.update(array_quantities(f"{PREFIX}.gap_grad[{c}]", grads[c]))
+    return out
+
+
+def _ties(x, size, stride, g, h):
+    """Each rule at the tied cells, and the cost's exact change when both move by h."""
+    out = {f"{PREFIX}.tie_step": h}
+    for i, row in enumerate(_windows(len(x), len(x[0]), size, stride)):
+        for j, cells in enumerate(row):
+            best = max(x[a][c] for a, c in cells)
+            tied = [cell for cell in cells if x[cell[0]][cell[1]] == best]
+            if len(tied) < 2:
+                continue
+            rules = {"first": {tied[0]: g[i][j]},  # the strict > scan keeps the first
+                     "shared": {cell: g[i][j] / len(tied) for cell in tied},
+                     "naive": {cell: g[i][j] for cell in tied}}
+            for name, shares in rules.items():
+                for a, c in tied:
+                    out[f"{PREFIX}.tie_{name}[{a},{c}]"] = shares.get((a, c), Fraction(0))
+                out[f"{PREFIX}.tie_total_{name}"] = sum(shares.values(), Fraction(0))
+            moved = [row_[:] for row_ in x]
+            for a, c in tied:
+                moved[a][c] += h
+
+            def cost(values):
+                return sum((g[p][q] * max(values[a][c] for a, c in window)
+                            for p, windows in enumerate(_windows(len(x), len(x[0]), size,
+                                                                 stride))
+                            for q, window in enumerate(windows)), Fraction(0))
+
+            out[f"{PREFIX}.tie_measured"] = (cost(moved) - cost(x)) / h
+            out[f"{PREFIX}.tie_count"] = len(tied)
+    return out
+
+
 def quantities():
     out = {}
     out.update(_bias([_grid(batch_item) for batch_item in inputs.BIAS_DELTA]))
@@ -132,4 +230,10 @@ def quantities():
                      Fraction(inputs.RELU_STEP)))
     out.update(_pooling(_grid(inputs.POOL_X), inputs.POOL_SIZE, inputs.POOL_STRIDE,
                         _grid(inputs.MAX_UPSTREAM), _grid(inputs.AVG_UPSTREAM)))
+    out.update(_overlap(_grid(inputs.OVERLAP_X), inputs.OVERLAP_SIZE, inputs.OVERLAP_STRIDE,
+                        _grid(inputs.OVERLAP_UPSTREAM), _grid(inputs.OVERLAP_AVG_UPSTREAM)))
+    out.update(_global_average([_grid(channel) for channel in inputs.GAP_X],
+                               [Fraction(v) for v in inputs.GAP_UPSTREAM]))
+    out.update(_ties(_grid(inputs.POOL_X), inputs.POOL_SIZE, inputs.POOL_STRIDE,
+                     _grid(inputs.MAX_UPSTREAM), Fraction(inputs.TIE_STEP)))
     return out

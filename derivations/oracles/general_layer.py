@@ -179,5 +179,11 @@ def quantities():
     out[f"{PREFIX}.delta_size"] = size
     out[f"{PREFIX}.grad_w_mean[{m},{n}]"] = gw[m][n] / size
     out[f"{PREFIX}.fd_grad_w[{m},{n}]"] = gw[m][n]  # the exact derivative the estimate must show
-    out.update(seed_quantities(seed.I, seed.W1, seed.W2, seed.Y))
+    # How many windows cover an input entry: the outputs whose window (u..u+M_W−1, v..v+N_W−1)
+    # contains it, counted from the definition of a window.
+    for a, c in ((0, 0), (1, 2)):
+        out[f"{PREFIX}.windows_at[{a},{c}]"] = sum(
+            1 for u in range(len(y)) for v in range(len(y[0]))
+            if u <= a < u + k_h and v <= c < v + k_w)
+    out.update(seed_quantities(seed.I, seed.W1, seed.W2, seed.TARGET))
     return out

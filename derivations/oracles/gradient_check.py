@@ -46,7 +46,7 @@ def _relative(a, b):
 
 def quantities():
     i, w1, w2 = _grid(seed_example.I), _grid(seed_example.W1), _grid(seed_example.W2)
-    y = Fraction(seed_example.Y)
+    y = Fraction(seed_example.TARGET)
     h = Fraction(example.STEP)
     base = _cost(i, w1, w2, y)
     o1 = _o1(i, w1)
@@ -87,6 +87,9 @@ def quantities():
                                 [[_relative(derivative[r][c], forward[r][c]) for c in range(2)]
                                  for r in range(2)]))
     out.update(array_quantities(f"{PREFIX}.curvature", curvature))
+    out.update(array_quantities(f"{PREFIX}.forward_offset",
+                                [[abs(forward[r][c] - derivative[r][c]) for c in range(2)]
+                                 for r in range(2)]))
     out.update(array_quantities(f"{PREFIX}.product_of_sums", product))
     out.update(array_quantities(f"{PREFIX}.product_error",
                                 [[_relative(product[r][c], derivative[r][c]) for c in range(2)]

@@ -71,7 +71,7 @@ def mse(o4, y):
 def quantities():
     x, w1, b1, w4 = (exact([example.X]), exact(example.W1), exact(example.B1),
                      exact(example.W4))
-    y = exact([example.Y])
+    y = exact([example.TARGET])
     o1, o2, o3, winners, o4 = forward(x, w1, b1, w4)
     cost, count = mse(o4, y)
     residual = [[[o - t for o, t in zip(row, trow, strict=True)]

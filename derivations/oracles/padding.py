@@ -31,4 +31,12 @@ def quantities():
                         ("padded_shape", [len(gx_pad), len(gx_pad[0])])):
         out.update(array_quantities(f"{PREFIX}.{name}", value))
     out[f"{PREFIX}.p"] = p
+    out[f"{PREFIX}.delta_size"] = len(delta) * len(delta[0])
+    # Products a weight keeps: outputs whose window puts that weight on a real input entry,
+    # i.e. ∂Y[u,v]/∂W[m,n] is an entry of X and not a padding zero (by the forward definition).
+    for m in range(len(w)):
+        for n in range(len(w[0])):
+            out[f"{PREFIX}.kept[{m},{n}]"] = sum(
+                1 for u in range(len(y)) for v in range(len(y[0]))
+                if 0 <= u + m - p < height and 0 <= v + n - p < width)
     return out

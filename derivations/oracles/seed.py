@@ -67,7 +67,7 @@ def _article_cost(i, k1, k2, y):
 
 def quantities() -> dict:
     i, w1, w2 = _exact(seed_example.I), _exact(seed_example.W1), _exact(seed_example.W2)
-    y = Fraction(seed_example.Y)
+    y = Fraction(seed_example.TARGET)
     o1 = _forward(i, w1)
     o2 = sum(w2[p][q] * o1[p][q] for p in range(2) for q in range(2))
     grad_o2 = (((o2 + STEP) - y) ** 2 - ((o2 - STEP) - y) ** 2) / (2 * STEP)

@@ -34,4 +34,15 @@ def quantities():
     out[f"{PREFIX}.s_minus_one"] = s - 1
     out[f"{PREFIX}.delta_size"] = len(delta) * len(delta[0])
     out[f"{PREFIX}.sym_leftover"] = gx[len(x) - 1][0]
+    # δ spread out, slid over the whole of X: every offset at which it still fits inside.
+    fits = (len(x) - len(dilated) + 1, len(x[0]) - len(dilated[0]) + 1)
+    out.update(array_quantities(f"{PREFIX}.x_corr_spread", [
+        [sum(dilated[p][q] * x[p + m][q + n]
+             for p in range(len(dilated)) for q in range(len(dilated[0])))
+         for n in range(fits[1])] for m in range(fits[0])]))
+    out.update(array_quantities(f"{PREFIX}.x_corr_spread_shape", list(fits)))
+    a, c = s, s  # the entry the page writes out: the windows that cover it, by definition
+    out[f"{PREFIX}.windows_at[{a},{c}]"] = sum(
+        1 for i in range(len(y)) for j in range(len(y[0]))
+        if s * i <= a < s * i + len(w) and s * j <= c < s * j + len(w[0]))
     return out

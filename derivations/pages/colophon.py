@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from derivations.render.page import fill, make_page
+from derivations.render.page import make_page
 from derivations.render.printed_numbers import Fragment, join, text_num
 
 SOURCE = "derivations/pages/colophon.py"
@@ -94,13 +94,32 @@ index, figures; bytes of bodies and headers, no compression), until the network 
 
 ## Build time {#build-speed}
 
-`benchmarks/bench_build.py` compares a clean `mkdocs build --strict`, which generates every
-page (numpy, sympy, the formatter) on the way, with MkDocs building the same pages exported
-beforehand by `python -m derivations pages --project` and no hook. Medians of {{build_runs}}
-runs each: {{full_s}} s for the full build, {{bare_s}} s for the bare one, a ratio of
-{{ratio}} against a goal of at most {{goal_ratio}}: {{build_verdict}}.
+`benchmarks/bench_build.py` times the README's build command (`{{builder}} build --strict`),
+each build in a fresh process, {{build_runs}} times each, on a machine with {{build_cpus}}
+processor cores shared with other work (one-minute load average {{load_start}} at the start,
+{{load_end}} at the end). *Bare* builds the pages exported beforehand by
+`python -m derivations pages --project`, with no hook: what the builder costs on its own.
+*Cold* builds a fresh copy of the repository, as a new clone's first build: every page is
+computed (numpy, sympy, the formatter), every formula rendered. *Warm* builds the same copy
+again with nothing changed, so the pages and formulas come from the
+[build cache](publishing.md#build-cache). Wall-clock seconds swing with the other work on the
+machine; CPU seconds (the build and its child processes) usually less, so both are shown.
+Medians:
 
-{{imports_only}}
+| build | wall (s) | CPU (s) | wall ÷ bare | CPU ÷ bare | goal | |
+|---|---|---|---|---|---|---|
+{{build_table}}
+
+A cold build computes the pages in a second process, started before the builder loads its
+theme, so that the builder never imports numpy and sympy itself; a warm one imports neither,
+and renders no formula.
+
+Under `{{builder}} serve`, an edit to a page's generator was served {{serve_median_s}} s
+after saving (median of {{serve_edits}} edits; fastest {{serve_min_s}} s, slowest
+{{serve_max_s}} s), against a goal of
+{{serve_goal_s}} s: {{serve_verdict}}; {{serve_rebuilds}}. Between edits the server keeps the
+next page generator started, with numpy and sympy already imported.
+
 ## Where these numbers come from {#measurement-record}
 
 The numbers on this page are measurements, not results of the mathematics, so no second
@@ -115,20 +134,19 @@ measure again.
 
 Two builds of the same commit are identical byte for byte; how, and how to publish the
 site, is on [publishing](publishing.md#reproducible-builds).
-"""
 
+## Editions {#editions}
 
-IMPORTS_ONLY = r"""
-Most of the difference is the price of importing the libraries the pages are computed with.
-A third build, the bare one plus a hook that only imports numpy and sympy and generates
-nothing, took {{imports_only_s}} s (median), a ratio of {{imports_only_ratio}} on its own:
-no in-process generator can be cheaper than that. Counted in CPU seconds, which other work
-on a shared machine disturbs less than the clock, the full build costs {{cpu_ratio}} times
-the bare one and the imports alone {{imports_only_cpu_ratio}} times. What remains is the
-mathematics (sympy differentiates only the entries a page shows) and the formatting.
-Getting under that floor would mean running the generators beside MkDocs' own Markdown
-conversion, which needs MkDocs internals; the book keeps its generation independent of
-them so that it can move to another builder (see [other builders](publishing.md#other-builders)).
+The book is published in editions, so that a citation keeps pointing at the text that was
+cited. Release `X.Y.Z` becomes edition `X.Y`, published under its own folder of the site
+(`…/X.Y/`) by [mike](https://github.com/jimporter/mike) and never changed afterwards;
+`…/latest/`, the site's root and the addresses from before there were editions lead to the
+newest one, and the version selector in the header lists them all. The "Cite this page"
+box at the end of each page cites the address of the edition you are reading, with the
+anchor of the heading or equation you linked to, and names the moving address beside it.
+Each edition is also one PDF, printed from its own pages by `python -m derivations pdf`,
+with the edition and the date of its commit on the title page. How editions are made and
+published: [publishing](publishing.md#editions).
 """
 
 
@@ -136,9 +154,14 @@ UNMEASURED = r"""
 # Colophon {#colophon}
 
 The measurement records `benchmarks/results/site_speed.json` and
-`benchmarks/results/build_speed.json` are missing, so this page has nothing to report yet.
+`benchmarks/results/build_speed.json` are missing (or the second is from an older version of
+its script), so this page has nothing to report yet.
 Run `python benchmarks/bench_site_speed.py --write` and `python benchmarks/bench_build.py
 --write`, then build the site again.
+
+## Build time {#build-speed}
+
+Not measured yet (other pages link here).
 """
 
 
@@ -173,27 +196,51 @@ def weight_table(site: dict) -> Fragment:
     return join(rows, "\n")
 
 
-def imports_only_paragraph(timing: dict) -> Fragment | str:
-    """What importing the libraries alone costs, when the record holds that measurement."""
-    if "cpu_s" not in timing:
-        return ""  # a record from before bench_build.py measured it
-    return fill(
-        IMPORTS_ONLY,
-        imports_only_s=text_num(timing["imports_only_median_s"], f"{P}.build_imports_only_s"),
-        imports_only_ratio=text_num(timing["imports_only_ratio"],
-                                    f"{P}.build_imports_only_ratio"),
-        cpu_ratio=text_num(timing["cpu_ratio"], f"{P}.build_cpu_ratio"),
-        imports_only_cpu_ratio=text_num(timing["imports_only_cpu_ratio"],
-                                        f"{P}.build_imports_only_cpu_ratio"),
-    )
+def build_verdict(ratio_wall: float, ratio_cpu: float, goal: float) -> str:
+    if ratio_wall <= goal and ratio_cpu <= goal:
+        return "met"
+    if ratio_wall <= goal:
+        return "met on the clock, **not** in CPU time"
+    if ratio_cpu <= goal:
+        return "met in CPU time, **not** on the clock"
+    return "**not met**"
+
+
+def build_table(timing: dict) -> Fragment:
+    rows = []
+    for kind in ("bare", "cold", "warm"):
+        cells = [f"| {kind} | ",
+                 text_num(timing["median_wall_s"][kind], f"{P}.build_wall_s[{kind}]"), " | ",
+                 text_num(timing["median_cpu_s"][kind], f"{P}.build_cpu_s[{kind}]"), " | "]
+        if kind == "bare":
+            cells.append("— | — | | |")
+        else:
+            wall, cpu = timing["ratio_wall"][kind], timing["ratio_cpu"][kind]
+            goal = timing["goal_ratio"][kind]
+            cells += [text_num(wall, f"{P}.build_ratio_wall[{kind}]"), " | ",
+                      text_num(cpu, f"{P}.build_ratio_cpu[{kind}]"), " | ≤ ",
+                      text_num(goal, f"{P}.build_goal_ratio[{kind}]"), " | ",
+                      build_verdict(wall, cpu, goal), " |"]
+        rows.append(join(cells))
+    return join(rows, "\n")
+
+
+def serve_rebuilds(rebuilds: list[int]) -> Fragment:
+    if set(rebuilds) == {1}:
+        return join(["each started exactly ", text_num(1, f"{P}.serve_rebuilds_each"),
+                     " rebuild"])
+    counts = join([text_num(count, f"{P}.serve_rebuilds[{index}]")
+                   for index, count in enumerate(rebuilds)], ", ")
+    return join(["the edits started **", counts, "** rebuilds (the goal is one each)"])
 
 
 def build():
     site, timing = load(SITE_SPEED), load(BUILD_SPEED)
-    if site is None or timing is None:
+    if site is None or timing is None or "serve" not in timing:
         # A fresh checkout before any measurement still builds (the benchmarks build the site).
         yield make_page("about/colophon.md", SOURCE, UNMEASURED)
         return
+    serve = timing["serve"]
     yield make_page(
         "about/colophon.md", SOURCE, TEMPLATE,
         chromium=site["machine"]["chromium"],
@@ -209,12 +256,18 @@ def build():
         budget_median=text_num(site["budget_ms"]["median"], f"{P}.budget_median_ms"),
         speed_verdict=verdict(site["slowest_median_ms"] < site["budget_ms"]["slowest"]
                               and site["median_page_ms"] < site["budget_ms"]["median"]),
-        goal_ratio=text_num(timing["goal_ratio"], f"{P}.build_goal_ratio"),
-        build_verdict=verdict(timing["ratio"] <= timing["goal_ratio"]),
         weight_table=weight_table(site),
+        builder=timing["builder"],
         build_runs=text_num(timing["runs"], f"{P}.build_runs"),
-        full_s=text_num(timing["full_median_s"], f"{P}.build_full_s"),
-        bare_s=text_num(timing["bare_median_s"], f"{P}.build_bare_s"),
-        ratio=text_num(timing["ratio"], f"{P}.build_ratio"),
-        imports_only=imports_only_paragraph(timing),
+        build_cpus=text_num(timing["cpus"], f"{P}.build_cpus"),
+        load_start=text_num(timing["load_average_1min"]["start"], f"{P}.build_load_start"),
+        load_end=text_num(timing["load_average_1min"]["end"], f"{P}.build_load_end"),
+        build_table=build_table(timing),
+        serve_median_s=text_num(serve["median_latency_s"], f"{P}.serve_median_s"),
+        serve_edits=text_num(serve["edits"], f"{P}.serve_edits"),
+        serve_min_s=text_num(min(serve["latency_s"]), f"{P}.serve_min_s"),
+        serve_max_s=text_num(max(serve["latency_s"]), f"{P}.serve_max_s"),
+        serve_goal_s=text_num(serve["goal_latency_s"], f"{P}.serve_goal_s"),
+        serve_verdict=verdict(serve["median_latency_s"] <= serve["goal_latency_s"]),
+        serve_rebuilds=serve_rebuilds(serve["rebuilds"]),
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from derivations.figures import dilation as chapter_figures
 from derivations.mathematics import dilation as dl
 from derivations.mathematics.general_layer import symbolic_layer
+from derivations.notation import base_sentence
 from derivations.render.general_latex import products, symbolic_latex
 from derivations.render.page import make_page
 from derivations.render.printed_numbers import join, matrix, num, num_signed, shape_text, text_num
@@ -16,12 +17,16 @@ TEMPLATE = r"""
 # Dilation {#dilation}
 
 Dilation $d$ spreads the kernel's taps out: neighbouring taps touch input entries $d$ apart,
-so a $k_H \times k_W$ kernel spans $d(k_H - \lit{1}) + \lit{1}$ rows without using more
-weights. Each window still moves by one (stride and dilation combine, but are separate
-ideas). Forward:
+so a kernel of $M_W$ rows spans $d(M_W - \lit{1}) + \lit{1}$ rows of the input without using
+more weights. Each window still moves by one (stride and dilation combine, but are separate
+ideas).
+
+{{index_base}}
+
+Forward:
 
 $$
-Y_{i,j} = b + \sum_{m=0}^{k_H-1} \sum_{n=0}^{k_W-1} W_{m,n} \, X_{i + d m,\, j + d n} = X \star
+Y_{u,v} = b + \sum_{m=0}^{M_W-1} \sum_{n=0}^{N_W-1} W_{m,n} \, X_{u + d m,\, v + d n} = X \star
 W^{(d)} + b , \label{eq-dilation-forward}
 $$
 
@@ -33,7 +38,7 @@ Only the term with the fixed weight survives, as in
 [the general layer](layer.md#weight-gradient):
 
 $$
-\frac{\partial C}{\partial W_{m,n}} = \sum_{i} \sum_{j} \delta_{i,j} \, X_{i + d m,\, j + d n} = (X
+\frac{\partial C}{\partial W_{m,n}} = \sum_{u} \sum_{v} \delta_{u,v} \, X_{u + d m,\, v + d n} = (X
 \star \delta)_{d m,\, d n} . \label{eq-dilation-weight}
 $$
 
@@ -51,21 +56,21 @@ $$
 \operatorname{rot}_{180}\!\left(W^{(d)}\right) , \label{eq-dilation-input}
 $$
 
-with $\delta$ padded by $d(k_H - \lit{1})$ rows and $d(k_W - \lit{1})$ columns of zeros.
+with $\delta$ padded by $d(M_W - \lit{1})$ rows and $d(N_W - \lit{1})$ columns of zeros.
 Rotating and dilating commute: $\operatorname{rot}_{180}(W^{(d)})$ is the rotated kernel with
-the same gaps. In index form, $X_{a,c}$ meets weight $W_{m,n}$ in window $(i, j)$ when
-$a = i + d m$, so only kernel positions a multiple of $d$ away contribute.
+the same gaps. In index form, $X_{a,c}$ meets weight $W_{m,n}$ in window $(u, v)$ when
+$a = u + d m$ and $c = v + d n$, so only kernel positions a multiple of $d$ away contribute.
 
 ## Worked example {#dilation-example}
 
 A {{x_shape}} input, a {{w_shape}} kernel, dilation $d = {{d}}$:
 
 $$
-X = {{x}}, \qquad W = {{w}}, \qquad W^{(d)} = {{w_dil}},
+X = {{x}}, \qquad W = {{w}}, \qquad W^{(d)} = {{w_dil}}, \label{eq-dilation-example}
 $$
 
 $$
-\delta = {{delta}} .
+\delta = {{delta}} . \label{eq-dilation-example-delta}
 $$
 
 The dilated kernel spans {{span}}, so the output is {{y_shape}}: $Y = {{y}}$.
@@ -73,17 +78,18 @@ The dilated kernel spans {{span}}, so the output is {{y_shape}}: $Y = {{y}}$.
 **Weight gradient.** $\delta$ over $X$ at every offset gives
 
 $$
-X \star \delta = {{x_star_delta}} ,
+X \star \delta = {{x_star_delta}} , \label{eq-dilation-correlation}
 $$
 
 and the weight gradient keeps the offsets $(d m, d n)$. sympy, differentiating
-$C = \sum_{i,j} \delta_{i,j} Y_{i,j}$ for these sizes, shows the gaps: the weight in the first
-row, second column meets a block of $X$ that starts $d$ columns in,
+$C = \sum_{u,v} \delta_{u,v} Y_{u,v}$ (the cost whose $\partial C / \partial Y$ is $\delta$)
+for these sizes, shows the gaps: the weight in the first row, second column meets a block of
+$X$ that starts $d$ columns in,
 
 $$
 \begin{align*}
 \frac{\partial C}{\partial W_{0,1}} &= {{sym_w01}} .
-\end{align*}
+\end{align*} \label{eq-dilation-sympy}
 $$
 
 Written out with the numbers, every weight and the input entries it samples:
@@ -91,11 +97,11 @@ Written out with the numbers, every weight and the input entries it samples:
 $$
 \begin{align*}
 {{grad_w_sums}}
-\end{align*}
+\end{align*} \label{eq-dilation-grad-w-sums}
 $$
 
 $$
-\frac{\partial C}{\partial W} = {{grad_w}} .
+\frac{\partial C}{\partial W} = {{grad_w}} . \label{eq-dilation-grad-w}
 $$
 
 ![The weight gradient samples the input with gaps](figures/dilation-weight-gradient.svg)
@@ -108,19 +114,20 @@ starts d columns to the right.*
 
 $$
 \operatorname{rot}_{180}\!\left(W^{(d)}\right) = {{w_dil_rot}}, \qquad \frac{\partial C}{\partial
-X} = {{grad_x}} .
+X} = {{grad_x}} . \label{eq-dilation-grad-x}
 $$
 
 ![The rotated dilated kernel over the padded delta](figures/dilation-input-gradient.svg)
 
 *Yellow: the kernel's taps; the white cells between them are the inserted zeros.*
 
-One entry written out. $X_{ {{a}},{{c}} }$ is reached from window $(i, j)$ only through the
-weight with $a = i + d m$ and $c = j + d n$: each window contributes at most one term, and only
+One entry written out. $X_{ {{a}},{{c}} }$ is reached from window $(u, v)$ only through the
+weight with $a = u + d m$ and $c = v + d n$: each window contributes at most one term, and only
 windows whose start is a multiple of $d$ away from the entry contribute at all:
 
 $$
 \frac{\partial C}{\partial X_{{{a}},{{c}}}} = {{entry_sum}} = {{entry_value}} .
+\label{eq-dilation-entry}
 $$
 """
 
@@ -160,6 +167,7 @@ def build():
     symbolic = symbolic_layer(e.x.shape, e.w.shape, dilation=e.dilation)
     yield make_page(
         "general/dilation.md", SOURCE, TEMPLATE,
+        index_base=base_sentence("general/dilation.md"),
         x_shape=shape_text(e.x.shape, f"{P}.x_shape"),
         w_shape=shape_text(e.w.shape, f"{P}.w_shape"),
         d=num(e.dilation, f"{P}.d"),

@@ -7,6 +7,7 @@ import math
 
 from derivations.mathematics import gradient_check as gc
 from derivations.mathematics import gradient_check_example as ex
+from derivations.notation import base_sentence
 from derivations.render.page import make_page
 from derivations.render.printed_numbers import Fragment, join, matrix, num, text_num
 
@@ -23,36 +24,38 @@ parameters, so you can *measure* how $C$ changes when one parameter moves a litt
 compare that with the derivative your formula predicts. This is a **gradient check**. The
 question's own doubt ("am I right?") is settled this way at the end of this page.
 
+{{index_base}}
+
 ## Central differences {#central-differences}
 
 Move one entry $\theta_k$ of the parameters by a small step $h$, up and down, and divide the
 change in cost by the distance travelled:
 
 $$
-\frac{\partial C}{\partial \theta_k} \approx \frac{C(\theta + h e_k) - C(\theta - h e_k)}{\lit{2}
-h} , \label{eq-central-difference}
+\frac{\partial C}{\partial \theta_k} \approx \frac{C(\dots, \theta_k + h, \dots) - C(\dots,
+\theta_k - h, \dots)}{\lit{2} h} , \label{eq-central-difference}
 $$
 
-where $e_k$ is one at entry $k$ and zero elsewhere. Why both sides? Taylor's formula for a
-smooth cost gives
+where the dots are the other entries, left where they are. Why both sides? Taylor's formula
+for a smooth cost gives
 
 $$
-C(\theta \pm h e_k) = C \pm h \, C' + \frac{h^{2}}{\lit{2}} C'' \pm \frac{h^{3}}{\lit{6}}
-C''' + \dots
+C(\dots, \theta_k \pm h, \dots) = C \pm h \, C' + \frac{h^{2}}{\lit{2}} C'' \pm
+\frac{h^{3}}{\lit{6}} C''' + \dots \label{eq-taylor}
 $$
 
-(derivatives along $e_k$). Subtracting the two, the even terms cancel, so the central
-difference is off by about $\tfrac{h^{2}}{\lit{6}} C'''$. The one-sided difference
-$(C(\theta + h e_k) - C(\theta)) / h$ keeps the $\tfrac{h}{\lit{2}} C''$ term and is off by
-much more: the error shrinks like $h$ instead of $h^{2}$.
+(the primes are derivatives in $\theta_k$ alone). Subtracting the two, the even terms cancel,
+so the central difference is off by about $\tfrac{h^{2}}{\lit{6}} C'''$. The one-sided
+difference $(C(\dots, \theta_k + h, \dots) - C) / h$ keeps the $\tfrac{h}{\lit{2}} C''$ term
+and is off by much more: the error shrinks like $h$ instead of $h^{2}$.
 
 Two practical points:
 
-- **The step.** A smaller $h$ shrinks the truncation error, but $C(\theta + h e_k)$ and
-  $C(\theta - h e_k)$ then agree in more and more leading digits and their difference loses
-  precision (float64 keeps about sixteen significant digits). In float64 a step between
-  $\lit{10}^{-5}$ and $\lit{10}^{-3}$ (relative to the size of the parameters) is a safe
-  choice; this book uses $h = {{step}}$.
+- **The step.** A smaller $h$ shrinks the truncation error, but the two costs
+  $C(\dots, \theta_k \pm h, \dots)$ then agree in more and more leading digits and their
+  difference loses precision (float64 keeps about sixteen significant digits). In float64 a
+  step between $\lit{10}^{-5}$ and $\lit{10}^{-3}$ (relative to the size of the parameters)
+  is a safe choice; this book uses $h = {{step}}$.
 - **Kinks.** Where the cost has a corner (ReLU at exactly zero, a tie in max pooling), the
   two sides disagree and the central difference returns their average, which matches no
   library's convention: see [ReLU at zero](bias-relu-pooling.md#relu) and
@@ -67,12 +70,12 @@ How close is close enough? The absolute difference is no guide, because gradient
 over many orders of magnitude. Compare relative to the size of the two numbers:
 
 $$
-\operatorname{err}(a, b) = \frac{\left\lvert a - b \right\rvert}{\max(\left\lvert a \right\rvert,
-\left\lvert b \right\rvert)} , \label{eq-relative-error}
+\operatorname{err}(G, \hat G) = \frac{\left\lvert G - \hat G \right\rvert}{\max(\left\lvert G
+\right\rvert, \left\lvert \hat G \right\rvert)} , \label{eq-relative-error}
 $$
 
-with $a$ the derived gradient and $b$ the estimate. Near zero this needs care. An entry whose
-derivative is exactly zero is estimated as rounding noise, around
+with $G$ the derived gradient entry and $\hat G$ its estimate. Near zero this needs care. An
+entry whose derivative is exactly zero is estimated as rounding noise, around
 $\lit{10}^{-16} \lvert C \rvert / h$, never as an exact zero, and noise divided by its own
 size is an error of one: a correct zero would fail. So `gradient_check` measures an entry
 far below the largest one against a fixed fraction of the largest (`NEAR_ZERO` in the code
@@ -104,6 +107,7 @@ $C = (o^2_1 - y_1)^{2}$, with the values of the seed chapters:
 
 $$
 i = {{i}}, \quad w^1 = {{w1}}, \quad w^2 = {{w2}}, \quad y_1 = {{y}} .
+\label{eq-check-example}
 $$
 
 The forward pass gives $o^2_1 = {{o2}}$, so the first layer receives
@@ -117,13 +121,12 @@ The checker perturbs each weight by $h = {{step_again}}$:
 |---|---|---|---|---|---|
 {{rows}}
 
-The central estimates agree with the derivation to every printed digit: their relative
-errors round to zero. That is no accident of this example: $C$ is the square of a
+{{central_reading}} That is no accident of this example: $C$ is the square of a
 quantity linear in $w^1$, so its third derivative is zero and the central difference is
 exact up to rounding. The one-sided estimates are off by $\tfrac{h}{\lit{2}} C''$, and
-$C''$ along $w^1_1, \dots, w^1_4$ is {{curvature}} in turn, so their errors show in the third
-and fourth decimal places, a relative error of $h C'' / (\lit{2} \left\lvert C' \right\rvert)$
-for each weight.
+$C''$ along $w^1_1, \dots, w^1_4$ is {{curvature}} in turn, so they are off by
+{{forward_offsets}}: {{decimal_places}}. Relative to the derivative that is
+$h C'' / (\lit{2} \left\lvert C' \right\rvert)$, the last column.
 
 **Checking the question's formula.** The question multiplies two sums: the inputs a weight
 touches, times all of $\partial C / \partial o^1$ added up. Put through the same checker:
@@ -140,7 +143,7 @@ per output, it does not multiply sums.
 
 1. Write the cost as a function of the parameter you differentiate, with the whole forward
    pass inside it (as `seed_cost` does for $w^1$). For a single layer, the linear cost
-   $C = \sum_{i,j} \delta_{i,j} Y_{i,j}$ with any fixed $\delta$ has
+   $C = \sum_{u,v} \delta_{u,v} Y_{u,v}$ with any fixed $\delta$ has
    $\partial C / \partial Y = \delta$ exactly, so it checks the layer's formulas for every
    possible $\delta$ at once.
 2. Pick small sizes but random, non-symmetric values: a symmetric kernel hides a missing
@@ -188,6 +191,47 @@ def _product_rows(w: ex.WorkedCheck) -> Fragment:
     return join(lines, "\n")
 
 
+ORDINALS = ("first", "second", "third", "fourth")
+
+
+def _first_digit_place(printed: str) -> int:
+    """Which decimal place the first non-zero digit of a printed number is in (1 = tenths)."""
+    decimals = printed.lstrip("-").partition(".")[2]
+    if not printed.lstrip("-").startswith("0.") or not decimals.strip("0"):
+        raise ValueError(f"{printed} is not a non-zero number below one")
+    return len(decimals) - len(decimals.lstrip("0")) + 1
+
+
+def _offsets(w: ex.WorkedCheck) -> tuple[Fragment, str]:
+    """How far each one-sided estimate is off, and in which decimal place that shows: both
+    read off the printed numbers, so the sentence cannot disagree with the table."""
+    rows, cols = w.w1.shape
+    cells = [(r, c) for r in range(rows) for c in range(cols)]
+    offsets = [text_num(abs(w.forward[r, c] - w.derived[r, c]), f"{P}.forward_offset[{r},{c}]")
+               for r, c in cells]
+    shown = join(offsets[:-1], ", ") + " and " + offsets[-1]
+    places: dict[int, list[str]] = {}
+    for fragment, (r, c) in zip(offsets, cells, strict=True):
+        place = _first_digit_place(fragment.records[0].printed)
+        places.setdefault(place, []).append(_weight(r, c, cols))
+    groups = []
+    for place in sorted(places):
+        names = places[place]
+        who = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+        groups.append(f"in the {ORDINALS[place - 1]} decimal place for {who}")
+    return shown, "the error shows " + ", and ".join(groups)
+
+
+def _central_reading(w: ex.WorkedCheck) -> str:
+    """Said only if true: every central estimate's relative error prints as zero."""
+    rows, cols = w.w1.shape
+    if any(text_num(w.central_error[r, c], "check").records[0].printed != "0"
+           for r in range(rows) for c in range(cols)):
+        raise ValueError("a central estimate's relative error no longer rounds to zero")
+    return ("The central estimates agree with the derivation to every printed digit: their "
+            "relative errors round to zero.")
+
+
 def tolerance_exponent() -> int:
     """The exponent of the snippet's default tolerance (a power of ten by construction)."""
     default = inspect.signature(gc.gradient_check).parameters["tolerance"].default
@@ -204,6 +248,7 @@ def build():
          for r in range(w.w1.shape[0]) for c in range(w.w1.shape[1])),
         ", ",
     )
+    offsets, places = _offsets(w)
     yield make_page(
         "general/gradient-checking.md", SOURCE, TEMPLATE,
         step=num(w.step, f"{P}.step"), step_again=num(w.step, f"{P}.step"),
@@ -212,4 +257,6 @@ def build():
         y=num(w.y, f"{P}.y"), o2=num(w.o2, f"{P}.o2"), delta1=matrix(w.delta1, f"{P}.delta1"),
         derived=matrix(w.derived, f"{P}.derived"), rows=_rows(w),
         curvature="$" + curvature + "$", product_rows=_product_rows(w),
+        forward_offsets=offsets, decimal_places=places, central_reading=_central_reading(w),
+        index_base=base_sentence("general/gradient-checking.md"),
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from derivations.examples import seed as seed_example
 from derivations.mathematics.seed import seed_numbers
+from derivations.notation import base_sentence
 from derivations.render.page import make_page
 from derivations.render.printed_numbers import num, text_num
 from derivations.render.seed_latex import entry, key, products, sum_of
@@ -23,6 +24,8 @@ This book answers the Data Science Stack Exchange question
 $C = (o^2 - y)^2$, and the gradient of that cost with respect to a weight of the first filter.
 Every formula on these pages is derived or checked by sympy, and every number is computed by
 Python and checked by an independent route when the site is built.
+
+{{index_base}}
 
 ## The short answer {#short-answer}
 
@@ -51,7 +54,7 @@ reaches the cost only through $w^2_1$). They are the mistake.
 On the book's example, where $i$, $w^1$, $w^2$ and $y$ are
 
 $$
-i = {{i}}, \quad w^1 = {{w1}}, \quad w^2 = {{w2}}, \quad y = {{y}},
+i = {{i}}, \quad w^1 = {{w1}}, \quad w^2 = {{w2}}, \quad y = {{y}}, \label{eq-example}
 $$
 
 the network outputs $o^2 = {{o2}}$, so $\lit{2}(o^2 - y) = {{grad_o2}}$, and
@@ -103,6 +106,8 @@ PAGE_MAP = (
     ("The question and its example", (
         ("question.md", "The question", "restated in its own notation, with a figure of the "
          "network"),
+        ("about/notation.md", "Notation", "every symbol the book uses, one meaning each, and "
+         "the one rule for index bases"),
         ("seed/forward-pass.md", "The forward pass", "each output as a sum of products, "
          "symbolically and with the example's numbers"),
         ("seed/grad-w2.md", "The second filter's gradient", "the asker's result, confirmed for "
@@ -137,7 +142,6 @@ PAGE_MAP = (
          "terminal"),
     )),
     ("About", (
-        ("about/notation.md", "Notation", "the question's symbols and the general ones"),
         ("about/colophon.md", "Colophon", "how the book is made and checked"),
         ("about/publishing.md", "Publishing", "how the site is built and released"),
     )),
@@ -162,10 +166,11 @@ def book_map(existing: set[str]) -> str:
 
 
 def build():
-    n = seed_numbers(seed_example.I, seed_example.W1, seed_example.W2, seed_example.Y)
+    n = seed_numbers(seed_example.I, seed_example.W1, seed_example.W2, seed_example.TARGET)
     windows = [(0, 0), (0, 1), (1, 0), (1, 1)]
     yield make_page(
-        "index.md", SOURCE, TEMPLATE, url=QUESTION_URL,
+        "index.md", SOURCE, TEMPLATE,
+        index_base=base_sentence("index.md"), url=QUESTION_URL,
         i=matrix_of(n.input, "input"), w1=matrix_of(n.w1, "w1"), w2=matrix_of(n.w2, "w2"),
         y=num(n.y, key("y")), o2=num(n.o2, key("o2")), grad_o2=num(n.grad_o2, key("grad_o2")),
         question_formula=(

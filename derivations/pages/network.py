@@ -13,6 +13,7 @@ from fractions import Fraction
 
 from derivations.examples import network as example
 from derivations.mathematics.network import gradient_step, work_network
+from derivations.notation import base_sentence
 from derivations.render.network_description import describe_network, parse_network_text
 from derivations.render.network_format import (
     Keys,
@@ -45,10 +46,12 @@ This one puts them together: a small convolutional network, as it might appear i
 question, run forward and back with every number shown, $\delta$ carried through every layer,
 one step of gradient descent, and a PyTorch script that reproduces every gradient. The
 notation is the [general one](../about/notation.md#general-notation), with a layer number
-on top: layer $k$ turns $O^{k-1}$ into $O^{k}$ (so $O^{0} = X$), its weight and bias are
-$W^{k}$ and $b^{k}$, and $\delta^{k} = \partial C / \partial O^{k}$ is the gradient that
-arrives at its output. Indices count from zero; a map entry is written
-$O^{k}_{c,i,j}$ (channel, row, column).
+on top, as in [the worked derivation](../about/notation.md#worked-notation): layer $\ell$
+turns $O^{\ell-1}$ into $O^{\ell}$ (so $O^{0} = X$), its weight and bias are $W^{\ell}$ and
+$b^{\ell}$, and $\delta^{\ell} = \partial C / \partial O^{\ell}$ is the gradient that arrives
+at its output. A map entry is written $O^{\ell}_{f,u,v}$ (channel, row, column) and a whole
+channel $O^{\ell}_{f,\cdot,\cdot}$; as in every chapter, $f$ counts a layer's output
+channels, $g$ its input channels. {{index_base}}
 
 ## The network {#network-layers}
 
@@ -64,10 +67,10 @@ The input $X$ is {{x_shape}} (one channel). The layers, in order:
    kernels $W^{4}$ and padding {{p4}}, so the output $O^{4}$ is {{o4_shape}};
 
 and the cost is the mean squared error against the target $y$, averaged over the
-$M = {{m}}$ entries of the output:
+$T = {{m}}$ entries of the output:
 
 $$
-C = \frac{\lit{1}}{M} \sum_{c,i,j} \left( O^{4}_{c,i,j} - y_{c,i,j} \right)^{2} .
+C = \frac{\lit{1}}{T} \sum_{f,u,v} \left( O^{4}_{f,u,v} - y_{f,u,v} \right)^{2} .
 \label{eq-network-cost}
 $$
 
@@ -78,11 +81,11 @@ X = {{x}} \label{eq-network-input}
 $$
 
 $$
-{{w1}}, \quad b^{1} = {{b1}}
+{{w1}}, \quad b^{1} = {{b1}} \label{eq-network-w1}
 $$
 
 $$
-{{w4}}, \quad y = {{y}}
+{{w4}}, \quad y = {{y}} \label{eq-network-w4}
 $$
 
 The same network as the description that
@@ -94,13 +97,13 @@ writes a derivation like this page's for any network of these kinds of layers:
 ## Forward {#network-forward}
 
 **Layer $\lit{1}$, the convolution.** With stride $s = {{s1_again}}$ and padding $p = {{p1_again}}$,
-output $(i, j)$ reads the input from row $s i - p$ and column $s j - p$ on, and taps that fall
-outside $X$ read the padding's zeros ([padding](padding.md#padding)). Each output channel $o$
-has its own kernel $W^{1}_{o,0}$ and bias $b^{1}_{o}$
+output $(u, v)$ reads the input from row $s u - p$ and column $s v - p$ on, and taps that fall
+outside $X$ read the padding's zeros ([padding](padding.md#padding)). Each output channel $f$
+has its own kernel $W^{1}_{f,0}$ and bias $b^{1}_{f}$
 ([channels](channels.md#channels-and-batch)):
 
 $$
-O^{1}_{o,i,j} = b^{1}_{o} + \sum_{m,l} W^{1}_{o,0,m,l} \, X_{0,\, {{row1}},\, {{col1}}} .
+O^{1}_{f,u,v} = b^{1}_{f} + \sum_{m,n} W^{1}_{f,0,m,n} \, X_{0,\, {{row1}},\, {{col1}}} .
 \label{eq-network-conv1}
 $$
 
@@ -111,6 +114,7 @@ $$
 \begin{align*}
 {{o1_samples}}
 \end{align*}
+\label{eq-network-o1-samples}
 $$
 
 All of it:
@@ -123,7 +127,7 @@ $$
 $O^{2} = \max(O^{1}, \lit{0})$ ([ReLU](bias-relu-pooling.md#relu)):
 
 $$
-{{o2}}
+{{o2}} \label{eq-network-o2}
 $$
 
 ${{zero_at}}$ is exactly zero: it sits on ReLU's corner, where the slope has to be chosen
@@ -139,7 +143,7 @@ $$
 so
 
 $$
-{{o3}}
+{{o3}} \label{eq-network-o3}
 $$
 
 In the window of ${{tie_out}}$ the maximum {{tie_value}} appears twice, at
@@ -153,12 +157,13 @@ adds one single-channel correlation per channel; with padding {{p4_again}} the
 and only the taps that meet $O^{3}$ count:
 
 $$
-O^{4}_{0,i,j} = \sum_{c} \sum_{m,l} W^{4}_{0,c,m,l} \, O^{3}_{c,\, {{row4}},\, {{col4}}} .
+O^{4}_{0,u,v} = \sum_{g} \sum_{m,n} W^{4}_{0,g,m,n} \, O^{3}_{g,\, {{row4}},\, {{col4}}} .
 \label{eq-network-conv4}
 $$
 
 $$
 {{o4_lines}}
+\label{eq-network-o4}
 $$
 
 **The cost.**
@@ -172,49 +177,52 @@ $$
 
 ## Backward {#network-backward}
 
-**At the output.** Differentiating \eqref{eq-network-cost}, the mean's $\lit{1}/M$ enters
+**At the output.** Differentiating \eqref{eq-network-cost}, the mean's $\lit{1}/T$ enters
 every gradient from here on:
 
 $$
-\delta^{4}_{0,i,j} = \frac{\partial C}{\partial O^{4}_{0,i,j}} = \frac{\lit{2}}{M}
-\left( O^{4}_{0,i,j} - y_{0,i,j} \right) \label{eq-network-delta4}
+\delta^{4}_{0,u,v} = \frac{\partial C}{\partial O^{4}_{0,u,v}} = \frac{\lit{2}}{T}
+\left( O^{4}_{0,u,v} - y_{0,u,v} \right) \label{eq-network-delta4}
 $$
 
 $$
 {{delta4_lines}}
+\label{eq-network-delta4-values}
 $$
 
 **Back through layer $\lit{4}$: its weights.** Each weight meets one entry of $O^{3}$ in
 every output ([weight gradient](layer.md#weight-gradient)):
 
 $$
-\frac{\partial C}{\partial W^{4}_{0,c,m,l}} = \sum_{i,j} \delta^{4}_{0,i,j} \,
-O^{3}_{c,\, {{row4_again}},\, {{col4_again}}} \label{eq-network-grad-w4}
+\frac{\partial C}{\partial W^{4}_{0,g,m,n}} = \sum_{u,v} \delta^{4}_{0,u,v} \,
+O^{3}_{g,\, {{row4_again}},\, {{col4_again}}} \label{eq-network-grad-w4}
 $$
 
 $$
 {{grad_w4_lines}}
+\label{eq-network-grad-w4-sums}
 $$
 
 so
 
 $$
-{{grad_w4}}
+{{grad_w4}} \label{eq-network-grad-w4-values}
 $$
 
 **Back through layer $\lit{4}$: its input.** Each entry of $O^{3}$ was read by every output whose
 window covers it, through one weight each; its gradient adds those paths up, a scatter
 ([input gradient](layer.md#input-gradient)). With the channels, $\delta^{4}$ goes back
-through the slice $W^{4}_{0,c}$ to channel $c$
+through the slice $W^{4}_{0,g}$ to channel $g$
 ([channels](channels.md#how-channels-line-up)):
 
 $$
-\delta^{3}_{c,a,e} = \sum_{i,j} \delta^{4}_{0,i,j} \, W^{4}_{0,c,\, a - i + {{p4_in_scatter}},\,
-e - j + {{p4_in_scatter_again}}} \label{eq-network-delta3}
+\delta^{3}_{g,a,c} = \sum_{u,v} \delta^{4}_{0,u,v} \, W^{4}_{0,g,\, a - u + {{p4_in_scatter}},\,
+c - v + {{p4_in_scatter_again}}} \label{eq-network-delta3}
 $$
 
 $$
 {{delta3_lines}}
+\label{eq-network-delta3-sums}
 $$
 
 Here padding and rotation matter, as they do between any two layers whose maps are larger
@@ -227,11 +235,11 @@ $$
 {{delta4_padded}}, \quad {{rotated}} \label{eq-network-rotated}
 $$
 
-and sliding ${{rot_name_0}}$ over the padded $\delta^{4}$ gives $\delta^{3}_{0}$, sliding
-${{rot_name_1}}$ gives $\delta^{3}_{1}$:
+and sliding ${{rot_name_0}}$ over the padded $\delta^{4}$ gives $\delta^{3}_{0,\cdot,\cdot}$,
+sliding ${{rot_name_1}}$ gives $\delta^{3}_{1,\cdot,\cdot}$:
 
 $$
-{{delta3}}
+{{delta3}} \label{eq-network-delta3-values}
 $$
 
 **Back through layer $\lit{3}$, max pooling.** Each window sends its $\delta^{3}$ to the entry that
@@ -247,16 +255,16 @@ elsewhere, including at the exact zero ${{zero_at_again}}$: PyTorch takes ReLU's
 be $\lit{0}$ ([ReLU](bias-relu-pooling.md#relu)):
 
 $$
-\delta^{1}_{c,i,j} = \delta^{2}_{c,i,j} \cdot \lit{1}[O^{1}_{c,i,j} > \lit{0}]
+\delta^{1}_{f,u,v} = \delta^{2}_{f,u,v} \cdot \lit{1}[O^{1}_{f,u,v} > \lit{0}]
 \label{eq-network-delta1}
 $$
 
 $$
-{{mask}}
+{{mask}} \label{eq-network-mask}
 $$
 
 $$
-{{delta1}}
+{{delta1}} \label{eq-network-delta1-values}
 $$
 
 Only {{passed}} entries of $\delta^{1}$ are not zero: max pooling sent each window's
@@ -265,13 +273,13 @@ received some was positive in $O^{1}$, so ReLU let it all through. The exact zer
 ${{zero_at_3}}$ won no window, so its slope at zero changes nothing in this example; had it
 won one, its $\delta^{1}$ would be zero where the right-hand slope says otherwise.
 
-**Back through layer $\lit{1}$: its weights and bias.** With stride and padding, weight $(m, l)$
-met input row $s i + m - p$ ([stride](stride.md#stride-weight-gradient)):
+**Back through layer $\lit{1}$: its weights and bias.** With stride and padding, weight $(m, n)$
+met input row $s u + m - p$ ([stride](stride.md#stride-weight-gradient)):
 
 $$
-\frac{\partial C}{\partial W^{1}_{o,0,m,l}} = \sum_{i,j} \delta^{1}_{o,i,j} \,
+\frac{\partial C}{\partial W^{1}_{f,0,m,n}} = \sum_{u,v} \delta^{1}_{f,u,v} \,
 X_{0,\, {{row1_again}},\, {{col1_again}}}, \qquad
-\frac{\partial C}{\partial b^{1}_{o}} = \sum_{i,j} \delta^{1}_{o,i,j}
+\frac{\partial C}{\partial b^{1}_{f}} = \sum_{u,v} \delta^{1}_{f,u,v}
 \label{eq-network-grad-w1}
 $$
 
@@ -282,6 +290,7 @@ $$
 \begin{align*}
 {{grad_w1_samples}}
 \end{align*}
+\label{eq-network-grad-w1-samples}
 $$
 
 $$
@@ -293,13 +302,13 @@ kernel moved by {{s1_again_2}}), so an input entry in a shared row and column is
 by up to four windows per channel ([stride](stride.md#stride-input-gradient)):
 
 $$
-\frac{\partial C}{\partial X_{0,a,e}} = \sum_{o} \sum_{i,j} \delta^{1}_{o,i,j} \,
-W^{1}_{o,0,\, a - {{s1_again_3}}i + {{p1_again_2}},\, e - {{s1_again_4}}j + {{p1_again_3}}}
+\frac{\partial C}{\partial X_{0,a,c}} = \sum_{f} \sum_{u,v} \delta^{1}_{f,u,v} \,
+W^{1}_{f,0,\, a - {{s1_again_3}}u + {{p1_again_2}},\, c - {{s1_again_4}}v + {{p1_again_3}}}
 \label{eq-network-grad-x}
 $$
 
 $$
-{{grad_x}}
+{{grad_x}} \label{eq-network-grad-x-values}
 $$
 
 ## One step of gradient descent {#network-step}
@@ -340,7 +349,7 @@ def network_description() -> dict:
                        {"type": "relu"},
                        {"type": "maxpool", "kernel": example.POOL},
                        {"type": "conv", "weight": example.W4, "padding": example.PADDING4}],
-            "target": [list(row) for row in example.Y], "loss": example.LOSS}
+            "target": [list(row) for row in example.TARGET], "loss": example.LOSS}
 
 
 def worked():
@@ -376,10 +385,10 @@ def build():
         return num(value, f"{c}.{name}")
 
     s1, p1, p4 = example.STRIDE1, example.PADDING1, example.PADDING4
-    row1 = const_math(s1, "s1") + "i + m - " + const_math(p1, "p1")
-    col1 = const_math(s1, "s1") + "j + l - " + const_math(p1, "p1")
-    row4 = Fragment("i + m - ") + const_math(p4, "p4")
-    col4 = Fragment("j + l - ") + const_math(p4, "p4")
+    row1 = const_math(s1, "s1") + "u + m - " + const_math(p1, "p1")
+    col1 = const_math(s1, "s1") + "v + n - " + const_math(p1, "p1")
+    row4 = Fragment("u + m - ") + const_math(p4, "p4")
+    col4 = Fragment("v + n - ") + const_math(p4, "p4")
     keys1, keys4 = Keys(P, 1), Keys(P, 4)
     o1_samples = join((entry("O^{1}", index) + " &= "
                        + sum_text(_sample(conv1.forward_sums, index), keys1, map_key(P, 1))
@@ -407,7 +416,8 @@ def build():
             else:
                 cells.append(num(0, f"{c}.zero"))
         padded_rows.append(join(cells, " & "))
-    delta4_padded = (r"\delta^{4}_{\text{pad}} = \begin{pmatrix}" + join(padded_rows, r" \\ ")
+    # δ⁴ with the padding's border put back: no symbol of its own, an arrow says what it is.
+    delta4_padded = (r"\delta^{4} \to \begin{pmatrix}" + join(padded_rows, r" \\ ")
                      + r"\end{pmatrix}")
     rotated = []
     for ch in range(len(example.W4[0])):
@@ -432,6 +442,7 @@ def build():
     rate = Fraction(*example.RATE)
     yield make_page(
         "general/network.md", SOURCE, TEMPLATE,
+        index_base=base_sentence("general/network.md"),
         x_shape=_sizes((len(example.X), len(example.X[0])), f"{P}.shape.X"),
         c1_out=const(len(example.W1), "c1_out"), k1=const(k1, "k1"), k1_again=const(k1, "k1"),
         s1=const(s1, "s1"), p1=const(p1, "p1"),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from derivations.figures.seed import network_figure
 from derivations.mathematics.seed import example_numbers
+from derivations.notation import base_sentence
 from derivations.render.page import Asset, make_page
 from derivations.render.printed_numbers import num
 from derivations.render.seed_latex import key
@@ -18,6 +19,8 @@ This is a restatement, in our words, of
 [“Convolution backpropagation”]({{url}}) on Data Science Stack Exchange (question with a
 bounty). The asker understood backpropagation in fully connected networks and the forward
 pass of a convolutional layer, but not its backward pass. The notation below is theirs.
+
+{{index_base}}
 
 ## The network {#the-network}
 
@@ -113,7 +116,8 @@ cross-correlation).
 def build():
     n = example_numbers()
     yield make_page(
-        "question.md", SOURCE, TEMPLATE, url=URL,
+        "question.md", SOURCE, TEMPLATE,
+        index_base=base_sentence("question.md"), url=URL,
         alt="The network: input i, filter w¹, map o¹, filter w², output o²",
         correct_w11=num(n.grad_w1[0, 0], key("grad_w1", 0, 0)),
         question_w11=num(n.question_grad_w1[0, 0], key("question_grad_w1", 0, 0)),

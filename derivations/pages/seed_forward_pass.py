@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from derivations.mathematics.seed import example_numbers, seed_symbols
+from derivations.notation import base_sentence
 from derivations.render.page import make_page
 from derivations.render.printed_numbers import join, matrix, num
 from derivations.render.seed_latex import entry, key, products, sum_latex
@@ -16,6 +17,8 @@ TEMPLATE = r"""
 Before differentiating anything, we write out what the network computes, once with symbols
 in the question's notation and once with the book's example. Every expression below is
 produced by sympy from the definition of the layer, and every number by Python.
+
+{{index_base}}
 
 ## The first layer {#first-layer}
 
@@ -88,6 +91,7 @@ def build():
                            for p, q in WINDOW)
     yield make_page(
         "seed/forward-pass.md", SOURCE, TEMPLATE,
+        index_base=base_sentence("seed/forward-pass.md"),
         o1_symbolic=o1_symbolic, o1_numeric=o1_numeric,
         i=matrix(n.input, key("input")), w1=matrix(n.w1, key("w1")),
         w2=matrix(n.w2, key("w2")), y=num(n.y, key("y")), o1=matrix(n.o1, key("o1")),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from derivations.figures.seed import rot180_figure
 from derivations.mathematics.seed import example_numbers, full_correlation_rot180, seed_symbols
+from derivations.notation import base_sentence
 from derivations.render.page import Asset, make_page
 from derivations.render.printed_numbers import join, matrix, num
 from derivations.render.seed_latex import entry, key, products, sum_latex
@@ -19,13 +20,19 @@ $\partial C / \partial i$ as well: it is what the earlier layer receives as its 
 $\partial C / \partial o$. It is computed from the same ingredients, and it shows where the
 familiar "rotate the kernel by half a turn" comes from.
 
+{{index_base}}
+
 ## The gradient at the first layer's outputs {#grad-o1}
 
 Each $o^1_k$ reaches the cost only through $o^2$, where it is multiplied by $w^2_k$, so
-$\partial C / \partial o^1_k = w^2_k \cdot \lit{2}(o^2 - y)$. On the example,
+$\partial C / \partial o^1_k = w^2_k \cdot \lit{2}(o^2 - y)$. This gradient at the first
+layer's outputs comes up again and again, so it gets a name:
+$\delta^1 = \partial C / \partial o^1$, with entries $\delta^1_k = \partial C / \partial o^1_k$
+(the Greek $\delta$ for "the gradient that arrives at a layer's output", the superscript for
+the layer, as in $o^1$). On the example,
 
 $$
-\frac{\partial C}{\partial o^1} = {{grad_o2}} \cdot {{w2}} = {{grad_o1}} .
+\delta^1 = \frac{\partial C}{\partial o^1} = {{grad_o2}} \cdot {{w2}} = {{grad_o1}} .
 \label{eq-grad-o1}
 $$
 
@@ -60,9 +67,9 @@ $$
 
 ![{{alt}}](figures/rot180.svg)
 
-*The padded $\partial C / \partial o^1$ (its entries written $\delta_k$), the rotated filter,
-and the input gradient they give: the shaded window times the rotated filter, entry by entry,
-summed, is the entry outlined in bold, $\partial C / \partial i_1 = \delta_1 w^1_1$.*
+*The padded $\delta^1 = \partial C / \partial o^1$, the rotated filter, and the input
+gradient they give: the shaded window times the rotated filter, entry by entry, summed, is the
+entry outlined in bold, $\partial C / \partial i_1 = \delta^1_1 w^1_1$.*
 
 The scatter can be turned around into a gather, one input at a time. Surround
 $\partial C / \partial o^1$ with a border of zeros one entry wide (the filter's size minus
@@ -109,6 +116,7 @@ def build():
         for m in range(2) for c in range(2))
     yield make_page(
         "seed/grad-input.md", SOURCE, TEMPLATE,
+        index_base=base_sentence("seed/grad-input.md"),
         grad_o2=num(n.grad_o2, key("grad_o2")), w2=matrix(n.w2, key("w2")),
         grad_o1=matrix(n.grad_o1, key("grad_o1")), scatter_lines=scatter_lines,
         grad_input=matrix(n.grad_input, key("grad_input")),

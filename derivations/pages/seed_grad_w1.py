@@ -6,6 +6,7 @@ import sympy
 
 from derivations.figures.seed import w11_positions_figure
 from derivations.mathematics.seed import example_numbers, seed_symbols
+from derivations.notation import base_sentence
 from derivations.render.page import Asset, make_page
 from derivations.render.printed_numbers import join, matrix, num, text_num
 from derivations.render.seed_latex import entry, key, products, subscript, sum_latex, sum_of
@@ -18,6 +19,8 @@ TEMPLATE = r"""
 
 This is where the question goes wrong, and the fix is one idea: a weight of a convolution
 filter is **shared** by several outputs, so its gradient collects one contribution from each.
+
+{{index_base}}
 
 ## The chain rule for w¹₁ {#chain-rule-for-w1}
 
@@ -77,11 +80,11 @@ That is not the chain rule. A product of two sums is the sum of *every* product 
 the first with a term of the second:
 
 $$
-\Big(\sum_{k} a_k\Big)\Big(\sum_{l} b_l\Big) = \sum_{k} a_k b_k
-+ \sum_{k \neq l} a_k b_l . \label{eq-product-of-sums}
+\Big(\sum_{k} \alpha_k\Big)\Big(\sum_{l} \beta_l\Big) = \sum_{k} \alpha_k \beta_k
++ \sum_{k \neq l} \alpha_k \beta_l . \label{eq-product-of-sums}
 $$
 
-With $a_k = \partial o^1_k / \partial w^1_1$ and $b_l = \partial C / \partial o^1_l$, the
+With $\alpha_k = \partial o^1_k / \partial w^1_1$ and $\beta_l = \partial C / \partial o^1_l$, the
 first sum on the right is the chain rule \eqref{eq-grad-w11}. The second pairs the input
 $w^1_1$ met in one output with the effect on the cost of a *different* output; those twelve
 products ($k, l$ from $\lit{1}$ to $\lit{4}$, $k \neq l$) do not belong in the derivative,
@@ -222,7 +225,7 @@ def pytorch_lines() -> str:
         f"w2 = {tensor(example.W2)}",
         "o1 = torch.nn.functional.conv2d(i, w1)",
         "o2 = torch.nn.functional.conv2d(o1, w2)",
-        f"cost = ((o2 - {example.Y}) ** 2).sum()",
+        f"cost = ((o2 - {example.TARGET}) ** 2).sum()",
         "cost.backward()",
         "print(w1.grad[0, 0].tolist())",
     ])
@@ -283,6 +286,7 @@ def build():
             text_num(n.question_grad_w1[r, c], key("question_grad_w1", r, c)), ""], " | "))
     yield make_page(
         "seed/grad-w1.md", SOURCE, TEMPLATE,
+        index_base=base_sentence("seed/grad-w1.md"),
         alt="The four positions of w¹ on the input; w¹₁ sits on i₁, i₂, i₄ and i₅",
         do1_dw11=do1_dw11, dc_do1=dc_do1,
         grad_w11_bracket=sum_latex(s.grad_w1_bracket[0]), grad_w1_symbolic=grad_w1_symbolic,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from derivations.mathematics.seed import example_numbers, seed_symbols
+from derivations.notation import base_sentence
 from derivations.render.page import make_page
 from derivations.render.printed_numbers import join, matrix, num
 from derivations.render.seed_latex import entry, key, sum_latex
@@ -15,6 +16,8 @@ TEMPLATE = r"""
 
 The asker's result for the second filter is right, and this page shows why, for all four of
 its weights.
+
+{{index_base}}
 
 ## One path from each weight to the cost {#one-path}
 
@@ -75,6 +78,7 @@ def build():
         r" \\" + "\n")
     yield make_page(
         "seed/grad-w2.md", SOURCE, TEMPLATE,
+        index_base=base_sentence("seed/grad-w2.md"),
         # the printed 2(o² − y) is sympy's ∂C/∂o² (tests/test_seed.py)
         o2_symbolic=sum_latex(s.o2), grad_o2_symbolic=r"\lit{2}(o^2 - y)",
         grad_w2_symbolic=grad_w2_symbolic, o2=num(n.o2, key("o2")), y=num(n.y, key("y")),

@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterable
 from pathlib import Path
 
+from derivations.notation import base_sentence
 from derivations.render.network_form import form_from_description
 from derivations.render.page import Asset, Page, make_page
 from derivations.render.printed_numbers import text_num
@@ -51,7 +52,7 @@ def seed_description() -> dict:
     return {"input": rows(seed_example.I),
             "layers": [{"type": "conv", "weight": rows(seed_example.W1)},
                        {"type": "conv", "weight": rows(seed_example.W2)}],
-            "target": seed_example.Y, "loss": "sse"}
+            "target": seed_example.TARGET, "loss": "sse"}
 
 
 def seed_fields() -> dict[str, str]:
@@ -128,7 +129,12 @@ The layers follow PyTorch: a convolution is a cross-correlation (the kernel is n
 a pool's stride is its window unless you give one, ReLU passes nothing at exactly zero, and a
 max-pooling window whose maximum is reached twice sends its gradient to the first of them in
 reading order. The form starts with the book's own example, so what you see first is the
-derivation of [the seed chapters](../seed/grad-w1.md).
+network of [the seed chapters](../seed/grad-w1.md), written in
+[the general notation](../about/notation.md#worked-notation): the input $i$ is $X$, the
+filters $w^1, w^2$ are $W^{1}, W^{2}$, the map $o^1$ is $O^{1}$.
+
+{{index_base}} An entry of a map is named by its channel, then its row and column, so
+$O^{1}_{0,0,0}$ here is the question's $o^1_1$, and $X_{0,1,1}$ its $i_5$.
 
 ## How to type a network {#matrix-syntax}
 
@@ -202,4 +208,5 @@ def build() -> Iterable[Page | Asset]:
         sum_entries=limit("SUM_MAX_ENTRIES"), sum_terms=limit("SUM_MAX_TERMS"),
         se_max=limit("SE_MAX_CHARS"),
         form=form_html(seed_fields()), script=SCRIPT_PATH,
+        index_base=base_sentence("tools/try-your-numbers.md"),
     )

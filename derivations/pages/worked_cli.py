@@ -115,7 +115,10 @@ with exit status two and a single line that says what is wrong, where, and what 
 {{bad_message}}
 
 `--out FILE` writes the file atomically: either the complete new derivation or, if anything
-goes wrong, the old file untouched.
+goes wrong, the old file untouched. FILE must be a regular file or a new name in an existing
+folder: a symlink, a named pipe or a device such as `/dev/null` is refused rather than
+replaced. Whatever the input, an error is one line on standard error, never a traceback:
+values quoted in it are cut short and invisible characters are shown as escapes.
 """
 
 

@@ -11,15 +11,20 @@ Syntax (a plain Python-Markdown extension, so any mkdocs.yml-compatible builder 
   `\eqref{eq-name}` (in prose or math) links to it as "(n)".
 - `\num{-3}` marks a computed number (from derivations.render.printed_numbers); `\lit{2}` declares a
   number that is notation. The audit reads these marks back from the built HTML.
+
+Option `rendered`: a dict from `memo_key(...)` to MathML, consulted before converting and
+filled after. A formula repeated on a page, or across pages, is converted once; the build hook
+passes a dict that it keeps between builds (derivations/publish/build_cache.py), keyed by this
+file's source and latex2mathml's, so this module must import nothing else of ours (tested).
 """
 
 from __future__ import annotations
 
 import html
+import json
 import re
 import xml.etree.ElementTree as etree
 
-from latex2mathml.converter import convert as latex_to_mathml
 from markdown import Extension
 from markdown.inlinepatterns import InlineProcessor
 from markdown.preprocessors import Preprocessor
@@ -67,6 +72,9 @@ def render_latex(latex: str, display: bool, equation_numbers: dict[str, int]) ->
     body = LABEL.sub("", latex)
     body = MARKED_NUMBER.sub(mark_number, body)
     body = EQREF.sub(mark_eqref, body)
+    # Imported here: a build whose every formula is already rendered never pays for it.
+    from latex2mathml.converter import convert as latex_to_mathml
+
     try:
         mathml = latex_to_mathml(body.strip(), display="block" if display else "inline")
     except Exception as error:  # latex2mathml raises many types; the source is what helps
@@ -75,6 +83,24 @@ def render_latex(latex: str, display: bool, equation_numbers: dict[str, int]) ->
         mathml = mathml.replace(f"<mtext>{PLACEHOLDER.format(index)}</mtext>", markup)
     mathml = mathml.replace(' xmlns="http://www.w3.org/1998/Math/MathML"', "")
     return attach_primes(mathml) if PRIME_ENTITY.search(mathml) else mathml
+
+
+def memo_key(latex: str, display: bool, equation_numbers: dict[str, int]) -> str:
+    """Everything render_latex's output depends on: the source, the mode, and the numbers of
+    the equations it cites (not the whole page's numbering, so a formula is shared widely)."""
+    cited = [[label, equation_numbers.get(label)] for label in EQREF.findall(latex)]
+    return json.dumps([latex, display, cited], ensure_ascii=False)
+
+
+def render_memoized(rendered: dict[str, str], latex: str, display: bool,
+                    equation_numbers: dict[str, int]) -> str:
+    """render_latex through the `rendered` memo (a failure is raised, never remembered)."""
+    key = memo_key(latex, display, equation_numbers)
+    mathml = rendered.get(key)
+    if mathml is None:
+        mathml = render_latex(latex, display, equation_numbers)
+        rendered[key] = mathml
+    return mathml
 
 
 PRIME_ENTITY = re.compile(r"&#x0203[234];")
@@ -122,12 +148,13 @@ def attach_primes(mathml: str) -> str:
     return etree.tostring(root, encoding="unicode")
 
 
-def display_block(latex: str, equation_numbers: dict[str, int]) -> tuple[str, str]:
+def display_block(latex: str, equation_numbers: dict[str, int],
+                  rendered: dict[str, str]) -> tuple[str, str]:
     """(label or "", inner HTML) of one display equation; labelled ones carry their number."""
     labels = LABEL.findall(latex)
     if len(labels) > 1:
         raise MathSyntaxError(f"one \\label per display equation, found {labels}")
-    mathml = render_latex(latex, True, equation_numbers)
+    mathml = render_memoized(rendered, latex, True, equation_numbers)
     if not labels:
         return "", mathml
     label = labels[0]
@@ -154,7 +181,7 @@ class DisplayMathPreprocessor(Preprocessor):
         cursor = 0
         for start, end, latex, indent in blocks:
             out.extend(lines[cursor:start])
-            label, inner = display_block(latex, numbers)
+            label, inner = display_block(latex, numbers, self.md.rendered_math)
             placeholder = self.md.htmlStash.store(inner)
             # A paragraph of its own, turned into <div class="equation" id=…> by
             # EquationTreeprocessor, so the id is a real element (anchor validation, toc).
@@ -209,7 +236,8 @@ class InlineMathProcessor(InlineProcessor):
     """`$…$` to inline MathML. Runs after code spans, before emphasis eats underscores."""
 
     def handleMatch(self, m, data):
-        mathml = render_latex(m.group(1), False, getattr(self.md, "equation_numbers", {}))
+        mathml = render_memoized(self.md.rendered_math, m.group(1), False,
+                                 getattr(self.md, "equation_numbers", {}))
         return self.md.htmlStash.store(mathml), m.start(0), m.end(0)
 
 
@@ -227,8 +255,15 @@ class EqrefProcessor(InlineProcessor):
 
 
 class LatexMathExtension(Extension):
+    def __init__(self, **kwargs):
+        # The default is a fresh dict per extension instance (one page under MkDocs); not None:
+        # Markdown would turn a None-default option's value into a bool.
+        self.config = {"rendered": [{}, "dict from memo_key() to MathML, kept across pages"]}
+        super().__init__(**kwargs)
+
     def extendMarkdown(self, md):
         md.equation_numbers = {}
+        md.rendered_math = self.getConfig("rendered")
         # 24: after fenced code (25) is stashed, so `$$` inside code stays code.
         md.preprocessors.register(DisplayMathPreprocessor(md), "latex_display_math", 24)
         # 185: below backticks (190) so code spans win, above escapes/emphasis.

@@ -30,12 +30,20 @@ _ENTRY_SEPARATOR = re.compile(f"[{SPACES},]+")
 _EDGE_SPACES = re.compile(f"^[{SPACES}]+|[{SPACES}]+$")
 _EMPTY_BETWEEN_COMMAS = re.compile(f",[{SPACES}]*,|^[{SPACES}]*,|,[{SPACES}]*$")
 _BRACKETS = re.compile(r"[][()]")
+QUOTE_MAX = 24  # characters of a quoted token in a message (worked.js has the same)
 
 
 def quote(token: str) -> str:
-    """'token' in single quotes; invisible characters (format, control, spaces) as \\uXXXX."""
-    return "'" + "".join(f"\\u{ord(ch):04x}" if unicodedata.category(ch)[0] in "CZ" else ch
-                         for ch in token) + "'"
+    """'token' in single quotes; invisible characters (format, control, spaces) as \\uXXXX;
+    beyond QUOTE_MAX characters of that, cut with …, so a pasted page stays a short message."""
+    out, width = [], 0
+    for ch in token:
+        piece = f"\\u{ord(ch):04x}" if unicodedata.category(ch)[0] in "CZ" else ch
+        if width + len(piece) > QUOTE_MAX:
+            return "'" + "".join(out) + "…'"
+        out.append(piece)
+        width += len(piece)
+    return "'" + "".join(out) + "'"
 
 
 def _strip(text: str) -> str:

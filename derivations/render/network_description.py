@@ -20,6 +20,7 @@ same naming.
 from __future__ import annotations
 
 import json
+import re
 from fractions import Fraction
 
 from derivations.errors import UsageError
@@ -31,7 +32,8 @@ from derivations.mathematics.network import (
     ReLU,
     check_network,
 )
-from derivations.render.matrix_syntax import parse_number
+from derivations.render.matrix_syntax import QUOTE_MAX, parse_number, quote
+from derivations.worked_limits import MAX_DESCRIPTION_CHARS
 
 TOP_KEYS = ("input", "layers", "target", "loss")
 LAYER_KEYS = {
@@ -40,8 +42,7 @@ LAYER_KEYS = {
     "maxpool": ("type", "kernel", "stride"),
     "avgpool": ("type", "kernel", "stride"),
 }
-# A description of the largest network the limits allow is well under this; more is a mistake.
-MAX_CHARS = 100_000
+MAX_CHARS = MAX_DESCRIPTION_CHARS
 MAX_DEPTH = 4  # (C_out, C_in, kH, kW)
 
 
@@ -49,9 +50,16 @@ class Literal(str):
     """A JSON number's text, kept so it becomes an exact Fraction (0.1 is 1/10, not a float)."""
 
 
+# A JSON number as json.loads reads one; anything else a Literal holds came from a form field.
+_JSON_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?")
+
+
 def _describe(value) -> str:
+    """A value as a message names it: numbers as written (quoted and cut when long or not
+    a number), strings by their first 20 characters, JSON-escaped."""
     if isinstance(value, Literal):
-        return str(value)
+        short = len(value) <= QUOTE_MAX and _JSON_NUMBER.fullmatch(value)
+        return str(value) if short else quote(value)
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
@@ -65,11 +73,17 @@ def _describe(value) -> str:
     return repr(value)
 
 
+def _key(key: str) -> str:
+    """A key as a message quotes it: JSON-escaped, cut after QUOTE_MAX characters with …."""
+    shown = json.dumps(key[:QUOTE_MAX])
+    return shown[:-1] + '…"' if len(key) > QUOTE_MAX else shown
+
+
 def _unique_keys(pairs):
     seen = {}
     for key, value in pairs:
         if key in seen:
-            raise UsageError(f'key "{key}" appears twice; give each key once')
+            raise UsageError(f"key {_key(key)} appears twice; give each key once")
         seen[key] = value
     return seen
 
@@ -134,7 +148,8 @@ def parse_network(obj) -> Network:
 def _known_keys(obj: dict, allowed, where: str) -> None:
     for key in obj:
         if key not in allowed:
-            raise UsageError(f'{where}: unknown key "{key}"; allowed keys: {", ".join(allowed)}')
+            raise UsageError(f"{where}: unknown key {_key(key)}; allowed keys: "
+                             f"{', '.join(allowed)}")
 
 
 def _layer(item, k: int):

@@ -3,10 +3,12 @@ r"""A worked network (mathematics/network.py) as Markdown, Stack Exchange text, 
 Pure formatting: every number comes from the NetworkWork and goes through
 derivations.render.printed_numbers, keyed by the quantity it is (`{key}.W1[0,0,1,2]`,
 `{key}.O2[1,0,0]`, `{key}.delta3[0,1,1]`), so a page that shows a derivation can be
-audited entry by entry. Symbols: X the input, O^k the output of layer k (O^0 = X), W^k
-and b^k its weight and bias, y the target, δ^k = ∂C/∂O^k (δ^0 = ∂C/∂X), η the learning
-rate. Indices count from zero: a map entry is [channel, row, column], a weight entry
-[output channel, input channel, row, column].
+audited entry by entry. Symbols (the book's one notation, derivations/notation.py): X the
+input, O^ℓ the output of layer ℓ (O^0 = X), W^ℓ and b^ℓ its weight and bias, y the target,
+δ^ℓ = ∂C/∂O^ℓ (δ^0 = ∂C/∂X), T the output's number of entries, η the learning rate.
+Indices count from zero: a map entry is [channel, row, column], O^ℓ_{f,u,v} for a layer's
+output and O^{ℓ-1}_{g,a,c} for its input; a weight entry W^ℓ_{f,g,m,n} [output channel,
+input channel, row, column]; a whole channel is O^ℓ_{f,·,·}.
 
 - markdown: the book's page style (`$`/`$$` LaTeX, `\num{}`/`\lit{}` marks, heading ids);
 - stackexchange: the same without the book's private marks and heading ids;
@@ -87,7 +89,7 @@ def delta_key(key: str, k: int) -> str:
 
 
 def entry(symbol: str, index) -> str:
-    """An entry of a symbol: ∂C/∂X becomes ∂C/∂X_{c,a,e}, δ^k becomes δ^k_{c,a,e}."""
+    """An entry of a symbol: ∂C/∂X becomes ∂C/∂X_{g,a,c}, δ^ℓ becomes δ^ℓ_{g,a,c}."""
     text = ",".join(map(str, index))
     if symbol.startswith(r"\frac"):
         return symbol[:-1] + f"_{{{text}}}}}"
@@ -105,11 +107,19 @@ def tensor_matrix(values, key: str, prefix=()) -> Fragment:
     return r"\begin{pmatrix}" + join(rows, r" \\ ") + r"\end{pmatrix}"
 
 
+ALL = r"\cdot"  # an index left free: O_{f,·,·} is channel f, every row and column
+
+
+def channel(symbol: str, c: int) -> str:
+    """Channel c of a map, every row and column of it: O^ℓ_{c,·,·}."""
+    return entry(symbol, (c, ALL, ALL))
+
+
 def show_map(symbol: str, values, key: str) -> Fragment:
     """A (C, H, W) map: one matrix, or one per channel labelled by the channel index."""
     if len(values) == 1:
         return symbol + " = " + tensor_matrix(values[0], key, (0,))
-    return join((entry(symbol, (c,)) + " = " + tensor_matrix(values[c], key, (c,))
+    return join((channel(symbol, c) + " = " + tensor_matrix(values[c], key, (c,))
                  for c in range(len(values))), r", \quad ")
 
 
@@ -246,16 +256,16 @@ def markdown(work: NetworkWork, step: StepWork | None = None, key: str = KEY) ->
     network = work.network
     count = len(work.layers)
     parts: list[Fragment | str] = []
-    loss_text = (r"the sum of squared errors against the target $y$, $C = \sum_{c,i,j} "
-                 r"(O^{L}_{c,i,j} - y_{c,i,j})^{2}$" if network.loss == "sse" else
-                 r"the mean squared error against the target $y$, $C = \frac{\lit{1}}{M} "
-                 r"\sum_{c,i,j} (O^{L}_{c,i,j} - y_{c,i,j})^{2}$ with $M$ the number of "
+    loss_text = (r"the sum of squared errors against the target $y$, $C = \sum_{f,u,v} "
+                 r"(O^{L}_{f,u,v} - y_{f,u,v})^{2}$" if network.loss == "sse" else
+                 r"the mean squared error against the target $y$, $C = \frac{\lit{1}}{T} "
+                 r"\sum_{f,u,v} (O^{L}_{f,u,v} - y_{f,u,v})^{2}$ with $T$ the number of "
                  "output entries")
     parts.append(
         "# " + _heading("Worked derivation", "worked-derivation") + "\n\n"
-        "The input $X$ goes through the layers in order; layer $k$ turns $O^{k-1}$ into "
-        "$O^{k}$ (with $O^{0} = X$), and the cost is " + loss_text.replace("{L}", f"{{{count}}}")
-        + ". Indices count from zero: a map entry is "
+        "The input $X$ goes through the layers in order; layer $\\ell$ turns "
+        "$O^{\\ell-1}$ into $O^{\\ell}$ (with $O^{0} = X$), and the cost is "
+        + loss_text.replace("{L}", f"{{{count}}}") + ". Indices count from zero: a map entry is "
         "[channel, row, column], a weight entry [output channel, input channel, row, "
         "column]. Numbers that are not integers are shown rounded to four decimals; the "
         "computation itself is exact.\n\n"
@@ -268,7 +278,7 @@ def markdown(work: NetworkWork, step: StepWork | None = None, key: str = KEY) ->
             if done.layer.bias is not None:
                 given.append(show_vector(f"b^{{{k}}}", done.layer.bias, f"{key}.b{k}"))
     if network.target_rank == 0:
-        given.append(Fragment("y_{c,i,j} = ") + num(network.target, f"{key}.y"))
+        given.append(Fragment("y_{f,u,v} = ") + num(network.target, f"{key}.y"))
         note = "The target is one number, the same for every output entry.\n\n"
     else:
         given.append(show_map("y", work.target, f"{key}.y"))
@@ -280,9 +290,10 @@ def markdown(work: NetworkWork, step: StepWork | None = None, key: str = KEY) ->
         parts.append(_forward(k, done, key))
     parts.append(_cost(work, key))
     parts.append("## " + _heading("Backward pass", "backward-pass") + "\n\n"
-                 "Each layer receives $\\delta^{k} = \\partial C / \\partial O^{k}$ and passes "
-                 "$\\delta^{k-1}$ on to the layer before it ([the chain rule of the general "
-                 f"layer]({LINKS['forward']})); the last one is $\\partial C / \\partial X$.\n\n")
+                 "Each layer receives $\\delta^{\\ell} = \\partial C / \\partial O^{\\ell}$ and "
+                 "passes $\\delta^{\\ell-1}$ on to the layer before it ([the chain rule of the "
+                 f"general layer]({LINKS['forward']})); the last one is "
+                 "$\\partial C / \\partial X$.\n\n")
     for k in range(count, 0, -1):
         parts.append(_backward(k, work.layers[k - 1], key))
     parts.append(_summary(work, key))
@@ -301,17 +312,17 @@ def _forward(k: int, done: LayerWork, key: str) -> Fragment:
     result = show_map(after, done.output_map, map_key(key, k))
     if isinstance(layer, Conv):
         (sh, sw), (ph, pw), (dh, dw) = layer.stride, layer.padding, layer.dilation
-        bias = f"b^{{{k}}}_{{o}} + " if layer.bias is not None else ""
+        bias = f"b^{{{k}}}_{{f}} + " if layer.bias is not None else ""
         padded = (f" (zero where the index falls outside ${before}$: [padding]"
                   f"({LINKS['padding']}))") if (ph, pw) != (0, 0) else ""
         text = Fragment(
-            head + "Each output entry is the sum, over every input channel $c$ and kernel "
-            f"tap $(m, l)$, of a weight times the entry of ${before}$ under it "
+            head + "Each output entry is the sum, over every input channel $g$ and kernel "
+            f"tap $(m, n)$, of a weight times the entry of ${before}$ under it "
             f"([the general layer]({LINKS['forward']}); [channels]({LINKS['channels']})){padded}"
             ":\n\n$$\n"
-            f"{after}_{{o,i,j}} = {bias}\\sum_{{c,m,l}} W^{{{k}}}_{{o,c,m,l}} \\, "
-            f"{before}_{{c,\\,{index_expression('i', 'm', sh, dh, ph)},\\,"
-            f"{index_expression('j', 'l', sw, dw, pw)}}}\n$$\n\n")
+            f"{after}_{{f,u,v}} = {bias}\\sum_{{g,m,n}} W^{{{k}}}_{{f,g,m,n}} \\, "
+            f"{before}_{{g,\\,{index_expression('u', 'm', sh, dh, ph)},\\,"
+            f"{index_expression('v', 'n', sw, dw, pw)}}}\n$$\n\n")
         keys = Keys(key, k)
         lines = sum_lines(after, done.forward_sums, keys, map_key(key, k)) \
             if _sums_written_out(done.forward_sums) else None
@@ -336,7 +347,7 @@ def _forward(k: int, done: LayerWork, key: str) -> Fragment:
 
 
 def maxpool_lines(k: int, done: LayerWork, key: str) -> Fragment:
-    r"""An align* block: O^k_{c,i,j} &= \max(window entries) = value, one row per window."""
+    r"""An align* block: O^ℓ_{g,u,v} &= \max(window entries) = value, one row per window."""
     after = map_symbol(k)
     rows = [entry(after, w.index) + r" &= \max(" + join(
         (num(v, f"{map_key(key, k - 1)}[{_idx((w.index[0], *cell))}]")
@@ -353,10 +364,10 @@ def cost_equation(work: NetworkWork, key: str, aligned: bool = False) -> Fragmen
     dims = shape(work.output)
     cells = [(c, i, j) for c in range(dims[0]) for i in range(dims[1]) for j in range(dims[2])]
     scale = work.cost_sum.scale
-    lead = r"\sum_{c,i,j}" if scale == 1 else scale_text(scale) + r" \sum_{c,i,j}"
+    lead = r"\sum_{f,u,v}" if scale == 1 else scale_text(scale) + r" \sum_{f,u,v}"
     if len(cells) > SUM_MAX_ENTRIES:
         return (show_map(f"({out} - y)", work.residual, f"{key}.residual")
-                + r", \quad C = " + lead + f" ({out}_{{c,i,j}} - y_{{c,i,j}})^{{2}} = "
+                + r", \quad C = " + lead + f" ({out}_{{f,u,v}} - y_{{f,u,v}})^{{2}} = "
                 + num(work.cost, f"{key}.cost"))
     y_key = (lambda c, i, j: f"{key}.y") if network.target_rank == 0 else \
         (lambda c, i, j: f"{key}.y[{c},{i},{j}]")
@@ -369,9 +380,9 @@ def cost_equation(work: NetworkWork, key: str, aligned: bool = False) -> Fragmen
         squares = scale_text(scale) + r" \, (" + squares + ")"
         residuals = scale_text(scale) + r" \, (" + residuals + ")"
     if aligned:
-        return ("C &= " + lead + f" ({out}_{{c,i,j}} - y_{{c,i,j}})^{{2}} \\\\\n&= " + squares
+        return ("C &= " + lead + f" ({out}_{{f,u,v}} - y_{{f,u,v}})^{{2}} \\\\\n&= " + squares
                 + " \\\\\n&= " + residuals + " = " + num(work.cost, f"{key}.cost"))
-    return ("C = " + lead + f" ({out}_{{c,i,j}} - y_{{c,i,j}})^{{2}} = " + squares
+    return ("C = " + lead + f" ({out}_{{f,u,v}} - y_{{f,u,v}})^{{2}} = " + squares
             + " = " + residuals + " = " + num(work.cost, f"{key}.cost"))
 
 
@@ -383,9 +394,9 @@ def _cost(work: NetworkWork, key: str) -> Fragment:
     scale = work.cost_sum.scale
     head = "## " + _heading("Cost", "cost") + "\n\n"
     body = "$$\n" + cost_equation(work, key) + "\n$$\n\n"
-    factor = r"\lit{2}" if scale == 1 else r"\frac{\lit{2}}{M}"
-    why = "" if scale == 1 else (f" with $M = {lit(len(cells))}$: this is where the mean's "
-                                 "$\\lit{1}/M$ enters every gradient")
+    factor = r"\lit{2}" if scale == 1 else r"\frac{\lit{2}}{T}"
+    why = "" if scale == 1 else (f" with $T = {lit(len(cells))}$: this is where the mean's "
+                                 "$\\lit{1}/T$ enters every gradient")
     delta = delta_symbol(last)
     if len(cells) <= SUM_MAX_ENTRIES:
         lines = sum_lines(delta, work.output_delta_sums, Keys(key, last), delta_key(key, last))
@@ -394,9 +405,9 @@ def _cost(work: NetworkWork, key: str) -> Fragment:
     return (head + body
             + "## " + _heading("Gradient at the output", "output-gradient") + "\n\n"
             f"The derivative of each square ([the same step in the book]({LINKS['cost']})){why}:"
-            f"\n\n$$\n{entry(delta, ('c', 'i', 'j'))} = "
-            f"\\frac{{\\partial C}}{{\\partial {out}_{{c,i,j}}}} = {factor} \\, "
-            f"({out}_{{c,i,j}} - y_{{c,i,j}})\n$$\n\n" + lines + "\n")
+            f"\n\n$$\n{entry(delta, ('f', 'u', 'v'))} = "
+            f"\\frac{{\\partial C}}{{\\partial {out}_{{f,u,v}}}} = {factor} \\, "
+            f"({out}_{{f,u,v}} - y_{{f,u,v}})\n$$\n\n" + lines + "\n")
 
 
 def _backward(k: int, done: LayerWork, key: str) -> Fragment:
@@ -409,14 +420,14 @@ def _backward(k: int, done: LayerWork, key: str) -> Fragment:
     passed = show_map(previous, done.grad_input, delta_key(key, k - 1))
     if isinstance(layer, Conv):
         (sh, sw), (ph, pw), (dh, dw) = layer.stride, layer.padding, layer.dilation
-        row = index_expression("i", "m", sh, dh, ph)
-        col = index_expression("j", "l", sw, dw, pw)
+        row = index_expression("u", "m", sh, dh, ph)
+        col = index_expression("v", "n", sw, dw, pw)
         text = Fragment(
-            head + f"**Its weights.** Each weight $W^{{{k}}}_{{o,c,m,l}}$ multiplies one entry of "
-            f"${before}$ in every output of channel $o$, so its gradient adds up $\\delta^{{{k}}}$ "
+            head + f"**Its weights.** Each weight $W^{{{k}}}_{{f,g,m,n}}$ multiplies one entry of "
+            f"${before}$ in every output of channel $f$, so its gradient adds up $\\delta^{{{k}}}$ "
             f"times that entry over all of them ([weight gradient]({LINKS['weights']})):\n\n$$\n"
-            f"\\frac{{\\partial C}}{{\\partial W^{{{k}}}_{{o,c,m,l}}}} = \\sum_{{i,j}} "
-            f"\\delta^{{{k}}}_{{o,i,j}} \\, {before}_{{c,\\,{row},\\,{col}}}\n$$\n\n")
+            f"\\frac{{\\partial C}}{{\\partial W^{{{k}}}_{{f,g,m,n}}}} = \\sum_{{u,v}} "
+            f"\\delta^{{{k}}}_{{f,u,v}} \\, {before}_{{g,\\,{row},\\,{col}}}\n$$\n\n")
         grad_w = f"\\frac{{\\partial C}}{{\\partial W^{{{k}}}}}"
         lines = sum_lines(grad_w, done.grad_weight_sums, keys, f"{key}.gradW{k}") \
             if _sums_written_out(done.grad_weight_sums) else None
@@ -424,8 +435,8 @@ def _backward(k: int, done: LayerWork, key: str) -> Fragment:
         if layer.bias is not None:
             grad_b = f"\\frac{{\\partial C}}{{\\partial b^{{{k}}}}}"
             text = text + (
-                f"\n**Its bias.** $b^{{{k}}}_{{o}}$ is added to every entry of output channel "
-                f"$o$, so its gradient is the sum of $\\delta^{{{k}}}$ over that channel "
+                f"\n**Its bias.** $b^{{{k}}}_{{f}}$ is added to every entry of output channel "
+                f"$f$, so its gradient is the sum of $\\delta^{{{k}}}$ over that channel "
                 f"([a shared bias]({LINKS['bias']})):\n\n")
             lines = sum_lines(grad_b, done.grad_bias_sums, keys, f"{key}.gradb{k}") \
                 if _sums_written_out(done.grad_bias_sums) else None
@@ -439,8 +450,8 @@ def _backward(k: int, done: LayerWork, key: str) -> Fragment:
             + (f"; [stride]({LINKS['stride']})" if (sh, sw) != (1, 1) else "")
             + (f"; [dilation]({LINKS['dilation']})" if (dh, dw) != (1, 1) else "")
             + "):\n\n$$\n"
-            f"{entry(previous, ('c', 'a', 'e'))} = \\sum_{{o,i,j,m,l \\,:\\, {row} = a,\\ "
-            f"{col} = e}} \\delta^{{{k}}}_{{o,i,j}} \\, W^{{{k}}}_{{o,c,m,l}}\n$$\n\n")
+            f"{entry(previous, ('g', 'a', 'c'))} = \\sum_{{f,u,v,m,n \\,:\\, {row} = a,\\ "
+            f"{col} = c}} \\delta^{{{k}}}_{{f,u,v}} \\, W^{{{k}}}_{{f,g,m,n}}\n$$\n\n")
         lines = sum_lines(previous, done.grad_input_sums, keys, delta_key(key, k - 1)) \
             if _sums_written_out(done.grad_input_sums) else None
         return text + _step(lines, passed) + "\n"
@@ -449,9 +460,9 @@ def _backward(k: int, done: LayerWork, key: str) -> Fragment:
         return (head + f"ReLU's slope is $\\lit{{1}}$ where its input was positive and "
                 f"$\\lit{{0}}$ elsewhere, at $\\lit{{0}}$ itself too (PyTorch's choice; "
                 f"[ReLU]({LINKS['relu']})), so $\\delta^{{{k}}}$ passes only where "
-                f"${before} > \\lit{{0}}$:\n\n$$\n{entry(previous, ('c', 'i', 'j'))} = "
-                f"{entry(delta, ('c', 'i', 'j'))} \\cdot "
-                f"\\lit{{1}}[{before}_{{c,i,j}} > \\lit{{0}}]"
+                f"${before} > \\lit{{0}}$:\n\n$$\n{entry(previous, ('g', 'a', 'c'))} = "
+                f"{entry(delta, ('g', 'a', 'c'))} \\cdot "
+                f"\\lit{{1}}[{before}_{{g,a,c}} > \\lit{{0}}]"
                 "\n$$\n\n$$\n" + mask + "\n$$\n\nso\n\n$$\n" + passed + "\n$$\n\n")
     if layer.kind == "maxpool":
         text = Fragment(
@@ -460,8 +471,8 @@ def _backward(k: int, done: LayerWork, key: str) -> Fragment:
             f"adds them up ([max pooling]({LINKS['maxpool']})). When a window's maximum is "
             "reached more than once, the first of them in reading order (row by row) takes the "
             "gradient, as in PyTorch:\n\n$$\n"
-            f"{entry(previous, ('c', 'a', 'e'))} = \\sum_{{\\text{{windows }} (i,j) "
-            f"\\text{{ won by }} (a,e)}} {entry(delta, ('c', 'i', 'j'))}\n$$\n\n"
+            f"{entry(previous, ('g', 'a', 'c'))} = \\sum_{{\\text{{windows }} (u,v) "
+            f"\\text{{ won by }} (a,c)}} {entry(delta, ('g', 'u', 'v'))}\n$$\n\n"
             "(zero for an entry that won no window).\n\n")
         lines = sum_lines(previous, done.grad_input_sums, keys, delta_key(key, k - 1)) \
             if _sums_written_out(done.grad_input_sums) else None
@@ -471,8 +482,8 @@ def _backward(k: int, done: LayerWork, key: str) -> Fragment:
         head + f"Each entry of a window moved ${after}$ by the same share, so it gets that share "
         f"of the window's $\\delta^{{{k}}}$, summed over the windows it is in "
         f"([average pooling]({LINKS['avgpool']})):\n\n$$\n"
-        f"{entry(previous, ('c', 'a', 'e'))} = {scale_text(Fraction(1, kh * kw))} "
-        f"\\sum_{{\\text{{windows }} (i,j) \\ni (a,e)}} {entry(delta, ('c', 'i', 'j'))}"
+        f"{entry(previous, ('g', 'a', 'c'))} = {scale_text(Fraction(1, kh * kw))} "
+        f"\\sum_{{\\text{{windows }} (u,v) \\ni (a,c)}} {entry(delta, ('g', 'u', 'v'))}"
         "\n$$\n\n")
     lines = sum_lines(previous, done.grad_input_sums, keys, delta_key(key, k - 1)) \
         if _sums_written_out(done.grad_input_sums) else None

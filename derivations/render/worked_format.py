@@ -52,7 +52,7 @@ def _products(entry: EntrySum, key: str) -> Fragment:
 
 
 def _sum_lines(symbol: str, sums: tuple[EntrySum, ...], key: str) -> Fragment:
-    r"""One align* row per entry: symbol_{i,j} &= a·b + … = value."""
+    r"""One align* row per entry: symbol_{u,v} &= a·b + … = value."""
     rows = []
     for entry in sums:
         i, j = entry.index
@@ -91,7 +91,7 @@ def markdown(chain: WorkedChain) -> Fragment:
         + " valid cross-correlation (the kernel slides over the map without flipping and stays "
         f"inside it; no bias): {chain_text}. "
         f"The cost is the sum of squared errors against the target $y$: "
-        f"$C = \\sum_{{i,j}} (O^{{{last}}}_{{i,j}} - y_{{i,j}})^{{2}}$. Indices count from "
+        f"$C = \\sum_{{u,v}} (O^{{{last}}}_{{u,v}} - y_{{u,v}})^{{2}}$. Indices count from "
         "zero, row first. Numbers that are not integers are shown rounded to four decimals; "
         "the computation itself is exact.\n\n"
     )
@@ -99,7 +99,7 @@ def markdown(chain: WorkedChain) -> Fragment:
     given += [(f"W^{{{k}}}", layer.kernel, f"{KEY}.kernel{k}")
               for k, layer in enumerate(chain.layers, start=1)]
     if chain.target_is_number:
-        target = Fragment("y_{i,j} = ") + num(chain.target[0][0], f"{KEY}.target")
+        target = Fragment("y_{u,v} = ") + num(chain.target[0][0], f"{KEY}.target")
         target_note = " (the same target for every output entry)"
     else:
         target = "y = " + matrix(chain.target, f"{KEY}.target")
@@ -114,7 +114,7 @@ def markdown(chain: WorkedChain) -> Fragment:
         "## " + _heading("Forward pass", "forward-pass") + "\n\n"
         "Each entry of a map is the sum of the products of the kernel with the window under it "
         f"([forward pass]({LINKS['forward']})), with $O^{{0}} = X$:\n\n"
-        "$$\nO^{k}_{i,j} = \\sum_{m,n} W^{k}_{m,n} \\, O^{k-1}_{i+m,\\,j+n}\n$$\n\n"
+        "$$\nO^{\\ell}_{u,v} = \\sum_{m,n} W^{\\ell}_{m,n} \\, O^{\\ell-1}_{u+m,\\,v+n}\n$$\n\n"
     )
     for k, layer in enumerate(chain.layers, start=1):
         before = "X" if k == 1 else f"O^{{{k - 1}}}"
@@ -151,13 +151,13 @@ def _cost(chain: WorkedChain, last: int) -> Fragment:
              for i in range(rows) for j in range(cols)), " + ")
         residuals = join((num_signed(chain.residual[i][j], f"{KEY}.residual[{i},{j}]") + "^{2}"
                           for i in range(rows) for j in range(cols)), " + ")
-        lines.append("$$\nC = \\sum_{i,j} (O^{" + str(last) + "}_{i,j} - y_{i,j})^{2} = "
+        lines.append("$$\nC = \\sum_{u,v} (O^{" + str(last) + "}_{u,v} - y_{u,v})^{2} = "
                      + squares + " = " + residuals + " = " + num(chain.cost, f"{KEY}.cost")
                      + "\n$$\n\n")
     else:
         lines.append("$$\nO^{" + str(last) + "} - y = "
                      + matrix(chain.residual, f"{KEY}.residual")
-                     + ", \\quad C = \\sum_{i,j} (O^{" + str(last) + "}_{i,j} - y_{i,j})^{2} = "
+                     + ", \\quad C = \\sum_{u,v} (O^{" + str(last) + "}_{u,v} - y_{u,v})^{2} = "
                      + num(chain.cost, f"{KEY}.cost") + "\n$$\n\n")
     delta = chain.layers[-1].delta
     if rows * cols <= SUM_MAX_ENTRIES:
@@ -172,12 +172,12 @@ def _cost(chain: WorkedChain, last: int) -> Fragment:
                    + matrix(delta, f"{KEY}.delta{last}") + "\n$$\n\n")
     return (head + join(lines)
             + "## " + _heading("Gradient at the output", "output-gradient") + "\n\n"
-            "Write $\\delta^{k} = \\partial C / \\partial O^{k}$ for the gradient of the cost with "
-            "respect to each map. At the output, the derivative of each square is "
+            "Write $\\delta^{\\ell} = \\partial C / \\partial O^{\\ell}$ for the gradient of "
+            "the cost with respect to each map. At the output, the derivative of each square is "
             f"([the same step in the book]({LINKS['cost']})):\n\n"
-            f"$$\n\\delta^{{{last}}}_{{i,j}} = "
-            f"\\frac{{\\partial C}}{{\\partial O^{{{last}}}_{{i,j}}}}"
-            f" = \\lit{{2}} \\, (O^{{{last}}}_{{i,j}} - y_{{i,j}})\n$$\n\n" + written)
+            f"$$\n\\delta^{{{last}}}_{{u,v}} = "
+            f"\\frac{{\\partial C}}{{\\partial O^{{{last}}}_{{u,v}}}}"
+            f" = \\lit{{2}} \\, (O^{{{last}}}_{{u,v}} - y_{{u,v}})\n$$\n\n" + written)
 
 
 def _backward(chain: WorkedChain, k: int) -> Fragment:
@@ -192,8 +192,8 @@ def _backward(chain: WorkedChain, k: int) -> Fragment:
         f"so its gradient sums, over all outputs of this kernel, $\\delta^{{{k}}}$ times the "
         f"entry of ${before}$ that the weight met ([in the book]({weights_link}); "
         f"[in general]({LINKS['general_weights']})):\n\n"
-        f"$$\n\\frac{{\\partial C}}{{\\partial W^{{{k}}}_{{m,n}}}} = \\sum_{{i,j}} "
-        f"\\delta^{{{k}}}_{{i,j}} \\, {before}_{{i+m,\\,j+n}}\n$$\n\n"
+        f"$$\n\\frac{{\\partial C}}{{\\partial W^{{{k}}}_{{m,n}}}} = \\sum_{{u,v}} "
+        f"\\delta^{{{k}}}_{{u,v}} \\, {before}_{{u+m,\\,v+n}}\n$$\n\n"
     )
     text = text + _step(f"\\frac{{\\partial C}}{{\\partial W^{{{k}}}}}",
                         f"\\frac{{\\partial C}}{{\\partial W^{{{k}}}}}",
@@ -207,9 +207,9 @@ def _backward(chain: WorkedChain, k: int) -> Fragment:
         f"each through one weight; its gradient adds those paths up, a scatter of "
         f"$\\delta^{{{k}}}$ through the kernel ([in the book]({link}); "
         f"[in general]({LINKS['general_input']})):\n\n"
-        f"$$\n{_entry(target, 'a,c')} = \\sum_{{i,j}} \\delta^{{{k}}}_{{i,j}} \\, "
-        f"W^{{{k}}}_{{a-i,\\,c-j}}\n$$\n\n"
-        f"(only the terms where $W^{{{k}}}_{{a-i,\\,c-j}}$ exists).\n\n"
+        f"$$\n{_entry(target, 'a,c')} = \\sum_{{u,v}} \\delta^{{{k}}}_{{u,v}} \\, "
+        f"W^{{{k}}}_{{a-u,\\,c-v}}\n$$\n\n"
+        f"(only the terms where $W^{{{k}}}_{{a-u,\\,c-v}}$ exists).\n\n"
     )
     text = text + _step(target, target, layer.grad_input_sums, layer.grad_input_map,
                         f"{KEY}.grad_input" if k == 1 else f"{KEY}.delta{k - 1}")

@@ -28,6 +28,7 @@
   var SE_MAX_CHARS = 30000;
   var ALLOWED = "integers like -3, decimals like 0.25, fractions like 1/2";
   var BOOK_URL = "https://convbackprop.github.io/convbackprop/";
+  var QUOTE_MAX = 24;  // matrix_syntax.QUOTE_MAX: a quoted token is cut beyond this
 
   // ---- exact numbers: {n, d} with d > 0, never reduced -------------------------------------
   function gcd(a, b) { a = a < 0n ? -a : a; b = b < 0n ? -b : b; while (b) { var t = a % b; a = b; b = t; } return a; }
@@ -51,11 +52,18 @@
   // ---- parsing (mirrors derivations/render/matrix_syntax.py) ---------------------------------
   function UsageError(message) { this.message = message; }
 
-  // JavaScript's \s is exactly matrix_syntax.SPACES.
+  // JavaScript's \s and trim() are exactly matrix_syntax.SPACES (plus the comma to split on).
+  // Beyond QUOTE_MAX characters (code points, as Python counts them) the token is cut with …
   function quote(token) {
-    var out = "";
-    for (var ch of token)
-      out += /[\p{C}\p{Z}]/u.test(ch) ? "\\u" + ch.codePointAt(0).toString(16).padStart(4, "0") : ch;
+    var out = "", width = 0;
+    for (var ch of token) {
+      var hidden = /[\p{C}\p{Z}]/u.test(ch);
+      var piece = hidden ? "\\u" + ch.codePointAt(0).toString(16).padStart(4, "0") : ch;
+      var size = hidden ? piece.length : 1;
+      if (width + size > QUOTE_MAX) return "'" + out + "\u2026'";
+      out += piece;
+      width += size;
+    }
     return "'" + out + "'";
   }
   function entries(count) { return count + (count === 1 ? " entry" : " entries"); }
@@ -189,8 +197,11 @@
 
   // ---- the description -> a checked network (mirrors network_description.parse_network) ----
   function depth(value) { var d = 0; while (Array.isArray(value)) { d++; value = value[0]; } return d; }
+  // network_description._JSON_NUMBER: a Literal that is no short JSON number is quoted and cut.
+  var JSON_NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
   function describeValue(value) {
-    if (value instanceof Literal) return value.text;
+    if (value instanceof Literal)
+      return value.text.length <= QUOTE_MAX && JSON_NUMBER.test(value.text) ? value.text : quote(value.text);
     if (Array.isArray(value)) return "a list";
     return "the string " + JSON.stringify(String(value).slice(0, 20));
   }
@@ -631,9 +642,11 @@
   function tensorMatrix(values) {
     return "\\begin{pmatrix}" + values.map(function (r) { return r.map(num).join(" & "); }).join(" \\\\ ") + "\\end{pmatrix}";
   }
+  // An index left free: O_{f,\cdot,\cdot} is channel f, every row and column (network_format.channel).
+  function channel(symbol, c) { return entry(symbol, [c, "\\cdot", "\\cdot"]); }
   function showMap(symbol, values) {
     if (values.length === 1) return symbol + " = " + tensorMatrix(values[0]);
-    return values.map(function (ch, c) { return entry(symbol, [c]) + " = " + tensorMatrix(ch); }).join(", \\quad ");
+    return values.map(function (ch, c) { return channel(symbol, c) + " = " + tensorMatrix(ch); }).join(", \\quad ");
   }
   function showWeight(symbol, values) {
     if (values.length === 1 && values[0].length === 1) return symbol + " = " + tensorMatrix(values[0][0]);
@@ -699,10 +712,10 @@
   function markdown(work, stepWork) {
     var network = work.network, count = work.layers.length, parts = [];
     var lossText = network.loss === "sse"
-      ? "the sum of squared errors against the target $y$, $C = \\sum_{c,i,j} (O^{L}_{c,i,j} - y_{c,i,j})^{2}$"
-      : "the mean squared error against the target $y$, $C = \\frac{\\lit{1}}{M} \\sum_{c,i,j} (O^{L}_{c,i,j} - y_{c,i,j})^{2}$ with $M$ the number of output entries";
+      ? "the sum of squared errors against the target $y$, $C = \\sum_{f,u,v} (O^{L}_{f,u,v} - y_{f,u,v})^{2}$"
+      : "the mean squared error against the target $y$, $C = \\frac{\\lit{1}}{T} \\sum_{f,u,v} (O^{L}_{f,u,v} - y_{f,u,v})^{2}$ with $T$ the number of output entries";
     parts.push("# " + heading("Worked derivation", "worked-derivation") + "\n\n" +
-      "The input $X$ goes through the layers in order; layer $k$ turns $O^{k-1}$ into $O^{k}$ (with $O^{0} = X$), and the cost is " +
+      "The input $X$ goes through the layers in order; layer $\\ell$ turns $O^{\\ell-1}$ into $O^{\\ell}$ (with $O^{0} = X$), and the cost is " +
       lossText.replace("{L}", "{" + count + "}") + ". Indices count from zero: a map entry is [channel, row, column], a weight " +
       "entry [output channel, input channel, row, column]. Numbers that are not integers are shown rounded to four decimals; " +
       "the computation itself is exact.\n\n" +
@@ -715,7 +728,7 @@
     });
     var note = "";
     if (network.targetRank === 0) {
-      given.push("y_{c,i,j} = " + num(network.target));
+      given.push("y_{f,u,v} = " + num(network.target));
       note = "The target is one number, the same for every output entry.\n\n";
     } else {
       given.push(showMap("y", work.target));
@@ -726,7 +739,7 @@
     work.layers.forEach(function (done, k) { parts.push(forwardText(k + 1, done)); });
     parts.push(costText(work));
     parts.push("## " + heading("Backward pass", "backward-pass") + "\n\n" +
-      "Each layer receives $\\delta^{k} = \\partial C / \\partial O^{k}$ and passes $\\delta^{k-1}$ on to the layer before it " +
+      "Each layer receives $\\delta^{\\ell} = \\partial C / \\partial O^{\\ell}$ and passes $\\delta^{\\ell-1}$ on to the layer before it " +
       "([the chain rule of the general layer](" + LINKS.forward + ")); the last one is $\\partial C / \\partial X$.\n\n");
     for (var k = count; k >= 1; k--) parts.push(backwardText(k, work.layers[k - 1]));
     parts.push(summaryText(work));
@@ -740,14 +753,14 @@
     var head = "### " + heading("Layer " + textLit(k) + ": " + KIND_NAMES[layer.kind], "forward-layer-" + k) + "\n\n";
     var result = showMap(after, done.outputMap);
     if (layer.kind === "conv") {
-      var bias = layer.bias ? "b^{" + k + "}_{o} + " : "";
+      var bias = layer.bias ? "b^{" + k + "}_{f} + " : "";
       var padded = same(layer.padding, [0, 0]) ? ""
         : " (zero where the index falls outside $" + before + "$: [padding](" + LINKS.padding + "))";
-      var text = head + "Each output entry is the sum, over every input channel $c$ and kernel tap $(m, l)$, of a weight " +
+      var text = head + "Each output entry is the sum, over every input channel $g$ and kernel tap $(m, n)$, of a weight " +
         "times the entry of $" + before + "$ under it ([the general layer](" + LINKS.forward + "); [channels](" +
-        LINKS.channels + "))" + padded + ":\n\n$$\n" + after + "_{o,i,j} = " + bias + "\\sum_{c,m,l} W^{" + k +
-        "}_{o,c,m,l} \\, " + before + "_{c,\\," + indexExpression("i", "m", layer.stride[0], layer.dilation[0], layer.padding[0]) +
-        ",\\," + indexExpression("j", "l", layer.stride[1], layer.dilation[1], layer.padding[1]) + "}\n$$\n\n";
+        LINKS.channels + "))" + padded + ":\n\n$$\n" + after + "_{f,u,v} = " + bias + "\\sum_{g,m,n} W^{" + k +
+        "}_{f,g,m,n} \\, " + before + "_{g,\\," + indexExpression("u", "m", layer.stride[0], layer.dilation[0], layer.padding[0]) +
+        ",\\," + indexExpression("v", "n", layer.stride[1], layer.dilation[1], layer.padding[1]) + "}\n$$\n\n";
       return text + step(sumsWrittenOut(done.forwardSums) ? sumLines(after, done.forwardSums) : null, result) + "\n";
     }
     if (layer.kind === "relu")
@@ -773,10 +786,10 @@
   function costEquation(work) {
     var last = work.layers.length, out = mapSymbol(last), dims = shape(work.output), all = cells(dims);
     var scale = work.costSum.scale;
-    var lead = isOne(scale) ? "\\sum_{c,i,j}" : scaleText(scale) + " \\sum_{c,i,j}";
+    var lead = isOne(scale) ? "\\sum_{f,u,v}" : scaleText(scale) + " \\sum_{f,u,v}";
     if (all.length > SUM_MAX_ENTRIES)
       return showMap("(" + out + " - y)", work.residual) + ", \\quad C = " + lead + " (" + out +
-        "_{c,i,j} - y_{c,i,j})^{2} = " + num(work.cost);
+        "_{f,u,v} - y_{f,u,v})^{2} = " + num(work.cost);
     var squares = all.map(function (idx) {
       return "(" + num(at(work.output, idx)) + " - " + numSigned(at(work.target, idx)) + ")^{2}";
     }).join(" + ");
@@ -785,22 +798,22 @@
       squares = scaleText(scale) + " \\, (" + squares + ")";
       residuals = scaleText(scale) + " \\, (" + residuals + ")";
     }
-    return "C = " + lead + " (" + out + "_{c,i,j} - y_{c,i,j})^{2} = " + squares + " = " + residuals + " = " + num(work.cost);
+    return "C = " + lead + " (" + out + "_{f,u,v} - y_{f,u,v})^{2} = " + squares + " = " + residuals + " = " + num(work.cost);
   }
 
   function costText(work) {
     var last = work.layers.length, out = mapSymbol(last), all = cells(shape(work.output));
     var scale = work.costSum.scale, mean = !isOne(scale);
-    var factor = mean ? "\\frac{\\lit{2}}{M}" : "\\lit{2}";
-    var why = mean ? " with $M = " + lit(all.length) + "$: this is where the mean's $\\lit{1}/M$ enters every gradient" : "";
+    var factor = mean ? "\\frac{\\lit{2}}{T}" : "\\lit{2}";
+    var why = mean ? " with $T = " + lit(all.length) + "$: this is where the mean's $\\lit{1}/T$ enters every gradient" : "";
     var delta = deltaSymbol(last);
     var lines = all.length <= SUM_MAX_ENTRIES ? sumLines(delta, work.outputDeltaSums)
       : "$$\n" + showMap(delta, work.layers[last - 1].delta) + "\n$$\n";
     return "## " + heading("Cost", "cost") + "\n\n$$\n" + costEquation(work) + "\n$$\n\n" +
       "## " + heading("Gradient at the output", "output-gradient") + "\n\n" +
       "The derivative of each square ([the same step in the book](" + LINKS.cost + "))" + why + ":\n\n$$\n" +
-      entry(delta, ["c", "i", "j"]) + " = \\frac{\\partial C}{\\partial " + out + "_{c,i,j}} = " + factor + " \\, (" + out +
-      "_{c,i,j} - y_{c,i,j})\n$$\n\n" + lines + "\n";
+      entry(delta, ["f", "u", "v"]) + " = \\frac{\\partial C}{\\partial " + out + "_{f,u,v}} = " + factor + " \\, (" + out +
+      "_{f,u,v} - y_{f,u,v})\n$$\n\n" + lines + "\n";
   }
 
   function backwardText(k, done) {
@@ -810,17 +823,17 @@
     var passed = showMap(previous, done.gradInput);
     var d = "\\delta^{" + k + "}";
     if (layer.kind === "conv") {
-      var row = indexExpression("i", "m", layer.stride[0], layer.dilation[0], layer.padding[0]);
-      var col = indexExpression("j", "l", layer.stride[1], layer.dilation[1], layer.padding[1]);
+      var row = indexExpression("u", "m", layer.stride[0], layer.dilation[0], layer.padding[0]);
+      var col = indexExpression("v", "n", layer.stride[1], layer.dilation[1], layer.padding[1]);
       var gradW = "\\frac{\\partial C}{\\partial W^{" + k + "}}";
-      var text = head + "**Its weights.** Each weight $W^{" + k + "}_{o,c,m,l}$ multiplies one entry of $" + before +
-        "$ in every output of channel $o$, so its gradient adds up $" + d + "$ times that entry over all of them ([weight gradient](" +
-        LINKS.weights + ")):\n\n$$\n\\frac{\\partial C}{\\partial W^{" + k + "}_{o,c,m,l}} = \\sum_{i,j} " + d + "_{o,i,j} \\, " +
-        before + "_{c,\\," + row + ",\\," + col + "}\n$$\n\n" +
+      var text = head + "**Its weights.** Each weight $W^{" + k + "}_{f,g,m,n}$ multiplies one entry of $" + before +
+        "$ in every output of channel $f$, so its gradient adds up $" + d + "$ times that entry over all of them ([weight gradient](" +
+        LINKS.weights + ")):\n\n$$\n\\frac{\\partial C}{\\partial W^{" + k + "}_{f,g,m,n}} = \\sum_{u,v} " + d + "_{f,u,v} \\, " +
+        before + "_{g,\\," + row + ",\\," + col + "}\n$$\n\n" +
         step(sumsWrittenOut(done.gradWeightSums) ? sumLines(gradW, done.gradWeightSums) : null, showWeight(gradW, done.gradWeight));
       if (layer.bias) {
         var gradB = "\\frac{\\partial C}{\\partial b^{" + k + "}}";
-        text += "\n**Its bias.** $b^{" + k + "}_{o}$ is added to every entry of output channel $o$, so its gradient is the sum of $" +
+        text += "\n**Its bias.** $b^{" + k + "}_{f}$ is added to every entry of output channel $f$, so its gradient is the sum of $" +
           d + "$ over that channel ([a shared bias](" + LINKS.bias + ")):\n\n" +
           step(sumsWrittenOut(done.gradBiasSums) ? sumLines(gradB, done.gradBiasSums) : null, showVector(gradB, done.gradBias));
       }
@@ -830,28 +843,28 @@
         "$ back through the kernel ([input gradient](" + LINKS.input + ")" +
         (same(layer.stride, [1, 1]) ? "" : "; [stride](" + LINKS.stride + ")") +
         (same(layer.dilation, [1, 1]) ? "" : "; [dilation](" + LINKS.dilation + ")") + "):\n\n$$\n" +
-        entry(previous, ["c", "a", "e"]) + " = \\sum_{o,i,j,m,l \\,:\\, " + row + " = a,\\ " + col + " = e} " + d +
-        "_{o,i,j} \\, W^{" + k + "}_{o,c,m,l}\n$$\n\n";
+        entry(previous, ["g", "a", "c"]) + " = \\sum_{f,u,v,m,n \\,:\\, " + row + " = a,\\ " + col + " = c} " + d +
+        "_{f,u,v} \\, W^{" + k + "}_{f,g,m,n}\n$$\n\n";
       return text + step(sumsWrittenOut(done.gradInputSums) ? sumLines(previous, done.gradInputSums) : null, passed) + "\n";
     }
     if (layer.kind === "relu") {
       var mask = showMap("\\lit{1}[" + before + " > \\lit{0}]", done.mask);
       return head + "ReLU's slope is $\\lit{1}$ where its input was positive and $\\lit{0}$ elsewhere, at $\\lit{0}$ itself too " +
         "(PyTorch's choice; [ReLU](" + LINKS.relu + ")), so $" + d + "$ passes only where $" + before + " > \\lit{0}$:\n\n$$\n" +
-        entry(previous, ["c", "i", "j"]) + " = " + entry(delta, ["c", "i", "j"]) + " \\cdot \\lit{1}[" + before +
-        "_{c,i,j} > \\lit{0}]\n$$\n\n$$\n" + mask + "\n$$\n\nso\n\n$$\n" + passed + "\n$$\n\n";
+        entry(previous, ["g", "a", "c"]) + " = " + entry(delta, ["g", "a", "c"]) + " \\cdot \\lit{1}[" + before +
+        "_{g,a,c} > \\lit{0}]\n$$\n\n$$\n" + mask + "\n$$\n\nso\n\n$$\n" + passed + "\n$$\n\n";
     }
     if (layer.kind === "maxpool")
       return head + "Only the entry that won a window moved $" + after + "$, so each window's $" + d + "$ goes back to its " +
         "winner, and an entry that won several windows adds them up ([max pooling](" + LINKS.maxpool + ")). When a window's " +
         "maximum is reached more than once, the first of them in reading order (row by row) takes the gradient, as in " +
-        "PyTorch:\n\n$$\n" + entry(previous, ["c", "a", "e"]) + " = \\sum_{\\text{windows } (i,j) \\text{ won by } (a,e)} " +
-        entry(delta, ["c", "i", "j"]) + "\n$$\n\n(zero for an entry that won no window).\n\n" +
+        "PyTorch:\n\n$$\n" + entry(previous, ["g", "a", "c"]) + " = \\sum_{\\text{windows } (u,v) \\text{ won by } (a,c)} " +
+        entry(delta, ["g", "u", "v"]) + "\n$$\n\n(zero for an entry that won no window).\n\n" +
         step(sumsWrittenOut(done.gradInputSums) ? sumLines(previous, done.gradInputSums) : null, passed) + "\n";
     return head + "Each entry of a window moved $" + after + "$ by the same share, so it gets that share of the window's $" + d +
       "$, summed over the windows it is in ([average pooling](" + LINKS.avgpool + ")):\n\n$$\n" +
-      entry(previous, ["c", "a", "e"]) + " = " + scaleText(smallFraction(1, layer.kernel[0] * layer.kernel[1])) +
-      " \\sum_{\\text{windows } (i,j) \\ni (a,e)} " + entry(delta, ["c", "i", "j"]) + "\n$$\n\n" +
+      entry(previous, ["g", "a", "c"]) + " = " + scaleText(smallFraction(1, layer.kernel[0] * layer.kernel[1])) +
+      " \\sum_{\\text{windows } (u,v) \\ni (a,c)} " + entry(delta, ["g", "u", "v"]) + "\n$$\n\n" +
       step(sumsWrittenOut(done.gradInputSums) ? sumLines(previous, done.gradInputSums) : null, passed) + "\n";
   }
 
@@ -906,7 +919,7 @@
   // ---- Markdown + LaTeX -> a tree of elements (built into the page's DOM as text only) ------------
   // A node is [tag, attributes, child, …]; a child is a node or a string (text, never markup).
   var MATH_TAGS = /^(math|mrow|mi|mn|mo|mtext|mspace|mfrac|msub|msup|msubsup|munder|munderover|mtable|mtr|mtd)$/;
-  var SYMBOLS = { cdot: ["mo", "·"], star: ["mo", "⋆"], partial: ["mo", "∂"], delta: ["mi", "δ"], eta: ["mi", "η"],
+  var SYMBOLS = { cdot: ["mo", "·"], ell: ["mi", "ℓ"], star: ["mo", "⋆"], partial: ["mo", "∂"], delta: ["mi", "δ"], eta: ["mi", "η"],
                   theta: ["mi", "θ"], leftarrow: ["mo", "←"], ni: ["mo", "∋"], ldots: ["mo", "…"], sum: ["mo", "∑"],
                   max: ["mi", "max"] };
   var SPACING = { quad: "1em", ",": "0.1667em", " ": "0.2778em", ":": "0.2222em" };

@@ -2,61 +2,33 @@
 
 from __future__ import annotations
 
-from html.parser import HTMLParser
 from pathlib import Path
 
-from derivations.errors import UsageError
+from derivations.cli.atomic import check_output_file
+from derivations.cli.input_files import site_limits_text
+from derivations.cli.messages import shown
 
 HELP = "list every citable page#anchor of a built site (headings and numbered equations)"
-DESCRIPTION = """\
+DESCRIPTION = f"""\
 Print one line per citable address of a built site (the folder `mkdocs build` writes):
 each page as `/path/`, and each heading and numbered equation in its article as
 `/path/#id`, sorted. People cite these; tests/anchors_manifest.txt keeps the published
 list so that a test notices when one disappears. The theme's own "Cite this page"
-heading, redirect stubs and 404.html are not addresses of the book."""
+heading, redirect stubs and 404.html are not addresses of the book.
+
+{site_limits_text()}"""
 EPILOG = """\
 example:
   python -m mkdocs build --strict -d /tmp/site
   python -m derivations anchors /tmp/site --write tests/anchors_manifest.txt"""
 
-HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
-THEME_IDS = {"cite-this-page"}  # derivations/theme/partials/cite-box.html, on every page
-
 
 def add_arguments(parser):
-    parser.add_argument("site_dir", metavar="SITE_DIR", type=Path, help="a built site folder")
-    parser.add_argument("--write", metavar="FILE", type=Path,
-                        help="write the list to FILE instead of printing it")
-
-
-class _ArticleIds(HTMLParser):
-    """Ids of headings and equation blocks inside the page's first <article>."""
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.ids: list[str] = []
-        self.in_article = False
-        self.seen_article = False
-        self.depth = 0
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "article" and not self.seen_article:
-            self.in_article = self.seen_article = True
-        if not self.in_article:
-            return
-        if tag == "article":
-            self.depth += 1
-        values = dict(attrs)
-        ident = values.get("id")
-        classes = (values.get("class") or "").split()
-        if ident and ident not in THEME_IDS and (tag in HEADINGS or "equation" in classes):
-            self.ids.append(ident)
-
-    def handle_endtag(self, tag):
-        if self.in_article and tag == "article":
-            self.depth -= 1
-            if self.depth == 0:
-                self.in_article = False
+    parser.add_argument("site_dir", metavar="SITE_DIR", help="a built site folder")
+    parser.add_argument("--write", metavar="FILE",
+                        help="write the list to FILE instead of printing it: a regular file, "
+                             "replaced whole or not at all, or a new name (a symlink, FIFO or "
+                             "device is refused)")
 
 
 def page_address(html_path: str) -> str:
@@ -66,35 +38,31 @@ def page_address(html_path: str) -> str:
 
 def published_anchors(site: Path) -> list[str]:
     """Every page and page#anchor of the built site at `site`, sorted."""
+    from derivations.audit.page_html import article_ids
+    from derivations.cli.input_files import site_pages
+
     lines: set[str] = set()
-    for html_file in sorted(site.rglob("*.html")):
-        name = html_file.relative_to(site).as_posix()
+    for name, html in site_pages(site, f"SITE_DIR {shown(site)}").items():
         if name == "404.html":
             continue
-        parser = _ArticleIds()
-        parser.feed(html_file.read_text(encoding="utf-8"))
-        if not parser.seen_article:
+        ids = article_ids(html)
+        if ids is None:
             continue  # redirect stubs (mkdocs-redirects) and other non-pages
         address = page_address(name)
         lines.add(address)
-        lines.update(f"{address}#{ident}" for ident in parser.ids)
+        lines.update(f"{address}#{ident}" for ident in ids)
     return sorted(lines)
 
 
 def run(args) -> int:
-    site: Path = args.site_dir
-    if not (site / "index.html").is_file():
-        raise UsageError(f"SITE_DIR {site}: has no index.html, so it is not a built site; "
-                         "build one with `python -m mkdocs build --strict -d DIR`")
-    text = "".join(f"{line}\n" for line in published_anchors(site))
+    from derivations.cli.atomic import write_text_atomic
+
+    if args.write is not None:
+        check_output_file(args.write, "--write")  # refused before the site is read
+    text = "".join(f"{line}\n" for line in published_anchors(Path(args.site_dir)))
     if args.write is None:
         print(text, end="")
         return 0
-    from derivations.cli.atomic import write_text_atomic
-
-    try:
-        write_text_atomic(args.write, text)
-    except OSError as error:
-        raise UsageError(f"--write {args.write}: cannot write: {error.strerror}") from None
-    print(f"wrote {text.count(chr(10))} addresses to {args.write}")
+    write_text_atomic(args.write, text, "--write")
+    print(f"wrote {text.count(chr(10))} addresses to {shown(args.write, 1000)}")
     return 0

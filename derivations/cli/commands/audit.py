@@ -1,11 +1,10 @@
 """`python -m derivations audit SITE_DIR`: prove every printed number of a built site."""
 
-from pathlib import Path
-
-from derivations.errors import UsageError
+from derivations.cli.input_files import site_limits_text, site_pages
+from derivations.cli.messages import shown
 
 HELP = "check every number printed in a built site against an independent recomputation"
-DESCRIPTION = """\
+DESCRIPTION = f"""\
 Check a built site (the folder `mkdocs build` writes, normally site/):
 
   * every number the generators printed appears on its page as printed, and equals an
@@ -15,11 +14,13 @@ Check a built site (the folder `mkdocs build` writes, normally site/):
     generator declared (sub/superscripts, equation numbers, code).
 
 Exit 0 when clean; 1 with one line per problem (`page: printed X, expected Y` or
-`page: unaccounted number X`); 2 when SITE_DIR is not a built site."""
+`page: unaccounted number X`); 2 when SITE_DIR is not a built site.
+
+{site_limits_text()}"""
 
 
 def add_arguments(parser):
-    parser.add_argument("site_dir", metavar="SITE_DIR", type=Path, help="a built site folder")
+    parser.add_argument("site_dir", metavar="SITE_DIR", help="a built site folder")
 
 
 def page_html_path(markdown_path: str) -> str:
@@ -31,11 +32,7 @@ def page_html_path(markdown_path: str) -> str:
 
 
 def run(args) -> int:
-    site: Path = args.site_dir
-    if not site.is_dir():
-        raise UsageError(f"SITE_DIR {site}: no such folder; give the folder `mkdocs build` wrote")
-    if not (site / "index.html").is_file():
-        raise UsageError(f"SITE_DIR {site}: has no index.html, so it is not a built site")
+    pages = site_pages(args.site_dir, f"SITE_DIR {shown(args.site_dir)}")  # refused at once
     from derivations.audit.compare import audit_page
     from derivations.audit.page_html import extract_numbers
     from derivations.oracles import independent_values
@@ -46,14 +43,13 @@ def run(args) -> int:
     records_by_html = {page_html_path(page.path): page.records for page in book.pages}
     problems: list[str] = []
     for html_path in sorted(records_by_html):
-        if not (site / html_path).is_file():
+        if html_path not in pages:
             problems.append(f"{html_path}: generated page is missing from the built site")
     checked = 0
-    for html_file in sorted(site.rglob("*.html")):
-        name = html_file.relative_to(site).as_posix()
+    for name, html in pages.items():
         if name == "404.html":
             continue  # the theme's not-found page, not a page of the book
-        found = extract_numbers(html_file.read_text(encoding="utf-8"))
+        found = extract_numbers(html)
         if not found.found_article:
             continue  # redirect stubs and other non-article files
         problems.extend(audit_page(name, records_by_html.get(name, ()), found, oracle))

@@ -3,11 +3,12 @@
 import argparse
 import sys
 import textwrap
-from pathlib import Path
 
+from derivations.cli.atomic import check_output_file, write_text_atomic
 from derivations.errors import UsageError
 from derivations.worked_limits import (
     MAX_CHANNELS,
+    MAX_DESCRIPTION_CHARS,
     MAX_DIGITS,
     MAX_INPUT_SIDE,
     MAX_KERNEL_SIDE,
@@ -57,7 +58,9 @@ most {MAX_LAYERS} layers, {MAX_KERNELS} of them convolutions; stride and dilatio
 {MAX_STRIDE}, padding at most {MAX_PADDING}; at most {MAX_PRODUCTS} products in the forward
 pass. --format pytorch writes a script that rebuilds the network in PyTorch and asserts that
 autograd's gradients equal these; --step LR appends one gradient-descent step with learning
-rate LR: the updated weights and the new cost, exactly.
+rate LR: the updated weights and the new cost, exactly. FILE must be a regular file (not a
+FIFO, a device or a folder) of UTF-8 JSON, at most {MAX_DESCRIPTION_CHARS:,} characters;
+standard input is read up to the same.
 
 A value may start with a minus sign (--kernel -1/2 or --kernel "-1 2; 3 4"). Stack Exchange
 accepts at most {SE_MAX_CHARS} characters in a post; when --format stackexchange writes more,
@@ -106,8 +109,10 @@ def add_arguments(parser):
                         help="markdown (the book's style, default), stackexchange (paste into "
                              "an answer), json, or pytorch (a script that checks every "
                              "gradient with PyTorch)")
-    parser.add_argument("--out", metavar="FILE", type=Path, action=_Once,
-                        help="write to FILE (atomically) instead of standard output")
+    parser.add_argument("--out", metavar="FILE", action=_Once,
+                        help="write to FILE instead of standard output: a regular file, "
+                             "replaced whole or not at all, or a new name (a symlink, FIFO "
+                             "or device is refused)")
 
 
 def seed_values():
@@ -119,16 +124,7 @@ def seed_values():
         return tuple(tuple(Fraction(v) for v in row) for row in rows)
 
     return (exact(seed_example.I), (exact(seed_example.W1), exact(seed_example.W2)),
-            ((Fraction(seed_example.Y),),))
-
-
-def _check_out(out: Path | None) -> None:
-    if out is None:
-        return
-    if out.is_dir():
-        raise UsageError(f"--out {out}: is a folder; give a file path")
-    if not out.parent.is_dir():
-        raise UsageError(f"--out {out}: folder {out.parent} does not exist; create it first")
+            ((Fraction(seed_example.TARGET),),))
 
 
 def run(args) -> int:
@@ -143,7 +139,8 @@ def run(args) -> int:
         if any(value is not None for value in given.values()):
             raise UsageError("--network replaces --input, --kernel and --target; give one or "
                              "the other")
-        _check_out(args.out)
+        if args.out is not None:
+            check_output_file(args.out, "--out")
         return _emit(worked_network.network_text(args.network, args.format, rate), args)
     if all(value is None for value in given.values()):
         x, kernels, target = seed_values()
@@ -156,7 +153,8 @@ def run(args) -> int:
         kernels = tuple(parse_matrix(text, f"--kernel {k}")
                         for k, text in enumerate(args.kernel, start=1))
         target = parse_matrix(args.target, "--target")
-    _check_out(args.out)
+    if args.out is not None:
+        check_output_file(args.out, "--out")
     chain = work_chain(x, kernels, target)
     text = render(chain, args.format) if args.format != "pytorch" else ""
     if args.format == "pytorch" or rate is not None:
@@ -172,10 +170,5 @@ def _emit(text: str, args) -> int:
     if args.out is None:
         print(text, end="")
         return 0
-    from derivations.cli.atomic import write_text_atomic
-
-    try:
-        write_text_atomic(args.out, text)
-    except OSError as error:
-        raise UsageError(f"--out {args.out}: cannot write: {error.strerror}") from None
+    write_text_atomic(args.out, text, "--out")
     return 0
