@@ -232,7 +232,11 @@ each kernel slice turned by half a turn
 ([the general layer](layer.md#input-gradient)):
 
 $$
-{{delta4_padded}}, \quad {{rotated}} \label{eq-network-rotated}
+\begin{align*}
+{{delta4_padded}} \\
+{{rotated}}
+\end{align*}
+\label{eq-network-rotated}
 $$
 
 and sliding ${{rot_name_0}}$ over the padded $\delta^{4}$ gives $\delta^{3}_{0,\cdot,\cdot}$,
@@ -417,15 +421,16 @@ def build():
                 cells.append(num(0, f"{c}.zero"))
         padded_rows.append(join(cells, " & "))
     # δ⁴ with the padding's border put back: no symbol of its own, an arrow says what it is.
-    delta4_padded = (r"\delta^{4} \to \begin{pmatrix}" + join(padded_rows, r" \\ ")
+    delta4_padded = (r"\delta^{4} &\to \begin{pmatrix}" + join(padded_rows, r" \\ ")
                      + r"\end{pmatrix}")
     rotated = []
     for ch in range(len(example.W4[0])):
         rows = [join((num(example.W4[0][ch][k4 - 1 - m][k4 - 1 - n],
                           f"{P}.W4[0,{ch},{k4 - 1 - m},{k4 - 1 - n}]") for n in range(k4)),
                      " & ") for m in range(k4)]
-        rotated.append(rf"\operatorname{{rot}}_{{180}}(W^{{4}}_{{0,{ch}}}) = \begin{{pmatrix}}"
-                       + join(rows, r" \\ ") + r"\end{pmatrix}")
+        equals = "&=" if ch == 0 else "="  # one row of the align*, aligned at the first
+        rotated.append(rf"\operatorname{{rot}}_{{180}}(W^{{4}}_{{0,{ch}}}) {equals} "
+                       + r"\begin{pmatrix}" + join(rows, r" \\ ") + r"\end{pmatrix}")
     tie = next(w for w in pool.windows if w.values.count(w.value) > 1)
     passed = _count_nonzero(conv1.delta)
     empty_windows = sum(1 for ch in pool.delta for row in ch for v in row if v == 0)
