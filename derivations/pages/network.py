@@ -51,7 +51,8 @@ turns $O^{\ell-1}$ into $O^{\ell}$ (so $O^{0} = X$), its weight and bias are $W^
 $b^{\ell}$, and $\delta^{\ell} = \partial C / \partial O^{\ell}$ is the gradient that arrives
 at its output. A map entry is written $O^{\ell}_{f,u,v}$ (channel, row, column) and a whole
 channel $O^{\ell}_{f,\cdot,\cdot}$; as in every chapter, $f$ counts a layer's output
-channels, $g$ its input channels. {{index_base}}
+channels, $g$ its input channels.
+{{index_base}}
 
 ## The network {#network-layers}
 
