@@ -82,8 +82,9 @@ SYMBOLS: tuple[Symbol, ...] = (
            r"single output (the question's $o^2_1$)", "—", "question",
            ((RUNNING + OUTPUT_ROW + OUTPUT_COLUMN + "N",),), LAYERS, one_based=True),
     Symbol(("y",), r"y", r"the target the output should match (the question's $y_1$; a matrix "
-           r"$y_{u,v}$ in the worked derivation)", "`seed.TARGET`", "question",
-           (_slots(""), _slots(OUTPUT_ROW, OUTPUT_COLUMN))),
+           r"$y_{u,v}$ in the worked derivation, $y_{f,u,v}$ with channels)", "`seed.TARGET`",
+           "question", (_slots(""), _slots(OUTPUT_ROW, OUTPUT_COLUMN),
+                        _slots(OUTPUT_CHANNEL, OUTPUT_ROW, OUTPUT_COLUMN))),
     Symbol(("C",), r"C", r"the cost: $(o^2 - y)^{\lit{2}}$ in the question's network; in "
            r"general the single number the rest of the network computes from a layer's "
            r"output. Primes ($C'$, $C''$) are its derivatives along one direction", "—",
@@ -102,16 +103,18 @@ SYMBOLS: tuple[Symbol, ...] = (
            r"that are multiplied together", "—", "question", _RUN_SLOT),
     # --- the general notation ---------------------------------------------------------------
     Symbol(("X",), r"X_{a,c}", r"a layer's input; $X_{e,g}$ is channel $g$ of example $e$, "
-           r"and $X_{e,g,a,c}$ one entry of it", "`x`", "general",
+           r"and $X_{e,g,a,c}$ one entry of it; a network's one example drops $e$: "
+           r"$X_{g,a,c}$", "`x`", "general",
            (_slots(ROWS, COLUMNS), _slots(EXAMPLE, INPUT_CHANNEL),
-            _slots(EXAMPLE, INPUT_CHANNEL, ROWS, COLUMNS))),
+            _slots(EXAMPLE, INPUT_CHANNEL, ROWS, COLUMNS), _slots(INPUT_CHANNEL, ROWS, COLUMNS))),
     Symbol(("W",), r"W_{m,n}", r"a layer's kernel (its weights); $W_{f,g}$ is the slice that "
            r"carries input channel $g$ to output channel $f$; $W^{\ell}$ is kernel $\ell$ of "
            r"the worked derivation's chain", "`weight`", "general",
            (_slots(ROWS, COLUMNS), _slots(OUTPUT_CHANNEL, INPUT_CHANNEL),
             _slots(OUTPUT_CHANNEL, INPUT_CHANNEL, ROWS, COLUMNS)), CHAIN),
-    Symbol(("b",), r"b", r"the bias, one per output channel ($b_f$), added at every position",
-           "`bias`", "general", (_slots(OUTPUT_CHANNEL),)),
+    Symbol(("b",), r"b", r"the bias, one per output channel ($b_f$), added at every position; "
+           r"$b^{\ell}$ is layer $\ell$'s in a network", "`bias`", "general",
+           (_slots(OUTPUT_CHANNEL),), CHAIN),
     Symbol(("Y",), r"Y_{u,v}", r"a layer's output; $Y_{e,f}$ is output channel $f$ of "
            r"example $e$", "`conv2d_forward(…)`", "general",
            (_slots(OUTPUT_ROW, OUTPUT_COLUMN), _slots(EXAMPLE, OUTPUT_CHANNEL),
@@ -119,10 +122,12 @@ SYMBOLS: tuple[Symbol, ...] = (
     Symbol((r"\delta",), r"\delta_{u,v}", r"the gradient that arrives at a layer's output, "
            r"$\delta = \partial C / \partial Y$, the shape of $Y$; $\delta^1 = \partial C / "
            r"\partial o^1$ in the question's network (entries $\delta^1_k$), "
-           r"$\delta^{\ell} = \partial C / \partial O^{\ell}$ in the worked derivation",
+           r"$\delta^{\ell} = \partial C / \partial O^{\ell}$ in the worked derivation "
+           r"(entries $\delta^{\ell}_{f,u,v}$ in a network, like $O^{\ell}$'s)",
            "`grad_output`", "general",
            (_slots(ROWS, COLUMNS), _slots(EXAMPLE, OUTPUT_CHANNEL),
-            _slots(EXAMPLE, OUTPUT_CHANNEL, ROWS, COLUMNS)),
+            _slots(EXAMPLE, OUTPUT_CHANNEL, ROWS, COLUMNS),
+            _slots(OUTPUT_CHANNEL + INPUT_CHANNEL, ROWS, COLUMNS)),
            CHAIN, with_layer=_RUN_SLOT),
     Symbol(("s",), r"s", "stride: how far the kernel jumps between neighbouring windows",
            "`stride`"),
@@ -240,10 +245,20 @@ SYMBOLS: tuple[Symbol, ...] = (
     Symbol(("op:err",), r"\operatorname{err}", r"relative error", "`relative_error`",
            "around"),
     # --- the worked derivation ---------------------------------------------------------------
-    Symbol(("O",), r"O^{\ell}_{u,v}", r"the map after kernel $\ell$ of a chain, $O^{0} = X$",
-           "—", "worked", (_slots(ROWS, COLUMNS),), CHAIN),
-    Symbol((r"\ell", "L"), r"\ell, \; L", r"which kernel of a chain, counted from one, and "
-           r"how many kernels it has", "—", "worked"),
+    Symbol(("O",), r"O^{\ell}_{u,v}", r"the map after layer $\ell$ of a chain or a network, "
+           r"$O^{0} = X$; with channels $O^{\ell}_{f,u,v}$, and $O^{\ell}_{f,\cdot,\cdot}$ is "
+           r"channel $f$ whole (a dot leaves an index free)", "`maps`", "worked",
+           (_slots(ROWS, COLUMNS), _slots(OUTPUT_CHANNEL + INPUT_CHANNEL, ROWS, COLUMNS)),
+           CHAIN),
+    Symbol((r"\ell", "L"), r"\ell, \; L", r"which layer of a chain or a network, counted from "
+           r"one, and how many layers it has", "—", "worked"),
+    Symbol(("T",), r"T", r"the number of entries of a network's output, which the mean squared "
+           r"error divides by", "—", "worked"),
+    Symbol((r"\eta",), r"\eta", r"the learning rate of a gradient-descent step: each parameter "
+           r"moves by $-\eta \, \partial C / \partial \theta$", "`rate`", "worked"),
+    Symbol(("C_before", "C_after"), r"C_{\text{before}}, \; C_{\text{after}}", r"the cost "
+           r"before and after one gradient-descent step", "`cost_before`, `cost_after`",
+           "worked"),
 )
 
 SECTIONS = MappingProxyType({
@@ -281,13 +296,14 @@ def _page(title: str, base: str | None, *keys: str) -> PageNotation:
 PAGES = MappingProxyType({
     "index.md": _page("Home", "one", "C", "i", "k", "o", "w", "y"),
     "question.md": _page("The question", "one", "C", "i", "k", "o", "w", "y"),
-    "about/notation.md": _page("Notation", "both", "A", "B", "C", "D", "G", "J", "K", "L", "M", "N",
-            "O", "P", "Q", "V", "W", "W^(d)", "W^dw", "W_mat", "X", "X^(s)", "X^pad", "X_col", "Y",
-            "Z", r"\alpha", r"\ast", r"\beta", r"\delta", r"\delta^(s)", r"\delta^pad",
-            r"\delta_mat", r"\ell", r"\gamma", r"\hat G", r"\hat Z", r"\mu", r"\sigma", r"\star",
-            r"\star_full", r"\theta", r"\tilde W", r"\tilde w", r"\varepsilon", "a", "b", "c", "d",
-            "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "op:ReLU", "op:crop", "op:err",
-            "op:flipall", "op:pad", "op:rot", "op:vec", "p", "r", "s", "u", "v", "w", "y"),
+    "about/notation.md": _page("Notation", "both", "A", "B", "C", "C_after", "C_before", "D", "G",
+            "J", "K", "L", "M", "N", "O", "P", "Q", "T", "V", "W", "W^(d)", "W^dw", "W_mat", "X",
+            "X^(s)", "X^pad", "X_col", "Y", "Z", r"\alpha", r"\ast", r"\beta", r"\delta",
+            r"\delta^(s)", r"\delta^pad", r"\delta_mat", r"\ell", r"\eta", r"\gamma", r"\hat G",
+            r"\hat Z", r"\mu", r"\sigma", r"\star", r"\star_full", r"\theta", r"\tilde W",
+            r"\tilde w", r"\varepsilon", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l",
+            "m", "n", "o", "op:ReLU", "op:crop", "op:err", "op:flipall", "op:pad", "op:rot",
+            "op:vec", "p", "r", "s", "u", "v", "w", "y"),
     "seed/forward-pass.md": _page("The forward pass", "one", "C", r"\ast", r"\star", "i", "j", "k",
             "o", "w", "y"),
     "seed/grad-w2.md": _page("The second filter's gradient", "one", "C", "i", "o", "w", "y"),
@@ -326,6 +342,9 @@ PAGES = MappingProxyType({
     "general/batch-norm.md": _page("Batch normalization", "zero", "B", "C", "D", "M", "N", "X", "Y",
             "Z", r"\delta", r"\gamma", r"\hat Z", r"\mu", r"\sigma", r"\varepsilon", "b", "e", "f",
             "u", "v"),
+    "general/network.md": _page("A whole network, worked", "zero", "C", "C_after", "C_before",
+            "O", "T", "W", "X", "b", r"\delta", r"\ell", r"\eta", r"\theta", "a", "c", "f", "g",
+            "m", "n", "op:rot", "p", "s", "u", "v", "y"),
     "general/matrix-view.md": _page("The matrix view", "both", "B", "C", "D", "J", "M", "N", "Q",
             "W", "W_mat", "X", "X^pad", "X_col", "Y", r"\delta", r"\delta^(s)", r"\delta_mat",
             r"\star", "a", "b", "c", "d", "e", "g", "i", "j", "k", "l", "m", "n", "o", "op:crop",
@@ -338,8 +357,8 @@ PAGES = MappingProxyType({
             "b", "c", "e", "f", "g", "i", "k", "m", "n", "o", "op:rot", "r", "s", "u", "v", "w"),
     "about/colophon.md": _page("Colophon", None),
     "about/publishing.md": _page("Publishing", None),
-    "tools/try-your-numbers.md": _page("Try your own numbers", "both", "C", "L", "N", "O", "W",
-            "X", "a", "c", "i", "k", "o", "u", "v", "w", "y"),
+    "tools/try-your-numbers.md": _page("Try your own numbers", "both", "N", "O", "W", "X",
+            r"\delta", "a", "c", "i", "k", "o", "w"),
     "tools/worked-cli.md": _page("The worked command", None),
 })
 

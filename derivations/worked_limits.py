@@ -20,3 +20,18 @@ SUM_MAX_TERMS = 25
 # Stack Exchange refuses a post body longer than this many characters: the command and the
 # page say so when the text for an answer is longer.
 SE_MAX_CHARS = 30000
+
+# A whole network (`worked --network`, mathematics/network.py): every map, the input's and
+# each layer's output, stays within MAX_INPUT_SIDE per side; at most MAX_KERNELS of its
+# layers are convolutions.
+MAX_LAYERS = 8
+MAX_CHANNELS = 4
+MAX_STRIDE = 4
+MAX_PADDING = 4
+MAX_DILATION = 4
+# The exact arithmetic's cost grows with the number of products and with the digits the
+# fractions gather on the way, so the forward pass's products are bounded as a whole.
+MAX_PRODUCTS = 6000
+# A description of the largest network the limits allow is well under this many characters
+# (`worked --network FILE` reads at most this much; more is a mistake).
+MAX_DESCRIPTION_CHARS = 100_000

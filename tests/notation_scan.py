@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from derivations.notation import BY_KEY
 
 GREEK = {r"\alpha", r"\beta", r"\delta", r"\theta", r"\ell", r"\gamma", r"\mu", r"\sigma",
-         r"\varepsilon"}
+         r"\varepsilon", r"\eta"}
 OPERATOR_SYMBOLS = {r"\star", r"\ast"}
 ACCENTS = {r"\tilde", r"\hat"}
 # Commands that are typography or fixed operators, never one of the book's symbols.
@@ -28,6 +28,7 @@ NEUTRAL = {
     r"\rvert", r"\lfloor", r"\rfloor", r"\approx", r"\top", r"\overset", r"\infty",
     r"\not", r"\mid", r"\colon", r"\sqrt", r"\;", r"\,", r"\!", r"\:", r"\\", r"\{", r"\}", r"\|",
     r"\lbrace", r"\rbrace", r"\langle", r"\rangle", r"\equiv", r"\sim", r"\prime",
+    r"\leftarrow", r"\ni",
 }
 # Commands whose braced argument is not mathematics to scan.
 OPAQUE = {r"\text", r"\mathrm", r"\label", r"\eqref", r"\begin", r"\end", r"\num", r"\lit",

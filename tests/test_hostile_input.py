@@ -48,6 +48,8 @@ REFUSAL_CPU = 1.0  # the issue: refused in under a second
 SMALL_MEMORY = 64 * 2**20  # growth of the child's peak RSS over the parent's, in bytes
 LARGE_MEMORY = 256 * 2**20  # for inputs of tens of MiB: a few copies of the text at most
 OK_REQUEST = b'{"input": [[1, 2, 3], [4, 5, 6]], "weight": [[1, -1]]}'
+OK_NETWORK = b'{"input": [[1, 2], [3, 4]], "layers": [{"type": "conv", "weight": [[1]]}], ' \
+    b'"target": 0}'
 SITE_INDEX = '<html><body><article><h1 id="top">Top</h1><p>1</p></article></body></html>'
 
 
@@ -62,6 +64,7 @@ def warm_imports():
     import derivations.audit.compare
     import derivations.audit.page_html
     import derivations.cli.conv2d_request
+    import derivations.cli.worked_network
     import derivations.mathematics.conv2d
     import derivations.mathematics.seed
     import derivations.mathematics.worked
@@ -231,6 +234,7 @@ def untouched(tmp_path):
 def make_site(folder: Path) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "index.html").write_text(SITE_INDEX, encoding="utf-8")
+    (folder / "network.json").write_bytes(OK_NETWORK)  # what `worked --network` reads
     return folder
 
 
@@ -450,11 +454,67 @@ def test_anchors_reads_two_mib_of_hostile_html_in_seconds(name, tmp_path, untouc
     assert outcome.cpu < 4.0 and outcome.growth < LARGE_MEMORY, str(outcome)
 
 
+@pytest.mark.parametrize("kind", list(INPUT_KINDS))
+def test_worked_network_file_that_is_not_a_small_regular_file(kind, tmp_path, untouched):
+    make, fragment = INPUT_KINDS[kind]
+    path = make(tmp_path / "network.json")
+    untouched.freeze()
+    assert_refused(run(["worked", "--network", str(path)]), fragment)
+
+
+# ---- worked --network: the JSON description -------------------------------------------------
+
+def _network(extra: str = "") -> bytes:
+    return ('{"input": [[1, 2], [3, 4]], "layers": [{"type": "conv", "weight": [[1]]}], '
+            '"target": 0' + extra + "}").encode()
+
+
+NETWORK_DESCRIPTIONS = {
+    "deep nesting within the size limit": (
+        b'{"input": ' + b"[" * 49_000 + b"]" * 49_000 + b"}", "nested too deeply"),
+    "a key with a newline and a terminal escape": (
+        _network(', "a\\nb\\u001b[31mred": 1'), r'unknown key "a\nb\u001b[31mred"'),
+    "a key of 90,000 characters": (_network(', "' + "k" * 90_000 + '": 1'), "allowed keys"),
+    "a stride of 5000 digits": (
+        b'{"input": [[1]], "layers": [{"type": "conv", "weight": [[1]], "stride": '
+        + b"9" * 5000 + b'}], "target": 0}', "far too large"),
+    "an entry of 5000 digits": (
+        b'{"input": [[' + b"1" * 5000 + b']], "layers": [{"type": "relu"}], "target": 0}',
+        "at most 6 digits"),
+    "a float literal beyond float64": (
+        b'{"input": [[1e999]], "layers": [{"type": "relu"}], "target": 0}', "input[0][0]"),
+    "NaN": (b'{"input": [[1, NaN]]}', "NaN is not a finite number"),
+    "24,000 rows": (
+        b'{"input": [' + b",".join([b"[0]"] * 24_000) + b'], "layers": [{"type": "relu"}], '
+        b'"target": 0}', "at most 12"),
+    "duplicate keys": (_network(', "target": 1'), "appears twice"),
+    "more than 100,000 characters": (_network(" " * 100_000), "longer than 100000 characters"),
+}
+
+
+@pytest.mark.parametrize("name", list(NETWORK_DESCRIPTIONS))
+def test_worked_network_refuses_a_hostile_description(name, tmp_path, untouched):
+    text, fragment = NETWORK_DESCRIPTIONS[name]
+    (tmp_path / "network.json").write_bytes(text)
+    untouched.freeze()
+    assert_refused(run(["worked", "--network", "-"], stdin=tmp_path / "network.json"),
+                   fragment)
+    assert_refused(run(["worked", "--network", str(tmp_path / "network.json")]), fragment)
+
+
+def test_worked_network_stdin_closed_or_endless_is_one_line(untouched):
+    untouched.freeze()
+    assert_refused(run(["worked", "--network", "-"], stdin=None), "standard input is closed")
+    assert_refused(run(["worked", "--network", "-"], stdin="/dev/zero"), "larger than")
+
+
 # ---- every command that writes: what can stand at the target -----------------------------
 
 def _writers(site: Path, target: str) -> dict[str, list[str]]:
     return {
         "worked --out": ["worked", "--out", target],
+        "worked --network --out": ["worked", "--network", str(site / "network.json"), "--out",
+                                   target],
         "anchors --write": ["anchors", str(site), "--write", target],
         "pages --out": ["pages", "--out", target],
         "pages --project": ["pages", "--project", target, "--config",
@@ -472,8 +532,8 @@ TARGETS = {
 }
 
 
-@pytest.mark.parametrize("writer", ["worked --out", "anchors --write", "pages --out",
-                                    "pages --project"])
+@pytest.mark.parametrize("writer", ["worked --out", "worked --network --out",
+                                    "anchors --write", "pages --out", "pages --project"])
 @pytest.mark.parametrize("target", list(TARGETS))
 def test_a_target_that_is_not_a_regular_file_or_folder_is_refused(writer, target, tmp_path,
                                                                      untouched):
@@ -487,7 +547,8 @@ def test_a_target_that_is_not_a_regular_file_or_folder_is_refused(writer, target
     assert_refused(run(_writers(site, path)[writer]), fragment, cpu=2.0)
 
 
-@pytest.mark.parametrize("writer", ["worked --out", "anchors --write"])
+@pytest.mark.parametrize("writer", ["worked --out", "worked --network --out",
+                                    "anchors --write"])
 def test_a_folder_as_file_target_is_refused(writer, tmp_path, untouched):
     site = make_site(tmp_path / "site")
     untouched.freeze()
@@ -535,7 +596,8 @@ def _read_only_folder():
 
 
 @pytest.mark.parametrize("fault", ["full disk", "read-only file system"])
-@pytest.mark.parametrize("writer", ["worked --out", "anchors --write", "pages --out"])
+@pytest.mark.parametrize("writer", ["worked --out", "worked --network --out",
+                                    "anchors --write", "pages --out"])
 def test_a_failed_write_leaves_the_previous_content_and_no_temporary_file(writer, fault,
                                                                          tmp_path, untouched,
                                                                          book):
@@ -726,6 +788,28 @@ def test_fuzzed_json_requests_exit_0_or_2(text):
     assert_contract(code, out.getvalue(), err.getvalue())
     if code == 0:
         json.loads(out.getvalue(), parse_constant=lambda c: pytest.fail(f"printed {c}"))
+
+
+LAYERS = st.fixed_dictionaries(
+    {"type": st.sampled_from(["conv", "relu", "maxpool", "avgpool", "pool"])},
+    optional={"weight": _grids(NUMBERS, max_side=2), "bias": st.lists(NUMBERS, max_size=2),
+              "stride": SMALL_INTS | st.lists(SMALL_INTS, max_size=3), "padding": SMALL_INTS,
+              "dilation": SMALL_INTS, "kernel": SMALL_INTS, "extra": JSON_VALUES})
+NETWORKS = st.fixed_dictionaries(
+    {"input": _grids(NUMBERS, max_side=3, ndims=(2, 3)), "layers": st.lists(LAYERS, max_size=3),
+     "target": NUMBERS | _grids(NUMBERS, max_side=2, ndims=(2, 3))},
+    optional={"loss": st.sampled_from(["sse", "mse", "l1"]) | JSON_VALUES})
+
+
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.one_of(NETWORKS.map(lambda r: json.dumps(r).encode()),
+                 JSON_VALUES.map(lambda v: json.dumps(v).encode()),
+                 st.binary(max_size=64)),
+       st.sampled_from(["markdown", "stackexchange", "json", "pytorch"]))
+def test_fuzzed_network_descriptions_exit_0_or_2(text, fmt):
+    with streams(text) as (out, err):
+        code = main(["worked", "--network", "-", "--format", fmt])
+    assert_contract(code, out.getvalue(), err.getvalue())
 
 
 MATRIX_TEXT = st.text(alphabet=st.sampled_from(

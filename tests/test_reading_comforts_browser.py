@@ -176,7 +176,7 @@ def test_math_and_figures_are_legible_in_both_schemes(browser, built_site, site_
             "return {", "return {src: new URL(e.src).pathname, "))
         # The one coloured text of the book's own: the form's message for bad input.
         page.goto(site_url + FORM_PAGE, wait_until="load")
-        page.fill("#worked-kernel1", "it's")
+        page.fill("#worked-layer0-weight", "it's")
         page.wait_for_selector("#worked-output[data-state=error]", state="attached")
         text += page.eval_on_selector_all("#worked-error", COLOURS)
     finally:

@@ -83,13 +83,16 @@ def problems_on(page: dict) -> list[str]:
     return found
 
 
-def measure_each_width(page, url: str) -> dict[str, dict]:
-    """Load url once, then measure it at every width (a resize re-lays out, no reload)."""
+def measure_each_width(page, url: str, ready: str | None = None) -> dict[str, dict]:
+    """Load url once (and wait for the selector ready), then measure it at every width (a
+    resize re-lays out, no reload)."""
     measured = {}
     for name, width in WIDTHS.items():
         page.set_viewport_size({"width": width, "height": HEIGHT})
         if not measured:
             page.goto(url, wait_until="load")
+            if ready:
+                page.wait_for_selector(ready, state="attached")
         measured[name] = page.evaluate(MEASURE)
     return measured
 
@@ -110,7 +113,9 @@ def layouts(browser, built_site, site_url):
         try:
             for path in group:
                 key = f"{path} (scripted)" if javascript else path
-                for name, result in measure_each_width(page, site_url + path).items():
+                # a script's formulas appear once its Web Worker has answered
+                ready = '[data-dynamic][data-state="ok"]' if javascript else None
+                for name, result in measure_each_width(page, site_url + path, ready).items():
                     measured[name][key] = result
         finally:
             context.close()

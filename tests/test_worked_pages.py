@@ -9,7 +9,6 @@ import pytest
 
 from derivations.cli.main import main
 from derivations.pages import try_your_numbers, worked_cli
-from derivations.render.matrix_syntax import parse_matrix
 from derivations.render.page import Asset, Page
 
 
@@ -31,15 +30,23 @@ def test_the_try_page_ships_the_script_and_points_at_it_relatively():
 
 
 def test_the_form_starts_with_the_seed_example_in_value_attributes():
+    """The fields the page is built with read, by the command's rules, as the seed network."""
+    import html
+
     from derivations.examples import seed as seed
+    from derivations.render.network_form import network_from_form
 
     page = items(try_your_numbers)[0][0].markdown
-    values = dict(re.findall(r'name="(\w+)" value="([^"]*)"', page))
-    assert parse_matrix(values["input"], "i") == tuple(tuple(map(Fraction, r)) for r in seed.I)
-    assert parse_matrix(values["kernel1"], "k") == tuple(tuple(map(Fraction, r)) for r in seed.W1)
-    assert parse_matrix(values["kernel2"], "k") == tuple(tuple(map(Fraction, r)) for r in seed.W2)
-    assert parse_matrix(values["target"], "t") == ((Fraction(seed.TARGET),),)
-    assert values["kernel3"] == values["kernel4"] == ""
+    values = {name: html.unescape(value)
+              for name, value in re.findall(r'name="([\w-]+)" value="([^"]*)"', page)}
+    values.update(re.findall(r'<select id="worked-[\w-]+" name="([\w-]+)">.*?'
+                             r'<option value="(\w+)" selected>', page))
+    network, rate = network_from_form(values)
+    assert rate is None and network.loss == "sse"
+    assert network.input == (tuple(tuple(map(Fraction, r)) for r in seed.I),)
+    assert [layer.weight[0][0] for layer in network.layers] == \
+        [tuple(tuple(map(Fraction, r)) for r in w) for w in (seed.W1, seed.W2)]
+    assert network.target == seed.TARGET
 
 
 def test_the_script_enforces_the_same_limits_as_the_command():

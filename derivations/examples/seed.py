@@ -18,6 +18,3 @@ W2 = ((-1, -1),
       (2, -1))
 # Target, one below the network's output o² (which is 3), so C = (o² − y)² is small.
 TARGET = 2
-# The old name, for derivations/cli/commands/worked.py until it moves to TARGET: `Y` is the
-# layer output everywhere else in the book.
-Y = TARGET

@@ -11,7 +11,8 @@ from derivations import worked_limits as limits
 
 PREFIX = "worked_limits"
 NAMES = ("MAX_KERNELS", "MAX_DIGITS", "MAX_INPUT_SIDE", "MAX_KERNEL_SIDE", "SUM_MAX_ENTRIES",
-         "SUM_MAX_TERMS", "SE_MAX_CHARS")
+         "SUM_MAX_TERMS", "SE_MAX_CHARS", "MAX_LAYERS", "MAX_CHANNELS", "MAX_STRIDE",
+         "MAX_PADDING", "MAX_DILATION", "MAX_PRODUCTS")
 
 
 def quantities() -> dict[str, int]:

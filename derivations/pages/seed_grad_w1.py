@@ -187,9 +187,53 @@ $$
 = {{i}} \star {{grad_o1}} = {{grad_w1}} . \label{eq-grad-w1-correlation}
 $$
 
-The [general chapter](../general/layer.md#weight-gradient) derives this for any layer. Next:
+The [general chapter](../general/layer.md#weight-gradient) derives this for any layer.
+
+## The same gradient from PyTorch {#pytorch}
+
+A framework's automatic differentiation applies the same chain rule, so it must find the
+same numbers. These lines build the question's network in PyTorch (its `conv2d` is the
+same cross-correlation, with the input and each filter shaped as one example and one
+channel), compute the cost and ask for the gradient of the first filter:
+
+{{pytorch}}
+
+They print
+
+{{pytorch_output}}
+
+which is \eqref{eq-grad-w1-matrix}, entry by entry; the book's tests run these lines.
+[A whole network, worked](../general/network.md#network-pytorch) does the same for a
+network with stride, padding, channels, ReLU and pooling. Next:
 [the input gradient](grad-input.md).
 """
+
+
+def pytorch_lines() -> str:
+    """A few lines of PyTorch that reproduce ∂C/∂w¹ for the seed example (run by the tests)."""
+    from derivations.examples import seed as example
+
+    def tensor(rows, grad=False):
+        values = "[[" + repr([list(row) for row in rows]) + "]]"
+        return f"torch.tensor({values}, dtype=torch.float64{', requires_grad=True' * grad})"
+
+    return "\n".join([
+        "import torch",
+        "",
+        f"i = {tensor(example.I)}",
+        f"w1 = {tensor(example.W1, grad=True)}",
+        f"w2 = {tensor(example.W2)}",
+        "o1 = torch.nn.functional.conv2d(i, w1)",
+        "o2 = torch.nn.functional.conv2d(o1, w2)",
+        f"cost = ((o2 - {example.TARGET}) ** 2).sum()",
+        "cost.backward()",
+        "print(w1.grad[0, 0].tolist())",
+    ])
+
+
+def pytorch_output(grad_w1) -> str:
+    """What pytorch_lines prints: the gradient as nested lists of Python floats."""
+    return repr([[float(v) for v in row] for row in grad_w1])
 
 
 def _value_of(symbol: sympy.Symbol, n):
@@ -267,5 +311,7 @@ def build():
         grad_w1_numeric=grad_w1_numeric, grad_w1=matrix(n.grad_w1, key("grad_w1")),
         question_grad_w1=matrix(n.question_grad_w1, key("question_grad_w1")),
         i=matrix(n.input, key("input")), grad_o1=matrix(n.grad_o1, key("grad_o1")),
+        pytorch=f"```python\n{pytorch_lines()}\n```",
+        pytorch_output=f"```text\n{pytorch_output(n.grad_w1)}\n```",
     )
     yield Asset("seed/figures/w11-positions.svg", w11_positions_figure())

@@ -7,10 +7,16 @@ import textwrap
 from derivations.cli.atomic import check_output_file, write_text_atomic
 from derivations.errors import UsageError
 from derivations.worked_limits import (
+    MAX_CHANNELS,
+    MAX_DESCRIPTION_CHARS,
     MAX_DIGITS,
     MAX_INPUT_SIDE,
     MAX_KERNEL_SIDE,
     MAX_KERNELS,
+    MAX_LAYERS,
+    MAX_PADDING,
+    MAX_PRODUCTS,
+    MAX_STRIDE,
     SE_MAX_CHARS,
     SUM_MAX_ENTRIES,
     SUM_MAX_TERMS,
@@ -21,7 +27,8 @@ _DESCRIPTION = f"""\
 Work a chain of valid cross-correlations (no flip, no bias, stride 1) for your own numbers:
 the input goes through each --kernel in turn, the cost is C = sum of (output - target)^2,
 and every forward entry, the cost, dC/d(output), every weight gradient entry and every
-input gradient entry is written out as a sum of products.
+input gradient entry is written out as a sum of products. With --network, the same for a
+whole network of convolutions, ReLUs and pooling layers (below).
 
 With no --input/--kernel/--target at all, it works the book's seed example (the question's
 network: a 3x3 input, two 2x2 kernels, one target number).
@@ -39,6 +46,22 @@ entry) or a matrix of exactly the output's size. A step's sums are written out w
 result has at most {SUM_MAX_ENTRIES} entries and each sum at most {SUM_MAX_TERMS} products;
 larger steps show their matrices instead.
 
+A whole network: --network FILE (or - for standard input) reads a JSON object with keys
+"input" (an (H, W) or (C, H, W) list), "layers" (a list, applied in order), "target" (one
+number or an array of the output's shape) and "loss" ("sse", the default, or "mse"). A layer
+is an object with "type": "conv" (keys "weight", a (kH, kW) or (C_out, C_in, kH, kW) list;
+"bias", one number per output channel; "stride", "padding", "dilation", each an integer or
+[h, w]), "relu", "maxpool" or "avgpool" (keys "kernel" and "stride"; the stride defaults to
+the kernel), with PyTorch's conventions; entries are numbers or strings such as "1/2". Every
+map is at most {MAX_INPUT_SIDE}x{MAX_INPUT_SIDE} with at most {MAX_CHANNELS} channels; at
+most {MAX_LAYERS} layers, {MAX_KERNELS} of them convolutions; stride and dilation at most
+{MAX_STRIDE}, padding at most {MAX_PADDING}; at most {MAX_PRODUCTS} products in the forward
+pass. --format pytorch writes a script that rebuilds the network in PyTorch and asserts that
+autograd's gradients equal these; --step LR appends one gradient-descent step with learning
+rate LR: the updated weights and the new cost, exactly. FILE must be a regular file (not a
+FIFO, a device or a folder) of UTF-8 JSON, at most {MAX_DESCRIPTION_CHARS:,} characters;
+standard input is read up to the same.
+
 A value may start with a minus sign (--kernel -1/2 or --kernel "-1 2; 3 4"). Stack Exchange
 accepts at most {SE_MAX_CHARS} characters in a post; when --format stackexchange writes more,
 a note on standard error says so (the text is still written, exit status 0)."""
@@ -53,7 +76,9 @@ examples:
   python -m derivations worked --input "1 2 3; 4 5 6; 7 8 9" --kernel "1 0; 0 -1" --target 2
   python -m derivations worked --input "1 2 3; 4 5 6; 7 8 9" --kernel "1 0; 0 -1" \\
       --kernel "1/2 1; 1 1" --target 0 --format stackexchange --out answer.md
-  python -m derivations worked --format json"""
+  python -m derivations worked --format json
+  python -m derivations worked --network net.json --step 1/100
+  python -m derivations worked --network net.json --format pytorch > check.py"""
 
 
 class _Once(argparse.Action):
@@ -67,7 +92,7 @@ class _Once(argparse.Action):
 
 
 def add_arguments(parser):
-    from derivations.render.worked_format import FORMATS
+    from derivations.render.network_format import FORMATS
 
     parser.add_argument("--input", metavar="MATRIX", action=_Once,
                         help='the input, e.g. "1 2 3; 4 5 6; 7 8 9"')
@@ -75,9 +100,15 @@ def add_arguments(parser):
                         help="a kernel; repeat for a chain, applied in the order given")
     parser.add_argument("--target", metavar="MATRIX", action=_Once,
                         help="one number, or a matrix the size of the final output")
+    parser.add_argument("--network", metavar="FILE", action=_Once,
+                        help="a JSON description of a whole network (- reads standard input), "
+                             "instead of --input/--kernel/--target")
+    parser.add_argument("--step", metavar="LR", action=_Once,
+                        help="append one gradient-descent step with learning rate LR")
     parser.add_argument("--format", default="markdown", choices=FORMATS,
                         help="markdown (the book's style, default), stackexchange (paste into "
-                             "an answer) or json")
+                             "an answer), json, or pytorch (a script that checks every "
+                             "gradient with PyTorch)")
     parser.add_argument("--out", metavar="FILE", action=_Once,
                         help="write to FILE instead of standard output: a regular file, "
                              "replaced whole or not at all, or a new name (a symlink, FIFO "
@@ -93,15 +124,24 @@ def seed_values():
         return tuple(tuple(Fraction(v) for v in row) for row in rows)
 
     return (exact(seed_example.I), (exact(seed_example.W1), exact(seed_example.W2)),
-            ((Fraction(seed_example.Y),),))
+            ((Fraction(seed_example.TARGET),),))
 
 
 def run(args) -> int:
+    from derivations.cli import worked_network
     from derivations.mathematics.worked import work_chain
     from derivations.render.matrix_syntax import parse_matrix
     from derivations.render.worked_format import render
 
     given = {"--input": args.input, "--kernel": args.kernel, "--target": args.target}
+    rate = None if args.step is None else worked_network.parse_rate(args.step)
+    if args.network is not None:
+        if any(value is not None for value in given.values()):
+            raise UsageError("--network replaces --input, --kernel and --target; give one or "
+                             "the other")
+        if args.out is not None:
+            check_output_file(args.out, "--out")
+        return _emit(worked_network.network_text(args.network, args.format, rate), args)
     if all(value is None for value in given.values()):
         x, kernels, target = seed_values()
     else:
@@ -115,7 +155,14 @@ def run(args) -> int:
         target = parse_matrix(args.target, "--target")
     if args.out is not None:
         check_output_file(args.out, "--out")
-    text = render(work_chain(x, kernels, target), args.format)
+    chain = work_chain(x, kernels, target)
+    text = render(chain, args.format) if args.format != "pytorch" else ""
+    if args.format == "pytorch" or rate is not None:
+        text = worked_network.shorthand_text(text, x, kernels, target, args.format, rate)
+    return _emit(text, args)
+
+
+def _emit(text: str, args) -> int:
     if args.format == "stackexchange" and len(text) > SE_MAX_CHARS:
         print(f"note: the answer is {len(text)} characters; Stack Exchange accepts at most "
               f"{SE_MAX_CHARS} in a post, so use a smaller input or fewer kernels, or split it "
