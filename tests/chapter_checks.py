@@ -22,3 +22,33 @@ def assert_symbolic_layer_gives_the_worked_numbers(example, **hyper) -> None:
         e.grad_input.tolist()
     assert [[int(v) for v in row] for row in grad_weight.subs(values).tolist()] == \
         e.grad_weight.tolist()
+
+
+def only_page(page_module):
+    """The one Page a chapter's generator writes (figures are Assets beside it)."""
+    from derivations.render.page import pages_only
+
+    (page,) = pages_only(page_module.build())
+    return page
+
+
+def assert_every_record_is_the_oracles(page, oracle, at_least: int) -> None:
+    """Every number the page records prints the oracle's independent value."""
+    from derivations.render.printed_numbers import format_number
+
+    values = oracle.quantities()
+    assert len(page.records) > at_least
+    for record in page.records:
+        assert record.key in values, record.key
+        assert record.printed == format_number(values[record.key]), record.key
+
+
+def assert_built_page_passes_the_audit(built_site, path: str, page, oracle, anchors) -> None:
+    """The built page's numbers are the records and the oracle's; its stable ids are there."""
+    from derivations.audit.compare import audit_page
+    from derivations.audit.page_html import extract_numbers
+
+    text = (built_site / path).read_text(encoding="utf-8")
+    assert audit_page(path, page.records, extract_numbers(text), oracle.quantities()) == []
+    for anchor in anchors:
+        assert f'id="{anchor}"' in text, f"{path} lost #{anchor}"

@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import numpy as np
 import sympy
+from chapter_checks import (
+    assert_built_page_passes_the_audit,
+    assert_every_record_is_the_oracles,
+    only_page,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -12,8 +17,7 @@ from derivations.mathematics import batch_norm as bn
 from derivations.mathematics.conv2d import conv2d_backward
 from derivations.oracles import batch_norm as oracle
 from derivations.pages import batch_norm as page_module
-from derivations.render.page import Asset, pages_only
-from derivations.render.printed_numbers import format_number
+from derivations.render.page import Asset
 
 STEP = 1e-5
 # The cost is smooth (ε > 0, normal data keeps σ² ≈ 1): central differences are accurate to
@@ -130,29 +134,18 @@ def test_pytorch_training_mode_agrees(torch):
 
 
 def page():
-    (only,) = pages_only(page_module.build())
-    return only
+    return only_page(page_module)
 
 
 def test_every_printed_number_equals_the_sympy_oracle():
-    values = oracle.quantities()
-    records = page().records
-    assert len(records) > 100
-    for record in records:
-        assert record.key in values, record.key
-        assert record.printed == format_number(values[record.key]), record.key
+    assert_every_record_is_the_oracles(page(), oracle, at_least=100)
 
 
 def test_batch_norm_page_passes_the_audit(built_site):
-    from derivations.audit.compare import audit_page
-    from derivations.audit.page_html import extract_numbers
-
-    text = (built_site / "general/batch-norm/index.html").read_text(encoding="utf-8")
-    assert audit_page("general/batch-norm/index.html", page().records, extract_numbers(text),
-                      oracle.quantities()) == []
-    for anchor in ("bn-statistics", "bn-gamma-beta", "bn-input-gradient", "bn-example",
-                   "eq-bn-input", "eq-bn-zero-sum"):
-        assert f'id="{anchor}"' in text
+    assert_built_page_passes_the_audit(
+        built_site, "general/batch-norm/index.html", page(), oracle,
+        ("bn-statistics", "bn-gamma-beta", "bn-input-gradient", "bn-example",
+         "eq-bn-input", "eq-bn-zero-sum"))
 
 
 def test_figure_is_deterministic_labelled_svg():

@@ -9,6 +9,14 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from test_conv2d import (
+    ENGINE_ATOL,
+    ENGINE_RTOL,
+    FD_ATOL,
+    FD_RTOL,
+    as_fraction,
+    central_gradient,
+)
 
 from derivations.mathematics.conv2d import (
     conv2d_backward,
@@ -26,15 +34,6 @@ from derivations.mathematics.conv2d_reference import (
 
 SETTINGS = settings(max_examples=40, deadline=None,
                     suppress_health_check=[HealthCheck.too_slow])
-# Same products, other summation order: a few ulps on sums of ≤ 27 products of O(1) numbers.
-ENGINE_RTOL, ENGINE_ATOL = 1e-12, 1e-12
-# Central differences of a quadratic cost are exact up to rounding (~1e-11 at this step).
-STEP = 1e-3
-FD_RTOL, FD_ATOL = 1e-7, 1e-7
-
-
-def as_fraction(a) -> np.ndarray:
-    return np.vectorize(Fraction, otypes=[object])(np.asarray(a))
 
 
 @st.composite
@@ -85,16 +84,6 @@ def close(got, want):
     want = np.asarray(want, dtype=float)
     assert got.shape == want.shape
     np.testing.assert_allclose(got, want, rtol=ENGINE_RTOL, atol=ENGINE_ATOL)
-
-
-def central_gradient(cost, a: np.ndarray) -> np.ndarray:
-    grad = np.zeros_like(a)
-    for index in np.ndindex(*a.shape):
-        up, down = a.copy(), a.copy()
-        up[index] += STEP
-        down[index] -= STEP
-        grad[index] = (cost(up) - cost(down)) / (2 * STEP)
-    return grad
 
 
 @SETTINGS

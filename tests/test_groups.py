@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+from chapter_checks import (
+    assert_built_page_passes_the_audit,
+    assert_every_record_is_the_oracles,
+    only_page,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -10,8 +15,7 @@ from derivations.mathematics import groups as gr
 from derivations.mathematics.conv2d import conv2d_backward, conv2d_forward
 from derivations.oracles import groups as oracle
 from derivations.pages import groups as page_module
-from derivations.render.page import Asset, pages_only
-from derivations.render.printed_numbers import format_number
+from derivations.render.page import Asset
 
 ENGINE_RTOL, ENGINE_ATOL = 1e-12, 1e-12
 FD_RTOL, FD_ATOL = 1e-7, 1e-7
@@ -138,29 +142,18 @@ def test_pytorch_agrees_on_the_separable_layer(torch):
 
 
 def page():
-    (only,) = pages_only(page_module.build())
-    return only
+    return only_page(page_module)
 
 
 def test_every_printed_number_equals_the_independent_oracle():
-    values = oracle.quantities()
-    records = page().records
-    assert len(records) > 80
-    for record in records:
-        assert record.key in values, record.key
-        assert record.printed == format_number(values[record.key]), record.key
+    assert_every_record_is_the_oracles(page(), oracle, at_least=80)
 
 
 def test_groups_page_passes_the_audit(built_site):
-    from derivations.audit.compare import audit_page
-    from derivations.audit.page_html import extract_numbers
-
-    text = (built_site / "general/groups/index.html").read_text(encoding="utf-8")
-    assert audit_page("general/groups/index.html", page().records, extract_numbers(text),
-                      oracle.quantities()) == []
-    for anchor in ("groups-channels", "groups-gradients", "separable", "groups-example",
-                   "eq-groups-input", "eq-separable-pointwise"):
-        assert f'id="{anchor}"' in text
+    assert_built_page_passes_the_audit(
+        built_site, "general/groups/index.html", page(), oracle,
+        ("groups-channels", "groups-gradients", "separable", "groups-example",
+         "eq-groups-input", "eq-separable-pointwise"))
 
 
 def test_figure_is_deterministic_labelled_svg():

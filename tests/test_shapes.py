@@ -6,7 +6,12 @@ import math
 
 import numpy as np
 import pytest
-from chapter_checks import assert_symbolic_layer_gives_the_worked_numbers
+from chapter_checks import (
+    assert_built_page_passes_the_audit,
+    assert_every_record_is_the_oracles,
+    assert_symbolic_layer_gives_the_worked_numbers,
+    only_page,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,8 +23,7 @@ from derivations.mathematics.conv2d import (
 )
 from derivations.oracles import shapes as oracle
 from derivations.pages import shapes as page_module
-from derivations.render.page import Asset, pages_only
-from derivations.render.printed_numbers import format_number
+from derivations.render.page import Asset
 
 ENGINE_RTOL, ENGINE_ATOL = 1e-12, 1e-12
 TORCH_RTOL, TORCH_ATOL = 1e-10, 1e-10  # float64 on both sides: summation order only
@@ -183,17 +187,11 @@ def test_pytorch_weight_gradient_by_the_swapped_convolution(torch):
 
 
 def page():
-    (only,) = pages_only(page_module.build())
-    return only
+    return only_page(page_module)
 
 
 def test_every_printed_number_equals_the_independent_oracle():
-    values = oracle.quantities()
-    records = page().records
-    assert len(records) > 150
-    for record in records:
-        assert record.key in values, record.key
-        assert record.printed == format_number(values[record.key]), record.key
+    assert_every_record_is_the_oracles(page(), oracle, at_least=150)
 
 
 @pytest.mark.parametrize("c", range(len(sh.axis_cases())))
@@ -207,16 +205,10 @@ def test_each_table_row_is_solved_exactly_by_the_oracle(c):
 
 
 def test_shapes_page_passes_the_audit(built_site):
-    from derivations.audit.compare import audit_page
-    from derivations.audit.page_html import extract_numbers
-
-    html = built_site / "general/shapes/index.html"
-    text = html.read_text(encoding="utf-8")
-    assert audit_page("general/shapes/index.html", page().records, extract_numbers(text),
-                      oracle.quantities()) == []
-    for anchor in ("output-size", "unreached-rows", "gradient-sizes", "output-padding",
-                   "shapes-example", "eq-shapes-output", "eq-shapes-weight-rows"):
-        assert f'id="{anchor}"' in text
+    assert_built_page_passes_the_audit(
+        built_site, "general/shapes/index.html", page(), oracle,
+        ("output-size", "unreached-rows", "gradient-sizes", "output-padding", "shapes-example",
+         "eq-shapes-output", "eq-shapes-weight-rows"))
 
 
 def test_figures_are_deterministic_labelled_svg():

@@ -4,6 +4,11 @@ its weight gradient a correlation of δ with the zero-inserted X; checked indepe
 from __future__ import annotations
 
 import numpy as np
+from chapter_checks import (
+    assert_built_page_passes_the_audit,
+    assert_every_record_is_the_oracles,
+    only_page,
+)
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -17,8 +22,7 @@ from derivations.mathematics.conv2d import (
 )
 from derivations.oracles import transposed as oracle
 from derivations.pages import transposed as page_module
-from derivations.render.page import Asset, pages_only
-from derivations.render.printed_numbers import format_number
+from derivations.render.page import Asset
 
 ENGINE_RTOL, ENGINE_ATOL = 1e-12, 1e-12
 FD_RTOL, FD_ATOL = 1e-7, 1e-7  # central differences of a cost linear in each variable
@@ -148,29 +152,18 @@ def test_pytorch_agrees_forward_and_backward(torch):
 
 
 def page():
-    (only,) = pages_only(page_module.build())
-    return only
+    return only_page(page_module)
 
 
 def test_every_printed_number_equals_the_independent_oracle():
-    values = oracle.quantities()
-    records = page().records
-    assert len(records) > 100
-    for record in records:
-        assert record.key in values, record.key
-        assert record.printed == format_number(values[record.key]), record.key
+    assert_every_record_is_the_oracles(page(), oracle, at_least=100)
 
 
 def test_transposed_page_passes_the_audit(built_site):
-    from derivations.audit.compare import audit_page
-    from derivations.audit.page_html import extract_numbers
-
-    text = (built_site / "general/transposed/index.html").read_text(encoding="utf-8")
-    assert audit_page("general/transposed/index.html", page().records, extract_numbers(text),
-                      oracle.quantities()) == []
-    for anchor in ("transposed-forward", "transposed-output-size", "transposed-input-gradient",
-                   "transposed-weight-gradient", "transposed-example", "eq-transposed-input"):
-        assert f'id="{anchor}"' in text
+    assert_built_page_passes_the_audit(
+        built_site, "general/transposed/index.html", page(), oracle,
+        ("transposed-forward", "transposed-output-size", "transposed-input-gradient",
+         "transposed-weight-gradient", "transposed-example", "eq-transposed-input"))
 
 
 def test_figures_are_deterministic_labelled_svg():
