@@ -228,6 +228,10 @@ def test_search_highlights_the_terms_on_the_page_it_opens(browser, site_url):
         page.keyboard.type("dilation")
         result = page.locator("a.md-search-result__link").first
         result.wait_for()
+        # Results update as each key arrives: wait for those of the whole word, or fail.
+        page.wait_for_function(
+            """() => [...document.querySelectorAll('a.md-search-result__link')]
+                     .some(a => a.href.includes('h=dilation'))""", timeout=10_000)
         assert "h=dilation" in result.get_attribute("href")
         result.click()
         page.wait_for_selector("article mark[data-md-highlight]")
