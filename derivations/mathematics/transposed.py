@@ -91,6 +91,17 @@ def weight_gradient(x, delta, k_hw, s: int, p: int, d: int = 1) -> np.ndarray:
     return every[::d, ::d][: k_hw[0], : k_hw[1]]
 
 
+def scatter_terms(x_shape, w_shape, out_shape, s: int, p: int, d: int = 1):
+    """Every term X[i,j]·W[m,n] of the forward pass that lands inside the output, as
+    (i, j, m, n, r, q) with (r, q) = (s·i + d·m − p, s·j + d·n − p), in reading order of
+    (i, j) and then (m, n)."""
+    return tuple((i, j, m, n, s * i + d * m - p, s * j + d * n - p)
+                 for i in range(x_shape[0]) for j in range(x_shape[1])
+                 for m in range(w_shape[0]) for n in range(w_shape[1])
+                 if 0 <= s * i + d * m - p < out_shape[0]
+                 and 0 <= s * j + d * n - p < out_shape[1])
+
+
 def bias_gradient(delta) -> float:
     """eq-transposed-bias: ∂C/∂b = Σ_{r,q} δ[r,q]."""
     return float(as_array(delta).sum())

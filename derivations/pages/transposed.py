@@ -221,37 +221,29 @@ def _y_entry(e: tr.TransposedExample, r: int, q: int) -> Fragment:
     return num(e.b, f"{P}.b") + " + " + products(pairs)
 
 
-def _grad_x_sums(e: tr.TransposedExample) -> Fragment:
-    s, p, d = e.stride, e.padding, e.dilation
-    lines = []
-    for i in range(e.x.shape[0]):
-        for j in range(e.x.shape[1]):
-            pairs = []
-            for m in range(e.w.shape[0]):
-                for n in range(e.w.shape[1]):
-                    r, q = s * i + d * m - p, s * j + d * n - p
-                    if 0 <= r < e.delta.shape[0] and 0 <= q < e.delta.shape[1]:
-                        pairs.append((num_signed(e.w[m, n], f"{P}.w[{m},{n}]"),
-                                      num_signed(e.delta[r, q], f"{P}.delta[{r},{q}]")))
-            lines.append(rf"\frac{{\partial C}}{{\partial X_{{{i},{j}}}}} &= " + products(pairs)
-                         + " = " + num(e.grad_input[i, j], f"{P}.grad_x[{i},{j}]"))
-    return join(lines, " \\\\\n")
-
-
-def _grad_w_sums(e: tr.TransposedExample) -> Fragment:
-    s, p, d = e.stride, e.padding, e.dilation
-    lines = []
-    for m in range(e.w.shape[0]):
-        for n in range(e.w.shape[1]):
-            pairs = []
-            for i in range(e.x.shape[0]):
-                for j in range(e.x.shape[1]):
-                    r, q = s * i + d * m - p, s * j + d * n - p
-                    if 0 <= r < e.delta.shape[0] and 0 <= q < e.delta.shape[1]:
-                        pairs.append((num_signed(e.x[i, j], f"{P}.x[{i},{j}]"),
-                                      num_signed(e.delta[r, q], f"{P}.delta[{r},{q}]")))
-            lines.append(rf"\frac{{\partial C}}{{\partial W_{{{m},{n}}}}} &= " + products(pairs)
-                         + " = " + num(e.grad_weight[m, n], f"{P}.grad_w[{m},{n}]"))
+def _gradient_sums(e: tr.TransposedExample, by_weight: bool) -> Fragment:
+    """Each ∂C/∂X[i,j] (or ∂C/∂W[m,n]) as the sum over the forward terms that hold it: the
+    other factor times the δ entry the term landed on."""
+    terms = tr.scatter_terms(e.x.shape, e.w.shape, e.delta.shape, e.stride, e.padding,
+                             e.dilation)
+    if by_weight:
+        terms = sorted(terms, key=lambda t: (t[2], t[3], t[0], t[1]))
+    lines, grouped = [], {}
+    for i, j, m, n, r, q in terms:
+        other = (num_signed(e.x[i, j], f"{P}.x[{i},{j}]") if by_weight
+                 else num_signed(e.w[m, n], f"{P}.w[{m},{n}]"))
+        grouped.setdefault((m, n) if by_weight else (i, j), []).append(
+            (other, num_signed(e.delta[r, q], f"{P}.delta[{r},{q}]")))
+    rows, cols = e.w.shape if by_weight else e.x.shape
+    for a in range(rows):
+        for c in range(cols):
+            if by_weight:
+                head = rf"\frac{{\partial C}}{{\partial W_{{{a},{c}}}}} &= "
+                total = num(e.grad_weight[a, c], f"{P}.grad_w[{a},{c}]")
+            else:
+                head = rf"\frac{{\partial C}}{{\partial X_{{{a},{c}}}}} &= "
+                total = num(e.grad_input[a, c], f"{P}.grad_x[{a},{c}]")
+            lines.append(head + products(grouped.get((a, c), [])) + " = " + total)
     return join(lines, " \\\\\n")
 
 
@@ -276,8 +268,8 @@ def build():
         canvas=matrix(e.canvas, f"{P}.canvas"), y=matrix(e.y, f"{P}.y"),
         yr=str(r), yc=str(q), y_entry_sum=_y_entry(e, r, q),
         y_entry=num(e.y[r, q], f"{P}.y[{r},{q}]"),
-        delta=matrix(e.delta, f"{P}.delta"), grad_x_sums=_grad_x_sums(e),
-        grad_x=matrix(e.grad_input, f"{P}.grad_x"), grad_w_sums=_grad_w_sums(e),
+        delta=matrix(e.delta, f"{P}.delta"), grad_x_sums=_gradient_sums(e, by_weight=False),
+        grad_x=matrix(e.grad_input, f"{P}.grad_x"), grad_w_sums=_gradient_sums(e, by_weight=True),
         grad_w=matrix(e.grad_weight, f"{P}.grad_w"), grad_b=num(e.grad_bias, f"{P}.grad_b"),
         sx_i=str(sx[0]), sx_j=str(sx[1]), sw_m=str(sw[0]), sw_n=str(sw[1]),
         sym_x=symbolic_latex(symbolic.input_entry(*sx)),
