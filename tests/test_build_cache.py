@@ -406,6 +406,34 @@ def test_the_math_memo_files_the_formulas_a_build_used(project, monkeypatch):
     assert len(build_cache.read_entry(entry, entry.stem)) == 1
 
 
+def test_formulas_of_announced_pages_are_rendered_while_the_generator_runs(project,
+                                                                         monkeypatch):
+    """The generator announces each page on stdout as it is built; the hook renders its
+    formulas meanwhile, into the memo, but files only those a page then asks for."""
+    monkeypatch.setattr(mkdocs_hook, "_math", None)
+    monkeypatch.setattr(mkdocs_hook, "GENERATOR", generator("""
+        import json
+        from pathlib import Path
+        from derivations.publish.build_cache import write_entry
+        key, out = sys.argv[1:]
+        print("a stray line is not a page")
+        print(json.dumps(["fake.md", "$w_1$ and $x^2$"]), flush=True)
+        write_entry(Path(out), key, {"fake.md": "$w_1$ and $x^2$"})
+    """))
+    config = SimpleNamespace(markdown_extensions=[mkdocs_hook.MATH_EXTENSION], mdx_configs={})
+    mkdocs_hook._install_math_memo(config, project / ".cache")
+    memo = config.mdx_configs[mkdocs_hook.MATH_EXTENSION]["rendered"]
+    assert pages(project).files() == {"fake.md": "$w_1$ and $x^2$"}
+    ahead = {latex_math.memo_key(latex, False, {}): latex_math.render_latex(latex, False, {})
+             for latex in ("w_1", "x^2")}
+    assert dict(memo) == ahead
+    assert convert("$w_1$", memo) == convert("$w_1$", None)
+    mkdocs_hook.on_post_build(config)
+    (entry,) = (project / ".cache" / "math").iterdir()
+    assert list(build_cache.read_entry(entry, entry.stem)) == [latex_math.memo_key("w_1", False,
+                                                                                   {})]
+
+
 def test_the_hook_serves_what_a_fresh_interpreter_generates():
     """The real generator, in its own process, writes exactly the book built in memory."""
     generated = mkdocs_hook._Pages(REPO / "mkdocs.yml", None).files()

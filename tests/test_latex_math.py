@@ -5,7 +5,14 @@ import re
 import markdown
 import pytest
 
-from derivations.render.latex_math import MathSyntaxError, render_latex
+from derivations.render.latex_math import (
+    LatexMathExtension,
+    MathSyntaxError,
+    memo_key,
+    page_formulas,
+    render_ahead,
+    render_latex,
+)
 
 
 def convert(source: str) -> str:
@@ -66,3 +73,55 @@ def test_marked_numbers_carry_their_class_and_a_typographic_minus():
 def test_mistakes_in_math_fail_the_build_with_a_clear_message(source, message):
     with pytest.raises(MathSyntaxError, match=message):
         convert(source)
+
+
+# --- formulas rendered ahead of the page (the build hook, while pages are generated) -----------
+
+class RecordingMemo(dict):
+    """A `rendered` memo that remembers every key the conversion looked up."""
+
+    def __init__(self):
+        super().__init__()
+        self.asked: set[str] = set()
+
+    def get(self, key, default=None):
+        self.asked.add(key)
+        return super().get(key, default)
+
+
+def keys_the_conversion_asks_for(source: str) -> set[str]:
+    memo = RecordingMemo()
+    markdown.Markdown(extensions=[
+        LatexMathExtension(rendered=memo), "pymdownx.superfences", "pymdownx.details",
+        "admonition", "tables", "attr_list", "md_in_html", "footnotes",
+    ]).convert(source)
+    return memo.asked
+
+
+def keys_read_ahead(source: str) -> set[str]:
+    return {memo_key(*formula) for formula in page_formulas(source)}
+
+
+def test_every_formula_of_every_generated_page_is_found_ahead_and_nothing_else():
+    from derivations.publish.book import build_book
+
+    for page in build_book().pages:
+        assert keys_read_ahead(page.content) == keys_the_conversion_asks_for(page.content), \
+            page.path
+
+
+@pytest.mark.parametrize("source", [
+    "Code `$a$` and $b$.",
+    "```python\nx = '$a$'\n```\n\nThen $c_1$.",
+    "$$\na = b \\label{eq-a}\n$$\n\n$$\nc = \\eqref{eq-a}\n$$\n\nAnd $d$, \\eqref{eq-a}.",
+    "Two $x$ and $$y$$ and \\$5 and $z$.",
+])
+def test_the_close_reading_agrees_with_the_parser_on_code_and_display_math(source):
+    assert keys_read_ahead(source) == keys_the_conversion_asks_for(source)
+
+
+def test_render_ahead_skips_what_is_known_and_what_does_not_convert():
+    known = {memo_key("a", False, {})}
+    ahead = dict(render_ahead("$a$ and $b^2$ and $\\frac{$", known))
+    assert list(ahead) == [memo_key("b^2", False, {})]
+    assert ahead[memo_key("b^2", False, {})] == render_latex("b^2", False, {})

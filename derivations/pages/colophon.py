@@ -111,14 +111,17 @@ Medians:
 {{build_table}}
 
 A cold build computes the pages in a second process, started before the builder loads its
-theme, so that the builder never imports numpy and sympy itself; a warm one imports neither,
-and renders no formula.
+theme, so that the builder never imports numpy and sympy itself; the process announces each
+page as soon as it is computed, and the builder, which would otherwise wait idle, renders
+that page's formulas meanwhile. A warm build imports neither library, and renders no formula.
 
 Under `{{builder}} serve`, an edit to a page's generator was served {{serve_median_s}} s
 after saving (median of {{serve_edits}} edits; fastest {{serve_min_s}} s, slowest
 {{serve_max_s}} s), against a goal of
 {{serve_goal_s}} s: {{serve_verdict}}; {{serve_rebuilds}}. Between edits the server keeps the
-next page generator started, with numpy and sympy already imported.
+next page generator started, with numpy, sympy and every module of the book imported and
+every page computed; at the next rebuild it imports again only the modules the edit reached
+(the edited ones and those importing them) and recomputes only the pages they build.
 
 ## Where these numbers come from {#measurement-record}
 

@@ -100,17 +100,18 @@ class _Pages:
             self.process = _generator(self.key, self.output)
 
     def files(self) -> dict[str, str]:
-        """Wait for the generator if it runs; file its output under the key if no input
-        changed while it ran (else this build uses it, and no later one)."""
+        """Wait for the generator if it runs, rendering each page's formulas as it is
+        announced; file its output under the key if no input changed while it ran (else this
+        build uses it, and no later one)."""
         if self.content is not None:
             return self.content
         assert self.process is not None
-        _, errors = self.process.communicate()
-        if self.process.returncode == STALE_STANDBY:
+        status, errors = _finish(self.process)
+        if status == STALE_STANDBY:
             self.process = _generator(self.key, self.output)
-            _, errors = self.process.communicate()
+            status, errors = _finish(self.process)
         try:
-            if self.process.returncode != 0:
+            if status != 0:
                 raise PluginError("generating the pages failed "
                                   f"(python -m derivations.publish.generate_pages):\n{errors}")
             if errors:
@@ -131,9 +132,8 @@ class _Pages:
             self.close()
 
     def close(self) -> None:
-        if self.process is not None and self.process.poll() is None:
-            self.process.kill()
-            self.process.communicate()
+        if self.process is not None:
+            _end(self.process)
         if self.scratch is not None:
             self.scratch.cleanup()
         elif self.process is not None:
@@ -145,10 +145,57 @@ def _popen(arguments: list[str]) -> subprocess.Popen:
     if _watched:
         # Bytecode written under derivations/ would count as an edit: a second rebuild.
         env["PYTHONDONTWRITEBYTECODE"] = "1"
+    # stderr to a file: a pipe that fills while the hook reads stdout would stall both.
+    errors = tempfile.TemporaryFile("w+", encoding="utf-8")
     # cwd: `-m derivations` then imports the package this hook belongs to (and hashed).
-    return subprocess.Popen([*GENERATOR, *arguments], cwd=PACKAGE_DIR.parent, env=env,
-                            stdin=subprocess.PIPE if arguments == ["--standby"] else None,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen([*GENERATOR, *arguments], cwd=PACKAGE_DIR.parent, env=env,
+                               stdin=subprocess.PIPE if arguments == ["--standby"] else None,
+                               stdout=subprocess.PIPE, stderr=errors, encoding="utf-8")
+    process.errors = errors
+    return process
+
+
+def _finish(process: subprocess.Popen) -> tuple[int, str]:
+    """Render the formulas of each page the generator announces until it ends (the build
+    would otherwise wait idle, then render them all); its exit status and stderr."""
+    if process.stdin is not None:
+        process.stdin.close()
+    for line in process.stdout:
+        _render_ahead(line)
+    process.wait()
+    return process.returncode, _end(process)
+
+
+def _end(process: subprocess.Popen) -> str:
+    """Stop the process if it still runs; what it wrote to stderr."""
+    if process.poll() is None:
+        process.kill()
+    process.wait()
+    for stream in (process.stdin, process.stdout):
+        try:
+            if stream is not None:
+                stream.close()
+        except OSError:
+            pass  # unsent bytes for a process that is gone
+    errors = getattr(process, "errors", None)
+    if errors is None or errors.closed:
+        return ""
+    errors.seek(0)
+    text = errors.read()
+    errors.close()
+    return text
+
+
+def _render_ahead(line: str) -> None:
+    if _math is None:
+        return
+    try:
+        _, markdown = json.loads(line)
+    except ValueError:
+        return  # not an announced page: nothing to render ahead
+    renderer = importlib.import_module(MATH_EXTENSION)
+    for key, mathml in renderer.render_ahead(str(markdown), _math):
+        _math.prefill(key, mathml)
 
 
 def _generator(key: str, output: Path) -> subprocess.Popen:
@@ -168,14 +215,13 @@ def _take_standby(key: str, output: Path) -> subprocess.Popen | None:
     if process is None:
         return None
     if process.poll() is not None:  # it ended (killed, or a failed start): reap it
-        process.communicate()
+        _end(process)
         return None
     try:
         process.stdin.write(json.dumps([key, str(output)]) + "\n")
-        process.stdin.flush()  # (communicate() closes it)
+        process.stdin.flush()  # (_finish closes it)
     except OSError:  # it died meanwhile
-        process.kill()
-        process.communicate()
+        _end(process)
         return None
     return process
 
@@ -183,8 +229,7 @@ def _take_standby(key: str, output: Path) -> subprocess.Popen | None:
 def _stop_standby() -> None:
     global _standby
     if _standby is not None:
-        _standby.kill()
-        _standby.communicate()
+        _end(_standby)
         _standby = None
 
 
@@ -201,6 +246,10 @@ class _MathMemo(dict):
     def begin_build(self) -> None:
         self.used: set[str] = set()
         self.saved = set(self)
+
+    def prefill(self, key: str, mathml: str) -> None:
+        """Rendered ahead of the page: counts as used only if the page asks for it."""
+        super().__setitem__(key, mathml)
 
     def get(self, key, default=None):
         if key in self:

@@ -24,6 +24,7 @@ import html
 import json
 import re
 import xml.etree.ElementTree as etree
+from collections.abc import Container, Iterator
 
 from markdown import Extension
 from markdown.inlinepatterns import InlineProcessor
@@ -101,6 +102,53 @@ def render_memoized(rendered: dict[str, str], latex: str, display: bool,
         mathml = render_latex(latex, display, equation_numbers)
         rendered[key] = mathml
     return mathml
+
+
+INLINE_MATH = r"(?<![\\$])\$(?!\s)([^$\n]+?)(?<![\s\\])\$(?!\$)"
+FENCE = re.compile(r"^[ \t]*(```|~~~)")
+CODE_SPAN = re.compile(r"(`+).+?\1")
+
+
+def page_formulas(markdown: str) -> list[tuple[str, bool, dict[str, int]]]:
+    """(latex, display, the page's equation numbers) of each formula on a Markdown page, as
+    the extension will meet them, so that they can be rendered ahead of the page (while the
+    build waits for something else). A close reading, not the parser: a formula it finds
+    that the page does not hold costs one needless conversion, never a wrong page."""
+    lines: list[str] = []
+    fenced = False
+    for line in markdown.splitlines():
+        if FENCE.match(line):
+            fenced = not fenced
+        elif not fenced:
+            lines.append(CODE_SPAN.sub("", line))
+    try:
+        blocks = DisplayMathPreprocessor._find_blocks(lines)
+    except MathSyntaxError:
+        return []  # the page's build reports it
+    numbers: dict[str, int] = {}
+    for _, _, latex, _ in blocks:
+        for label in LABEL.findall(latex):
+            numbers.setdefault(label, len(numbers) + 1)
+    formulas = [(latex, True, numbers) for _, _, latex, _ in blocks]
+    in_blocks = {index for start, end, _, _ in blocks for index in range(start, end + 1)}
+    prose = "\n".join(line for index, line in enumerate(lines) if index not in in_blocks)
+    formulas.extend((match.group(1), False, numbers)
+                    for match in re.finditer(INLINE_MATH, prose))
+    return formulas
+
+
+def render_ahead(markdown: str, rendered: Container[str]) -> Iterator[tuple[str, str]]:
+    """(memo key, MathML) of each formula of a page that `rendered` lacks; a formula that does
+    not convert is left for the page's build, which reports it with its context."""
+    for latex, display, numbers in page_formulas(markdown):
+        key = memo_key(latex, display, numbers)
+        if key in rendered:
+            continue
+        try:
+            mathml = render_latex(latex, display, numbers)
+        except MathSyntaxError:
+            continue
+        yield key, mathml
 
 
 PRIME_ENTITY = re.compile(r"&#x0203[234];")
@@ -268,7 +316,7 @@ class LatexMathExtension(Extension):
         md.preprocessors.register(DisplayMathPreprocessor(md), "latex_display_math", 24)
         # 185: below backticks (190) so code spans win, above escapes/emphasis.
         md.inlinePatterns.register(
-            InlineMathProcessor(r"(?<![\\$])\$(?!\s)([^$\n]+?)(?<![\s\\])\$(?!\$)", md),
+            InlineMathProcessor(INLINE_MATH, md),
             "latex_inline_math",
             185,
         )
