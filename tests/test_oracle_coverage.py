@@ -77,7 +77,7 @@ NEWLY_KEYED = (
     "worked_cli.seed.map1[0,0].a0", "worked_cli.seed.grad_input[2,2]",
     "worked_cli.json.kernels[0][1,0]", "worked_cli.json.exact.cost.q",
     "worked_cli.bad.short_row", "worked_cli.display_decimals",
-    "worked_limits.MAX_DESCRIPTION_CHARS",
+    "worked_cli.description_chars", "worked_limits.SE_MAX_CHARS",
 )
 
 

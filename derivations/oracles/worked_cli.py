@@ -15,6 +15,7 @@ import re
 from fractions import Fraction
 from pathlib import Path
 
+from derivations import worked_limits
 from derivations.examples import seed
 from derivations.examples import worked_cli as example
 from derivations.mathematics.conv2d_reference import (
@@ -145,4 +146,6 @@ def quantities():
     out.update(bad_input_quantities(f"{PREFIX}.bad", example.BAD_EXAMPLE[0]))
     decimals = re.search(r"DISPLAY_DECIMALS = (\d+)", BROWSER_SCRIPT.read_text(encoding="utf-8"))
     out[f"{PREFIX}.display_decimals"] = int(decimals.group(1))
+    # the one limit the browser twin has no use for (it reads no network description)
+    out[f"{PREFIX}.description_chars"] = worked_limits.MAX_DESCRIPTION_CHARS
     return out

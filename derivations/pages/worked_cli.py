@@ -42,7 +42,7 @@ HELP_QUANTITIES = (
     (r"stride and dilation at most (\d+)", f"{LIMITS}.MAX_STRIDE"),
     (r"padding at most (\d+)", f"{LIMITS}.MAX_PADDING"),
     (r"at most (\d+) products in the forward", f"{LIMITS}.MAX_PRODUCTS"),
-    (r"at most ([\d,]+) characters; standard input", f"{LIMITS}.MAX_DESCRIPTION_CHARS"),
+    (r"at most ([\d,]+) characters; standard input", "worked_cli.description_chars"),
     (r"at most (\d+) characters in a post", f"{LIMITS}.SE_MAX_CHARS"),
 )
 # The one line of the bad-input example, and what each of its numbers is.
