@@ -13,7 +13,7 @@ from derivations.audit.figure_svg import extract_figure_numbers, figure_records
 from derivations.audit.page_html import extract_numbers
 from derivations.figures.grid import Panel, figure_asset, figure_svg
 from derivations.render.page import Asset
-from derivations.render.printed_numbers import UNKEYED, code_output
+from derivations.render.printed_numbers import NOTATION, UNKEYED, code_output, output_numbers
 
 NAME = "general/figures/test.svg"
 MARKED_TEXT = re.compile(r'(<text[^>]*class="num"[^>]*>)([^<]*)(</text>)')
@@ -86,32 +86,56 @@ def article(body: str) -> str:
 
 
 OUTPUT = '# cost: 42.5\n$$x = 1/2$$ and \\num{3} < -7 & "0.25"\n'
+OUTPUT_KEYS = ["t.cost", NOTATION, NOTATION, "t.three", "t.minus", "t.quarter"]
+OUTPUT_ORACLE = {"t.cost": Fraction(85, 2), "t.three": 3, "t.minus": -7,
+                 "t.quarter": Fraction(1, 4)}
 
 
 def test_command_output_numbers_are_marked_and_ordinary_code_stays_skipped():
-    block = code_output(OUTPUT, "t.out")
-    assert [r.printed for r in block.records] == ["42.5", "1", "2", "3", "-7", "0.25"]
-    assert [r.key for r in block.records][:2] == [f"{UNKEYED}t.out[0]", f"{UNKEYED}t.out[1]"]
+    block = code_output(OUTPUT, OUTPUT_KEYS)
+    assert [r.printed for r in block.records] == ["42.5", "3", "-7", "0.25"]
+    assert [r.key for r in block.records] == ["t.cost", "t.three", "t.minus", "t.quarter"]
     found = extract_numbers(article("<pre><code>x = 99</code></pre>" + block.text))
-    assert found.marked == ["42.5", "1", "2", "3", "-7", "0.25"]
+    assert found.marked == ["42.5", "3", "-7", "0.25"]  # 1/2 is declared notation
     assert found.unaccounted == []
-    assert audit_page("p.html", block.records, found, {}) == []
+    assert audit_page("p.html", block.records, found, OUTPUT_ORACLE) == []
+
+
+def test_command_output_needs_one_key_per_number():
+    with pytest.raises(ValueError, match="6 numbers but 5 keys"):
+        code_output(OUTPUT, OUTPUT_KEYS[:5])
 
 
 def test_a_changed_or_typed_number_in_command_output_is_reported():
-    block = code_output(OUTPUT, "t.out")
+    block = code_output(OUTPUT, OUTPUT_KEYS)
     changed = block.text.replace('<span class="num">42.5</span>', '<span class="num">4.5</span>')
-    assert audit_page("p.html", block.records, extract_numbers(article(changed)), {}) == [
-        f"p.html: printed 4.5, expected 42.5 ({UNKEYED}t.out[0])"]
+    assert audit_page("p.html", block.records, extract_numbers(article(changed)),
+                      OUTPUT_ORACLE) == ["p.html: printed 4.5, expected 42.5 (t.cost)"]
     typed = block.text.replace("cost:", "cost 17:")
-    assert audit_page("p.html", block.records, extract_numbers(article(typed)), {}) == [
-        "p.html: unaccounted number 17"]
+    assert audit_page("p.html", block.records, extract_numbers(article(typed)),
+                      OUTPUT_ORACLE) == ["p.html: unaccounted number 17"]
+
+
+def test_command_output_is_checked_against_the_oracle_at_display_precision():
+    """A JSON float keeps its own spelling; its quantity's value decides whether it is right."""
+    text = '{"third": 0.3333333333333333, "limit": "at most 100,000 characters"}'
+    block = code_output(text, ["t.third", "t.limit"])
+    assert [r.printed for r in block.records] == ["0.3333333333333333", "100,000"]
+    found = extract_numbers(article(block.text))
+    assert audit_page("p.html", block.records, found,
+                      {"t.third": Fraction(1, 3), "t.limit": 100_000}) == []
+    assert audit_page("p.html", block.records, found,
+                      {"t.third": Fraction(2, 3), "t.limit": 10_000}) == [
+        "p.html: printed 0.3333333333333333, expected 0.6667 (t.third)",
+        "p.html: printed 100,000, expected 10000 (t.limit)"]
+    assert audit_page("p.html", block.records, found, {"t.third": Fraction(1, 3)}) == [
+        "p.html: no independent check for t.limit (printed 100,000)"]
 
 
 @pytest.mark.parametrize("text", ["1.5.3 a-1 x2 2x 1e-05 --2", "", "no numbers"])
 def test_output_blocks_mark_exactly_what_the_audit_finds(text):
     """The renderer's and the audit's idea of a number agree, whatever the text."""
-    block = code_output(text, "t")
+    block = code_output(text, [f"t[{k}]" for k in range(len(output_numbers(text)))])
     found = extract_numbers(article(block.text))
     assert found.unaccounted == []
     assert found.marked == [r.printed for r in block.records]

@@ -226,7 +226,9 @@ def test_transposed_figures_shade_each_stamps_whole_window():
 
     t = mv.strided_transposed()
     assert (np.asarray(t.w) == 0).any()  # else shading the non-zeros would look the same
-    svg = transposed_figure(t.delta, t.w, list(t.stamps), t.grad_input, t.stride, per_row=4)
+    keys = {"delta": "d", "kernel": "w", "stamp": "s", "total": "t"}
+    svg = transposed_figure("f.svg", t.delta, t.w, list(t.stamps), t.grad_input, keys,
+                            t.stride, per_row=4).content
     k_h, k_w = np.asarray(t.w).shape
     assert svg.count(f'fill="{FILLS["window"]}"') == np.asarray(t.delta).size * k_h * k_w
 

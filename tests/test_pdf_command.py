@@ -19,7 +19,6 @@ import yaml
 from conftest import CHROMIUM, REPO, missing_outside_ci
 
 from derivations.publish.book import build_book
-from derivations.render.printed_numbers import UNKEYED
 
 pytestmark = pytest.mark.browser
 
@@ -189,8 +188,8 @@ def test_a_sample_of_audited_numbers_is_printed_in_its_chapter(reader, page_text
         text = squeeze("".join(page_texts[start:end]))
         for record in page.records[::5]:
             # command output keeps the ASCII minus the command printed; prose shows U+2212
-            output = record.key.startswith(UNKEYED + "worked_cli.")
-            printed = record.printed if output else record.printed.replace("-", "\u2212")
+            printed = (record.printed if record.as_written
+                       else record.printed.replace("-", "\u2212"))
             assert printed in text, f"{path}: {record.key} = {printed} not in its pages"
             checked += 1
     assert checked >= 100

@@ -14,10 +14,16 @@ from derivations.render.printed_numbers import UNKEYED, Record, format_number, p
 
 
 def expected_print(record: Record, oracle: Mapping[str, object]) -> str | None:
+    """What the record should print, by its independent value (None: there is none)."""
     if record.key.startswith(UNKEYED):
         return record.printed  # no independent value: checked against what was computed
     value = oracle.get(record.key)
-    return None if value is None else format_number(value)
+    if value is None:
+        return None
+    shown = format_number(value)
+    if record.as_written and format_number(record.value) == shown:
+        return record.printed  # command output: its own spelling, right at display precision
+    return shown
 
 
 def audit_page(name: str, records: Sequence[Record], found: PageNumbers,

@@ -19,7 +19,8 @@ def figures(e: bn.BatchNormExample) -> list[Asset]:
             last = c == e.z.shape[1] - 1 and n == e.z.shape[0] - 1
             panels.append(Panel(f"Z example {n}, channel {c}", e.z[n, c].tolist(),
                                 roles_where(e.z.shape[2:], roles[c % 2], lambda r, q: True),
-                                operator_after="" if last else ("|" if n else "")))
+                                operator_after="" if last else ("|" if n else ""),
+                                key=f"batch_norm.z[{n},{c}]"))
     statistics = figure_asset(
         "general/figures/batch-norm-statistics.svg",
         "Which entries share a mean and a variance: every position of every example in one "

@@ -15,12 +15,13 @@ def figure(e: ch.ChannelsExample) -> Asset:
     n, c = 0, 0
     panels = [
         Panel(f"from output channel {o}", e.grad_input_terms[n, c, o].tolist(),
-              operator_after="+" if o + 1 < e.w.shape[0] else "=")
+              operator_after="+" if o + 1 < e.w.shape[0] else "=",
+              key=f"channels.grad_x_term[{n},{c},{o}]")
         for o in range(e.w.shape[0])
     ]
     panels.append(Panel("∂C/∂X for example 0, channel 0", e.grad_input[n, c].tolist(),
                         {(r, cc): "result" for r in range(e.x.shape[2])
-                         for cc in range(e.x.shape[3])}))
+                         for cc in range(e.x.shape[3])}, key=f"channels.grad_x[{n},{c}]"))
     return figure_asset(
         "general/figures/channels-input-gradient.svg",
         "The input gradient of the first channel of the first example: the term from each "

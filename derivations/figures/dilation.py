@@ -23,10 +23,11 @@ def figures(e: dl.DilationExample) -> list[Asset]:
         [Panel("X", e.x.tolist(),
                roles_where(e.x.shape, "window",
                            lambda r, c: d * m <= r < d * m + e.delta.shape[0]
-                           and d * n <= c < d * n + e.delta.shape[1]), operator_after="⋆"),
+                           and d * n <= c < d * n + e.delta.shape[1]), operator_after="⋆",
+               key="dilation.x"),
          Panel("δ", e.delta.tolist(), roles_where(e.delta.shape, "window", lambda r, c: True),
-               operator_after="→"),
-         Panel("∂C/∂W", e.grad_weight.tolist(), {(m, n): "result"})],
+               operator_after="→", key="dilation.delta"),
+         Panel("∂C/∂W", e.grad_weight.tolist(), {(m, n): "result"}, key="dilation.grad_w")],
     )
     padded = zero_pad(e.delta, k_h - 1, k_w - 1)
     real = inside(k_h - 1, k_w - 1, *e.delta.shape)
@@ -36,10 +37,10 @@ def figures(e: dl.DilationExample) -> list[Asset]:
         "the input gradient.",
         [Panel("δ padded", padded.tolist(),
                roles_where(padded.shape, "zero", lambda r, c: not real(r, c)),
-               operator_after="⋆"),
+               operator_after="⋆", key="dilation.delta_padded"),
          Panel("rot180(W dilated)", e.w_dilated_rotated.tolist(),
                roles_where(e.w_dilated.shape, "tap", lambda r, c: r % d == 0 and c % d == 0),
-               operator_after="="),
-         Panel("∂C/∂X", e.grad_input.tolist())],
+               operator_after="=", key="dilation.w_dil_rot"),
+         Panel("∂C/∂X", e.grad_input.tolist(), key="dilation.grad_x")],
     )
     return [weight, inp]

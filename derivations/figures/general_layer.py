@@ -11,6 +11,8 @@ from derivations.figures.grid import Panel, figure_asset, inside, roles_where
 from derivations.mathematics import general_layer as gl
 from derivations.render.page import Asset
 
+P = "general_layer"  # the keys of oracles/general_layer.py
+
 
 def figures(e: gl.LayerExample) -> list[Asset]:
     """The figures of general/layer.md, as files of the site."""
@@ -22,10 +24,10 @@ def figures(e: gl.LayerExample) -> list[Asset]:
         [
             Panel("X", e.x.tolist(), roles_where(e.x.shape, "window",
                                                  lambda r, c: r < 2 and 1 <= c < 3),
-                  operator_after="⋆"),
+                  operator_after="⋆", key=f"{P}.x"),
             Panel("δ", e.delta.tolist(), roles_where(e.delta.shape, "window", lambda r, c: True),
-                  operator_after="="),
-            Panel("∂C/∂W", e.grad_weight.tolist(), {(0, 1): "result"}),
+                  operator_after="=", key=f"{P}.delta"),
+            Panel("∂C/∂W", e.grad_weight.tolist(), {(0, 1): "result"}, key=f"{P}.grad_w"),
         ],
     )
     a, c = 1, 2
@@ -40,10 +42,11 @@ def figures(e: gl.LayerExample) -> list[Asset]:
                                  lambda r, cc: not real(r, cc)),
                    **roles_where(e.delta_padded.shape, "window",
                                  lambda r, cc: a <= r < a + k_h and c <= cc < c + k_w)},
-                  operator_after="⋆"),
+                  operator_after="⋆", key=f"{P}.delta_padded"),
             Panel("rot180(W)", e.w_rotated.tolist(),
-                  roles_where(e.w.shape, "tap", lambda r, cc: True), operator_after="="),
-            Panel("∂C/∂X", e.grad_input.tolist(), {(a, c): "result"}),
+                  roles_where(e.w.shape, "tap", lambda r, cc: True), operator_after="=",
+                  key=f"{P}.w_rot"),
+            Panel("∂C/∂X", e.grad_input.tolist(), {(a, c): "result"}, key=f"{P}.grad_x"),
         ],
     )
     panels = []
@@ -54,9 +57,11 @@ def figures(e: gl.LayerExample) -> list[Asset]:
                   for r in range(term.shape[0])]
         last = (i, j) == (e.delta.shape[0] - 1, e.delta.shape[1] - 1)
         panels.append(Panel(f"δ[{i},{j}]·W", values, roles_where(term.shape, "window", window),
-                            operator_after="=" if last else "+"))
+                            operator_after="=" if last else "+",
+                            key=f"{P}.scatter[{i},{j}]"))
     panels.append(Panel("∂C/∂X", e.grad_input.tolist(),
-                        roles_where(e.grad_input.shape, "result", lambda r, cc: True)))
+                        roles_where(e.grad_input.shape, "result", lambda r, cc: True),
+                        key=f"{P}.grad_x"))
     scatter = figure_asset(
         "general/figures/layer-scatter.svg",
         "Each entry of delta sends delta times the kernel back onto the window it came from; "

@@ -32,9 +32,10 @@ def figures(e: sh.ShapesExample) -> list[Asset]:
         "The padded input with stride, padding and dilation together: grey cells are padding, "
         "blue cells are read by some window, red hatched cells by none; the input gradient is "
         "zero exactly on the red cells.",
-        [Panel("X padded", e.x_padded.tolist(), x_roles, operator_after="→"),
+        [Panel("X padded", e.x_padded.tolist(), x_roles, operator_after="→", key="shapes.x_pad"),
          Panel("∂C/∂X", e.grad_input.tolist(),
-               roles_where(e.x.shape, "unreached", lambda r, c: r in rows or c in cols))],
+               roles_where(e.x.shape, "unreached", lambda r, c: r in rows or c in cols),
+               key="shapes.grad_x")],
     )
 
     def on_tap(r, c):
@@ -56,9 +57,12 @@ def figures(e: sh.ShapesExample) -> list[Asset]:
         "The weight gradient: the correlation of the padded input with the zero-inserted delta, "
         "read every d-th row and column; the reading has one row more than the kernel, a "
         "leftover row (red, hatched) that is dropped.",
-        [Panel("X padded ⋆ δ⁽ˢ⁾", e.correlation.tolist(), corr_roles, operator_after="→"),
-         Panel("every d-th", e.sampled.tolist(), sampled_roles, operator_after="→"),
+        [Panel("X padded ⋆ δ⁽ˢ⁾", e.correlation.tolist(), corr_roles, operator_after="→",
+               key="shapes.correlation"),
+         Panel("every d-th", e.sampled.tolist(), sampled_roles, operator_after="→",
+               key="shapes.sampled"),
          Panel("∂C/∂W", e.grad_weight.tolist(),
-               roles_where(e.grad_weight.shape, "result", lambda r, c: True))],
+               roles_where(e.grad_weight.shape, "result", lambda r, c: True),
+               key="shapes.grad_w")],
     )
     return [reached, weight]

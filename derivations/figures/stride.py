@@ -32,7 +32,8 @@ def figures(e: st.StrideExample) -> list[Asset]:
         [Panel("δ", e.delta.tolist(), operator_after="→", key="stride.delta"),
          Panel("δ with zeros inserted", e.delta_dilated.tolist(), dil_roles,
                operator_after="→", key="stride.delta_dil"),
-         Panel("padded for the full correlation", padded.tolist(), padded_roles)],
+         Panel("padded for the full correlation", padded.tolist(), padded_roles,
+               key="stride.delta_dil_padded")],
     )
     unreached_fig = figure_asset(
         "general/figures/stride-unreached.svg",

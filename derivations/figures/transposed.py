@@ -16,19 +16,21 @@ def figures(e: tr.TransposedExample) -> list[Asset]:
     k_h, k_w = e.w.shape
     span_h, span_w = d * (k_h - 1) + 1, d * (k_w - 1) + 1
     corners = [(s * i, s * j) for i in range(e.x.shape[0]) for j in range(e.x.shape[1])]
-    panels = [Panel("X", e.x.tolist()),
-              Panel("W", e.w.tolist(), roles_where(e.w.shape, "tap", lambda r, c: True))]
+    panels = [Panel("X", e.x.tolist(), key="transposed.x"),
+              Panel("W", e.w.tolist(), roles_where(e.w.shape, "tap", lambda r, c: True),
+                    key="transposed.w")]
     for index, (stamp, (top, left)) in enumerate(zip(e.stamps, corners, strict=True)):
-        panels.append(Panel(f"X{'₀₁'[index // e.x.shape[1]]}{'₀₁'[index % e.x.shape[1]]}·W",
-                            stamp.tolist(),
+        i, j = divmod(index, e.x.shape[1])
+        panels.append(Panel(f"X{'₀₁'[i]}{'₀₁'[j]}·W", stamp.tolist(),
                             roles_where(stamp.shape, "window", inside(top, left, span_h, span_w)),
-                            operator_after="=" if index == len(e.stamps) - 1 else "+"))
+                            operator_after="=" if index == len(e.stamps) - 1 else "+",
+                            key=f"transposed.stamp[{i},{j}]"))
     kept = inside(p, p, *e.y.shape)
     panels.append(Panel("sum of stamps", e.canvas.tolist(),
                         roles_where(e.canvas.shape, "zero", lambda r, c: not kept(r, c)),
-                        operator_after="→"))
+                        operator_after="→", key="transposed.canvas"))
     panels.append(Panel("Y (crop p, add b)", e.y.tolist(),
-                        roles_where(e.y.shape, "result", lambda r, c: True)))
+                        roles_where(e.y.shape, "result", lambda r, c: True), key="transposed.y"))
     forward = figure_asset(
         "general/figures/transposed-stamps.svg",
         "Transposed convolution forward: every input entry stamps itself times the kernel onto "
@@ -46,10 +48,12 @@ def figures(e: tr.TransposedExample) -> list[Asset]:
         "slides over the padded delta s at a time; the highlighted window gives one entry.",
         [Panel("δ padded", e.delta_padded.tolist(),
                {**roles_where(shape, "zero", lambda r, c: not real(r, c)),
-                **roles_where(shape, "window", window)}, operator_after="⋆"),
+                **roles_where(shape, "window", window)}, operator_after="⋆",
+               key="transposed.delta_padded"),
          Panel("W", e.w.tolist(), roles_where(e.w.shape, "tap", lambda r, c: True),
-               operator_after="="),
+               operator_after="=", key="transposed.w"),
          Panel("∂C/∂X", e.grad_input.tolist(),
-               roles_where(e.grad_input.shape, "focus", lambda r, c: (r, c) == (i, j)))],
+               roles_where(e.grad_input.shape, "focus", lambda r, c: (r, c) == (i, j)),
+               key="transposed.grad_x")],
     )
     return [forward, backward]

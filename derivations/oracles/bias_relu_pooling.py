@@ -75,6 +75,7 @@ def _pooling(x, size, stride, g_max, g_avg):
     grad_max = [[Fraction(0)] * len(x[0]) for _ in x]
     grad_split = [[Fraction(0)] * len(x[0]) for _ in x]
     grad_avg = [[Fraction(0)] * len(x[0]) for _ in x]
+    grad_naive = [[Fraction(0)] * len(x[0]) for _ in x]  # every tied maximum gets it all
     for i, row in enumerate(windows):
         for j, cells in enumerate(row):
             values = [x[a][c] for a, c in cells]
@@ -84,6 +85,7 @@ def _pooling(x, size, stride, g_max, g_avg):
             tied = [cell for cell, v in zip(cells, values, strict=True) if v == best]
             for a, c in tied:
                 grad_split[a][c] += g_max[i][j] / len(tied)
+                grad_naive[a][c] += g_max[i][j]
             # mean: exact difference of the average, one entry bumped by one
             for a, c in cells:
                 bumped = sum((x[p][q] + (1 if (p, q) == (a, c) else 0) for p, q in cells),
@@ -99,6 +101,10 @@ def _pooling(x, size, stride, g_max, g_avg):
     out.update(array_quantities(f"{PREFIX}.max_upstream", g_max))
     out.update(array_quantities(f"{PREFIX}.max_grad", grad_max))
     out.update(array_quantities(f"{PREFIX}.max_grad_split", grad_split))
+    # the tie rules figure: the whole of ∂C/∂X under each rule
+    out.update(array_quantities(f"{PREFIX}.tie_grad_first", grad_max))
+    out.update(array_quantities(f"{PREFIX}.tie_grad_shared", grad_split))
+    out.update(array_quantities(f"{PREFIX}.tie_grad_naive", grad_naive))
     out.update(array_quantities(f"{PREFIX}.avg_out", means))
     out.update(array_quantities(f"{PREFIX}.avg_upstream", g_avg))
     out.update(array_quantities(f"{PREFIX}.avg_share",

@@ -27,8 +27,16 @@ def quantities():
     x_star_delta = [[sum((delta[i][j] * x[r + i][c + j] for i in range(len(delta))
                           for j in range(len(delta[0]))), Fraction(0))
                      for c in range(offsets[1])] for r in range(offsets[0])]
+    # δ with span − 1 zeros around it, by definition: the full correlation's input
+    pad_h, pad_w = span[0] - 1, span[1] - 1
+    delta_padded = [[delta[r - pad_h][c - pad_w]
+                     if 0 <= r - pad_h < len(delta) and 0 <= c - pad_w < len(delta[0])
+                     else Fraction(0)
+                     for c in range(len(delta[0]) + 2 * pad_w)]
+                    for r in range(len(delta) + 2 * pad_h)]
     out = {}
-    for name, value in (("x", x), ("w", w), ("delta", delta), ("y", y), ("grad_w", gw),
+    for name, value in (("x", x), ("delta_padded", delta_padded), ("w", w), ("delta", delta),
+                        ("y", y), ("grad_w", gw),
                         ("grad_x", gx), ("w_dil", w_dil), ("w_dil_rot", w_dil_rot),
                         ("x_star_delta", x_star_delta), ("x_shape", [len(x), len(x[0])]),
                         ("w_shape", [k_h, k_w]), ("span", list(span)),

@@ -169,6 +169,13 @@ def quantities():
     out.update(array_quantities(f"{PREFIX}.grad_w", gw))
     out.update(array_quantities(f"{PREFIX}.grad_x", gx))
     out.update(array_quantities(f"{PREFIX}.delta_padded", padded))
+    # the scatter's term (i, j): the input gradient when δ is zero except at (i, j)
+    for i in range(len(delta)):
+        for j in range(len(delta[0])):
+            alone = [[value if (r, c) == (i, j) else Fraction(0) for c, value in enumerate(row)]
+                     for r, row in enumerate(delta)]
+            out.update(array_quantities(f"{PREFIX}.scatter[{i},{j}]",
+                                        exact_gradients_2d(x, w, b, alone)[0]))
     out.update(array_quantities(f"{PREFIX}.w_rot",
                                 [[w[k_h - 1 - r][k_w - 1 - c] for c in range(k_w)]
                                  for r in range(k_h)]))

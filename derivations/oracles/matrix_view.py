@@ -166,6 +166,12 @@ def _strided():
     out.update(array_quantities(f"{q}.w", w))
     out.update(array_quantities(f"{q}.grad_x", grad.tolist()))
     out.update(array_quantities(f"{q}.delta_spread_padded", spread))
+    # stamp k: the part of ∂C/∂X that flows through output k alone (δ zero elsewhere)
+    for k in range(len(delta) * len(delta[0])):
+        alone = [[value if (i, j) == divmod(k, len(delta[0])) else Fraction(0)
+                  for j, value in enumerate(row)] for i, row in enumerate(delta)]
+        stamp = conv2d_backward_reference([[x]], [[w]], [[alone]], stride=s).grad_input[0][0]
+        out.update(array_quantities(f"{q}.stamp{k}", stamp.tolist()))
     return out
 
 

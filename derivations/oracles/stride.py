@@ -22,8 +22,16 @@ def quantities():
     dilated = [[delta[p // s][q // s] if p % s == 0 and q % s == 0 else 0
                 for q in range(s * (len(delta[0]) - 1) + 1)]
                for p in range(s * (len(delta) - 1) + 1)]
+    # spread δ with k − 1 zeros around it, by definition: the full correlation's input
+    k_h, k_w = len(w), len(w[0])
+    spread_padded = [[dilated[r - k_h + 1][c - k_w + 1]
+                      if 0 <= r - k_h + 1 < len(dilated) and 0 <= c - k_w + 1 < len(dilated[0])
+                      else Fraction(0)
+                      for c in range(len(dilated[0]) + 2 * (k_w - 1))]
+                     for r in range(len(dilated) + 2 * (k_h - 1))]
     out = {}
-    for name, value in (("x", x), ("w", w), ("delta", delta), ("y", y), ("grad_w", gw),
+    for name, value in (("x", x), ("delta_dil_padded", spread_padded), ("w", w),
+                        ("delta", delta), ("y", y), ("grad_w", gw),
                         ("grad_x", gx), ("delta_dil", dilated),
                         ("grad_x_reached", [row[: len(cols)] for row in gx[: len(rows)]]),
                         ("x_shape", [len(x), len(x[0])]), ("w_shape", [len(w), len(w[0])]),

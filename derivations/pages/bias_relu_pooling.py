@@ -558,22 +558,14 @@ def _tie_slots(t: brp.TieRules) -> dict:
 
 def _figures(e: brp.PoolingExample) -> list[Asset]:
     losers = [cell for cell in e.tied if cell != e.winners[e.tie_window]]
-    return [
-        Asset("general/figures/max-pool.svg",
-              max_pool_figure(e.x, e.max_out, e.winners, losers, e.max_upstream, e.max_grad)),
-        Asset("general/figures/avg-pool.svg",
-              avg_pool_figure(e.avg_upstream, e.avg_grad, e.size, e.stride)),
-    ]
+    return [max_pool_figure(e.x, e.max_out, e.winners, losers, e.max_upstream, e.max_grad),
+            avg_pool_figure(e.avg_upstream, e.avg_grad, e.size, e.stride)]
 
 
 def _depth_figures(o: brp.OverlapExample, t: brp.TieRules) -> list[Asset]:
-    return [
-        Asset("general/figures/max-pool-overlap.svg",
-              overlap_figure(o.x, o.winners, o.shared_cell, o.max_grad, o.size, o.stride)),
-        Asset("general/figures/max-pool-ties.svg",
-              tie_rules_figure(t.x, t.tied, [(name, getattr(t, name))
-                                             for name in ("first", "shared", "naive")])),
-    ]
+    return [overlap_figure(o.x, o.winners, o.shared_cell, o.max_grad, o.size, o.stride),
+            tie_rules_figure(t.x, t.tied, [(name, getattr(t, name))
+                                           for name in ("first", "shared", "naive")])]
 
 
 def build():

@@ -457,14 +457,18 @@ def _strided_slots(t: mv.StridedTransposed) -> dict:
 
 
 def _figures(v: mv.MatrixView, t: mv.StridedTransposed) -> list[Asset]:
+    q = f"{P}.strided"
     return [
-        Asset("general/figures/matrix-transposed-stride.svg",
-              transposed_figure(t.delta, t.w, list(t.stamps), t.grad_input, t.stride,
-                                per_row=4)),
-        Asset("general/figures/matrix-jacobian.svg", jacobian_figure(v.jacobian, 0)),
-        Asset("general/figures/matrix-transposed.svg",
-              transposed_figure(v.delta1, v.w1, list(v.stamps), v.grad_i,
-                                names=("δ¹", "w¹"), per_row=4)),
+        transposed_figure("general/figures/matrix-transposed-stride.svg", t.delta, t.w,
+                          list(t.stamps), t.grad_input,
+                          {"delta": f"{q}.delta", "kernel": f"{q}.w", "stamp": f"{q}.stamp",
+                           "total": f"{q}.grad_x"}, t.stride, per_row=4),
+        jacobian_figure("general/figures/matrix-jacobian.svg", v.jacobian, 0,
+                        f"{P}.jacobian"),
+        transposed_figure("general/figures/matrix-transposed.svg", v.delta1, v.w1,
+                          list(v.stamps), v.grad_i,
+                          {"delta": f"{P}.delta1", "kernel": f"{P}.w1", "stamp": f"{P}.stamp",
+                           "total": f"{P}.grad_i"}, names=("δ¹", "w¹"), per_row=4),
     ]
 
 

@@ -3,27 +3,52 @@
 Every example on the page is produced by running the command's own code at build time, so
 nothing on the page is typed by hand and nothing can go stale; what the command prints is
 shown in marked output blocks (printed_numbers.code_output), whose numbers the audit reads.
+Each number in them is keyed to the quantity it is (oracles/worked_cli.py recomputes it) or
+declared notation: an index or exponent, a syntax example, an example argument, an exit status.
 """
 
 from __future__ import annotations
 
 import argparse
+import re
 from collections.abc import Iterable
 
 from derivations.cli.commands import worked as command
 from derivations.errors import UsageError
+from derivations.examples.worked_cli import BAD_EXAMPLE, JSON_EXAMPLE
 from derivations.mathematics.worked import work_chain
 from derivations.render.matrix_syntax import parse_matrix
 from derivations.render.page import Asset, Page, make_page
-from derivations.render.printed_numbers import code_output, text_num
-from derivations.render.worked_format import as_json, stackexchange
+from derivations.render.printed_numbers import NOTATION, OUTPUT_NUMBER, code_output, text_num
+from derivations.render.worked_format import as_json, json_keys, stackexchange, stackexchange_keys
 from derivations.worked_limits import SE_MAX_CHARS
 
 SOURCE = "derivations/pages/worked_cli.py"
 HELP_WIDTH = 88  # fixed, so the page does not depend on the builder's terminal
-# A second, small example for the JSON format: one kernel, a fraction, a matrix target.
-JSON_EXAMPLE = ("1 2 0; -1 3 1", "1 -1; 1/2 2", "1 0")
-BAD_EXAMPLE = ("1 2; 3", "1", "0")
+LIMITS = "worked_limits"  # the keys of oracles/worked_limits.py
+# The limits --help states, each found by the words around it (whitespace may be a line
+# break): each pattern must match once, or the page fails to build. Every other number of
+# the help is notation: syntax examples ("1 2; 3 -4", (1/2, -3/4)), example arguments,
+# the exit statuses, and the "1" of "1 to 4 kernels".
+HELP_QUANTITIES = (
+    (r"at most (\d+) digits per entry", f"{LIMITS}.MAX_DIGITS"),
+    (r"rounded to (\d+) decimals", "worked_cli.display_decimals"),
+    (r"1 to (\d+) kernels", f"{LIMITS}.MAX_KERNELS"),
+    (r"at most (\d+) entries and each sum", f"{LIMITS}.SUM_MAX_ENTRIES"),
+    (r"each sum at most (\d+) products", f"{LIMITS}.SUM_MAX_TERMS"),
+    (r"at most (\d+) channels", f"{LIMITS}.MAX_CHANNELS"),
+    (r"at most (\d+) layers", f"{LIMITS}.MAX_LAYERS"),
+    (r"layers, (\d+) of them convolutions", f"{LIMITS}.MAX_KERNELS"),
+    (r"stride and dilation at most (\d+)", f"{LIMITS}.MAX_STRIDE"),
+    (r"padding at most (\d+)", f"{LIMITS}.MAX_PADDING"),
+    (r"at most (\d+) products in the forward", f"{LIMITS}.MAX_PRODUCTS"),
+    (r"at most ([\d,]+) characters; standard input", "worked_cli.description_chars"),
+    (r"at most (\d+) characters in a post", f"{LIMITS}.SE_MAX_CHARS"),
+)
+# The one line of the bad-input example, and what each of its numbers is.
+BAD_MESSAGE = (r"row (\d+) has (\d+) entr(?:y|ies) but row (\d+) has (\d+) entries",
+               ("worked_cli.bad.short_row", "worked_cli.bad.short_row_entries",
+                "worked_cli.bad.first_row", "worked_cli.bad.first_row_entries"))
 
 
 def help_text() -> str:
@@ -33,6 +58,36 @@ def help_text() -> str:
         formatter_class=lambda prog: argparse.RawDescriptionHelpFormatter(prog, width=HELP_WIDTH))
     command.add_arguments(parser)
     return parser.format_help()
+
+
+def keys_by_pattern(text: str, rules) -> list[str | None]:
+    """A key for each number of text: rules' (pattern, key or keys) name the numbers their
+    groups capture; every other number is NOTATION. ValueError unless each pattern matches
+    exactly once (the text changed: the page must say anew what its numbers are)."""
+    keyed: dict[int, str] = {}
+    flat = " ".join(text.split())  # patterns read across line breaks
+    starts = _positions_in_flat(text)
+    for pattern, names in rules:
+        names = (names,) if isinstance(names, str) else names
+        found = list(re.finditer(pattern, flat))
+        if len(found) != 1:
+            raise ValueError(f"pattern {pattern!r} matches {len(found)} times in the output")
+        for group, name in enumerate(names, start=1):
+            keyed[starts[found[0].start(group)]] = name
+    numbers = [match.start() for match in OUTPUT_NUMBER.finditer(text)]
+    if set(keyed) - set(numbers):
+        raise ValueError("a pattern's group does not capture a whole number of the output")
+    return [keyed.get(start, NOTATION) for start in numbers]
+
+
+def _positions_in_flat(text: str) -> dict[int, int]:
+    """Map a position in " ".join(text.split()) back to its position in text."""
+    out, flat_at = {}, 0
+    for match in re.finditer(r"\S+", text):
+        for offset in range(len(match.group(0))):
+            out[flat_at + offset] = match.start() + offset
+        flat_at += len(match.group(0)) + 1
+    return out
 
 
 def seed_chain():
@@ -127,13 +182,15 @@ def build() -> Iterable[Page | Asset]:
     x, k, y = JSON_EXAMPLE
     example = work_chain(parse_matrix(x, "--input"), (parse_matrix(k, "--kernel 1"),),
                          parse_matrix(y, "--target"))
+    help_, bad, json_text = help_text(), bad_input_message(), as_json(example)
     yield make_page(
         "tools/worked-cli.md", SOURCE, TEMPLATE,
-        help=code_output(help_text(), "worked_cli.help"),
+        help=code_output(help_, keys_by_pattern(help_, HELP_QUANTITIES)),
         se_max=text_num(SE_MAX_CHARS, "worked_limits.SE_MAX_CHARS"),
-        stackexchange=code_output(stackexchange(seed_chain()), "worked_cli.stackexchange"),
+        stackexchange=code_output(stackexchange(seed_chain()),
+                                  stackexchange_keys(seed_chain(), "worked_cli.seed")),
         json_command=fence(_argv(JSON_EXAMPLE) + " --format json", "console"),
-        json=code_output(as_json(example), "worked_cli.json"),
+        json=code_output(json_text, json_keys(json_text, "worked_cli.json")),
         bad_command=fence(_argv(BAD_EXAMPLE), "console"),
-        bad_message=code_output(bad_input_message(), "worked_cli.bad_message"),
+        bad_message=code_output(bad, keys_by_pattern(bad, [BAD_MESSAGE])),
     )

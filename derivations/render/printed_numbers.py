@@ -52,9 +52,9 @@ def format_number(value: Real | Fraction) -> str:
     return f"{sign}{whole}.{decimals:0{DISPLAY_DECIMALS}d}".rstrip("0").rstrip(".")
 
 
-# Key prefix of a number recorded without a quantity's key (a figure panel given no key, a
-# line of command output): the audit checks that it is printed as computed, but has no
-# independent value for it, and counts such numbers in its summary instead.
+# Key prefix of a number recorded without a quantity's key (a figure panel given no key):
+# the audit checks that it is printed as computed, but has no independent value for it, and
+# counts such numbers in its summary instead. The book's own site has none (a test says so).
 UNKEYED = "unkeyed:"
 
 
@@ -65,11 +65,17 @@ def parse_printed(text: str) -> str:
 
 @dataclass(frozen=True)
 class Record:
-    """One printed number: which quantity it shows, its exact-as-computed value, its print."""
+    """One printed number: which quantity it shows, its exact-as-computed value, its print.
+
+    A number in command output is printed as the command wrote it (`as_written`: 0.25 in
+    JSON as 0.25, 1/3 as 0.3333333333333333), so the audit compares it with the quantity's
+    independent value at display precision rather than letter by letter.
+    """
 
     key: str
     value: float | int | Fraction
     printed: str
+    as_written: bool = False
 
 
 @dataclass(frozen=True)
@@ -157,29 +163,47 @@ def shape_text(shape: Sequence[int], key: str) -> Fragment:
     return join((text_num(extent, f"{key}[{d}]") for d, extent in enumerate(shape)), "×")
 
 
-# A number in command output as the audit finds it (audit/page_html.py's NUMBER).
-OUTPUT_NUMBER = re.compile(r"(?<![\w.])-?[0-9]+(?:\.[0-9]+)?(?![\w])")
+# A number in command output as the audit finds it (audit/page_html.py's NUMBER), with
+# thousands separators (100,000) read as one number.
+OUTPUT_NUMBER = re.compile(
+    r"(?<![\w.])-?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?(?![\w])")
 CODE_OUTPUT_CLASS = "code-output"
 OUTPUT_REFERENCES = str.maketrans({"$": "&#36;", "\\": "&#92;", "#": "&#35;"})
+# The key of a number in command output that is notation, not a quantity: an index or an
+# exponent, a syntax example, an exit status. It is declared like `lit`, and not recorded.
+NOTATION = None
 
 
-def code_output(text: str, key: str) -> Fragment:
-    """What a command printed, as a marked output block (raw HTML <pre>) whose every number
-    is a marked span, recorded in order as UNKEYED + key[k] with the value it spells.
+def output_numbers(text: str) -> list[str]:
+    """The numbers of a command's output, as spelled, in order (what code_output marks)."""
+    return [match.group(0) for match in OUTPUT_NUMBER.finditer(text)]
+
+
+def code_output(text: str, keys: Sequence[str | None]) -> Fragment:
+    """What a command printed, as a marked output block (raw HTML <pre>): its k-th number is
+    a marked span recorded under keys[k], or a declared `lit` span when keys[k] is NOTATION.
 
     Output is shown exactly as the command wrote it (0.3333333333333333, 1/2), so the
-    records keep its spelling: the audit proves the page shows what the command printed."""
+    records keep its spelling (as_written): the audit proves the page shows what the command
+    printed, and that each number agrees with its quantity's independent value."""
     def literal(piece: str) -> str:
         # as character references, $ and \ cannot start math for the Markdown extensions,
         # nor # a heading for the tools that scan a page's Markdown lines
         return escape(piece, quote=False).translate(OUTPUT_REFERENCES)
 
+    matches = list(OUTPUT_NUMBER.finditer(text))
+    if len(matches) != len(keys):
+        raise ValueError(f"command output has {len(matches)} numbers but {len(keys)} keys")
     pieces, records, cursor = [], [], 0
-    for k, match in enumerate(OUTPUT_NUMBER.finditer(text)):
+    for match, key in zip(matches, keys, strict=True):
         spelled = match.group(0)
-        records.append(Record(f"{UNKEYED}{key}[{k}]", Fraction(spelled), spelled))
         pieces.append(literal(text[cursor:match.start()]))
-        pieces.append(f'<span class="num">{spelled}</span>')
+        if key is NOTATION:
+            pieces.append(f'<span class="lit">{spelled}</span>')
+        else:
+            records.append(Record(key, Fraction(spelled.replace(",", "")), spelled,
+                                  as_written=True))
+            pieces.append(f'<span class="num">{spelled}</span>')
         cursor = match.end()
     pieces.append(literal(text[cursor:].rstrip()))
     body = "".join(pieces)

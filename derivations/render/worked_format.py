@@ -18,7 +18,14 @@ import re
 from fractions import Fraction
 
 from derivations.mathematics.worked import EntrySum, WorkedChain, shape
-from derivations.render.printed_numbers import Fragment, join, matrix, num, num_signed
+from derivations.render.printed_numbers import (
+    Fragment,
+    join,
+    matrix,
+    num,
+    num_signed,
+    output_numbers,
+)
 from derivations.worked_limits import SUM_MAX_ENTRIES, SUM_MAX_TERMS
 
 FORMATS = ("markdown", "stackexchange", "json")
@@ -76,8 +83,9 @@ def _heading(text: str, anchor: str) -> str:
     return f"{text} {{#{anchor}}}"
 
 
-def markdown(chain: WorkedChain) -> Fragment:
-    """The full worked derivation in the book's Markdown (\\num marks, heading ids)."""
+def markdown(chain: WorkedChain, key: str = KEY) -> Fragment:
+    """The full worked derivation in the book's Markdown (\\num marks, heading ids); its
+    numbers are recorded under key (`key.map1[0,0]`, `key.cost`, …)."""
     count = len(chain.layers)
     last = count
     parts: list[Fragment | str] = []
@@ -95,18 +103,18 @@ def markdown(chain: WorkedChain) -> Fragment:
         "zero, row first. Numbers that are not integers are shown rounded to four decimals; "
         "the computation itself is exact.\n\n"
     )
-    given = [("X", chain.input, f"{KEY}.input")]
-    given += [(f"W^{{{k}}}", layer.kernel, f"{KEY}.kernel{k}")
+    given = [("X", chain.input, f"{key}.input")]
+    given += [(f"W^{{{k}}}", layer.kernel, f"{key}.kernel{k}")
               for k, layer in enumerate(chain.layers, start=1)]
     if chain.target_is_number:
-        target = Fragment("y_{u,v} = ") + num(chain.target[0][0], f"{KEY}.target")
+        target = Fragment("y_{u,v} = ") + num(chain.target[0][0], f"{key}.target")
         target_note = " (the same target for every output entry)"
     else:
-        target = "y = " + matrix(chain.target, f"{KEY}.target")
+        target = "y = " + matrix(chain.target, f"{key}.target")
         target_note = ""
     parts.append(
         "## " + _heading("Your numbers", "your-numbers") + "\n\n$$\n"
-        + join((f"{name} = " + matrix(values, key) for name, values, key in given),
+        + join((f"{name} = " + matrix(values, given_key) for name, values, given_key in given),
                r", \quad ") + r", \quad " + target + "\n$$\n\n" + target_note.strip()
         + ("\n\n" if target_note else "")
     )
@@ -121,55 +129,55 @@ def markdown(chain: WorkedChain) -> Fragment:
         parts.append(
             "### " + _heading(f"The {ORDINALS[k - 1]} kernel", f"forward-{ORDINALS[k - 1]}")
             + "\n\n" + _step(f"O^{{{k}}}", f"O^{{{k}}} = {before} \\star W^{{{k}}}",
-                             layer.forward_sums, layer.output_map, f"{KEY}.map{k}") + "\n"
+                             layer.forward_sums, layer.output_map, f"{key}.map{k}") + "\n"
         )
-    parts.append(_cost(chain, last))
+    parts.append(_cost(chain, last, key))
     for k in range(count, 0, -1):
-        parts.append(_backward(chain, k))
+        parts.append(_backward(chain, k, key))
     summary = [(f"\\frac{{\\partial C}}{{\\partial W^{{{k}}}}}", layer.grad_kernel,
-                f"{KEY}.grad_kernel{k}") for k, layer in enumerate(chain.layers, start=1)]
-    summary.append((r"\frac{\partial C}{\partial X}", chain.grad_input, f"{KEY}.grad_input"))
+                f"{key}.grad_kernel{k}") for k, layer in enumerate(chain.layers, start=1)]
+    summary.append((r"\frac{\partial C}{\partial X}", chain.grad_input, f"{key}.grad_input"))
     parts.append(
-        "## " + _heading("Summary", "summary") + "\n\n$$\nC = " + num(chain.cost, f"{KEY}.cost")
-        + r", \quad " + join((f"{name} = " + matrix(values, key + ".summary")
-                              for name, values, key in summary), r", \quad ")
+        "## " + _heading("Summary", "summary") + "\n\n$$\nC = " + num(chain.cost, f"{key}.cost")
+        + r", \quad " + join((f"{name} = " + matrix(values, summary_key + ".summary")
+                              for name, values, summary_key in summary), r", \quad ")
         + "\n$$\n\nWorked by `python -m derivations worked` "
         f"([try your own numbers]({LINKS['tool']})).\n"
     )
     return join(parts)
 
 
-def _cost(chain: WorkedChain, last: int) -> Fragment:
+def _cost(chain: WorkedChain, last: int, key: str) -> Fragment:
     out, y = chain.output, chain.target
     rows, cols = shape(out)
     lines = []
     head = "## " + _heading("Cost", "cost") + "\n\n"
     if rows * cols <= SUM_MAX_ENTRIES:
         squares = join(
-            ("(" + num(out[i][j], f"{KEY}.cost.o[{i},{j}]") + " - "
-             + num_signed(y[i][j], f"{KEY}.cost.y[{i},{j}]") + ")^{2}"
+            ("(" + num(out[i][j], f"{key}.cost.o[{i},{j}]") + " - "
+             + num_signed(y[i][j], f"{key}.cost.y[{i},{j}]") + ")^{2}"
              for i in range(rows) for j in range(cols)), " + ")
-        residuals = join((num_signed(chain.residual[i][j], f"{KEY}.residual[{i},{j}]") + "^{2}"
+        residuals = join((num_signed(chain.residual[i][j], f"{key}.residual[{i},{j}]") + "^{2}"
                           for i in range(rows) for j in range(cols)), " + ")
         lines.append("$$\nC = \\sum_{u,v} (O^{" + str(last) + "}_{u,v} - y_{u,v})^{2} = "
-                     + squares + " = " + residuals + " = " + num(chain.cost, f"{KEY}.cost")
+                     + squares + " = " + residuals + " = " + num(chain.cost, f"{key}.cost")
                      + "\n$$\n\n")
     else:
         lines.append("$$\nO^{" + str(last) + "} - y = "
-                     + matrix(chain.residual, f"{KEY}.residual")
+                     + matrix(chain.residual, f"{key}.residual")
                      + ", \\quad C = \\sum_{u,v} (O^{" + str(last) + "}_{u,v} - y_{u,v})^{2} = "
-                     + num(chain.cost, f"{KEY}.cost") + "\n$$\n\n")
+                     + num(chain.cost, f"{key}.cost") + "\n$$\n\n")
     delta = chain.layers[-1].delta
     if rows * cols <= SUM_MAX_ENTRIES:
         sums = join(
             (f"\\delta^{{{last}}}_{{{i},{j}}} &= \\lit{{2}} \\cdot "
-             + num_signed(chain.residual[i][j], f"{KEY}.residual[{i},{j}].d") + " = "
-             + num(delta[i][j], f"{KEY}.delta{last}[{i},{j}]")
+             + num_signed(chain.residual[i][j], f"{key}.residual[{i},{j}].d") + " = "
+             + num(delta[i][j], f"{key}.delta{last}[{i},{j}]")
              for i in range(rows) for j in range(cols)), " \\\\\n")
         written = "$$\n\\begin{align*}\n" + sums + "\n\\end{align*}\n$$\n\n"
     else:
         written = ("$$\n\\delta^{" + str(last) + "} = "
-                   + matrix(delta, f"{KEY}.delta{last}") + "\n$$\n\n")
+                   + matrix(delta, f"{key}.delta{last}") + "\n$$\n\n")
     return (head + join(lines)
             + "## " + _heading("Gradient at the output", "output-gradient") + "\n\n"
             "Write $\\delta^{\\ell} = \\partial C / \\partial O^{\\ell}$ for the gradient of "
@@ -180,7 +188,7 @@ def _cost(chain: WorkedChain, last: int) -> Fragment:
             f" = \\lit{{2}} \\, (O^{{{last}}}_{{u,v}} - y_{{u,v}})\n$$\n\n" + written)
 
 
-def _backward(chain: WorkedChain, k: int) -> Fragment:
+def _backward(chain: WorkedChain, k: int, key: str) -> Fragment:
     layer = chain.layers[k - 1]
     count = len(chain.layers)
     before = "X" if k == 1 else f"O^{{{k - 1}}}"
@@ -197,7 +205,7 @@ def _backward(chain: WorkedChain, k: int) -> Fragment:
     )
     text = text + _step(f"\\frac{{\\partial C}}{{\\partial W^{{{k}}}}}",
                         f"\\frac{{\\partial C}}{{\\partial W^{{{k}}}}}",
-                        layer.grad_kernel_sums, layer.grad_kernel, f"{KEY}.grad_kernel{k}")
+                        layer.grad_kernel_sums, layer.grad_kernel, f"{key}.grad_kernel{k}")
     if k == 1:
         target, link, what = r"\frac{\partial C}{\partial X}", LINKS["input_gradient"], "input"
     else:
@@ -212,7 +220,7 @@ def _backward(chain: WorkedChain, k: int) -> Fragment:
         f"(only the terms where $W^{{{k}}}_{{a-u,\\,c-v}}$ exists).\n\n"
     )
     text = text + _step(target, target, layer.grad_input_sums, layer.grad_input_map,
-                        f"{KEY}.grad_input" if k == 1 else f"{KEY}.delta{k - 1}")
+                        f"{key}.grad_input" if k == 1 else f"{key}.delta{k - 1}")
     return text + "\n"
 
 
@@ -233,6 +241,78 @@ def stackexchange(chain: WorkedChain) -> str:
     text = _MARK.sub(r"\1", text)
     text = _HEADING_ID.sub("", text)
     return text.replace("`python -m derivations worked`", "the convbackprop book's worked tool")
+
+
+# In the book's Markdown, a number is a recorded \num{}, a declared \lit{}, or an index or
+# exponent of a sub/superscript (O^{1}, δ_{0,1}, (…)^{2}); nothing else writes digits.
+_MARKED_PIECE = re.compile(
+    r"\\num\{(?P<num>[^{}]*)\}|\\lit\{(?P<lit>[^{}]*)\}|[_^]\{(?P<script>[^{}]*)\}")
+
+
+def stackexchange_keys(chain: WorkedChain, key: str) -> list[str | None]:
+    """The record key of each number in stackexchange(chain), in order (None: notation).
+
+    Read off markdown(chain, key), which the text is made from: a \\num{} is the next record,
+    a \\lit{} or a sub/superscript is notation. ValueError if a digit is anything else, or
+    if the numbers found are not the text's own (the command and the page would disagree).
+    """
+    fragment = markdown(chain, key)
+    records = iter(fragment.records)
+    keys: list[str | None] = []
+    spelled: list[str] = []
+    cursor = 0
+    for piece in _MARKED_PIECE.finditer(fragment.text):
+        if output_numbers(fragment.text[cursor:piece.start()]):
+            raise ValueError(f"an unmarked number in the worked text near {cursor}")
+        cursor = piece.end()
+        if piece.group("num") is not None:
+            record = next(records)
+            keys.append(record.key)
+            spelled.append(record.printed)
+        else:
+            found = output_numbers(piece.group("lit") or piece.group("script") or "")
+            keys.extend([None] * len(found))
+            spelled.extend(found)
+    if output_numbers(fragment.text[cursor:]):
+        raise ValueError("an unmarked number at the end of the worked text")
+    if spelled != output_numbers(stackexchange(chain)):
+        raise ValueError("the Stack Exchange text's numbers differ from the Markdown's")
+    return keys
+
+
+def json_keys(text: str, key: str) -> list[str | None]:
+    """The record key of each number of as_json's text, in order (None: notation).
+
+    A JSON number at path name/k/i/j is key.name[k][i,j]; an exact "p/q" string gives
+    key.exact.name[k][i,j].p and .q; the digits in the conventions' prose are notation."""
+    keys: list[str | None] = []
+
+    def walk(node, path: str, exact: bool, prose: bool) -> None:
+        if isinstance(node, dict):
+            for name, child in node.items():
+                if name == "exact":
+                    walk(child, f"{key}.exact", True, False)
+                else:
+                    walk(child, f"{path}.{name}", exact, prose or name == "conventions")
+        elif isinstance(node, list):
+            matrices = node and isinstance(node[0], list) and node[0] and isinstance(
+                node[0][0], list)
+            if matrices:  # a list of matrices: name[k]
+                for k, child in enumerate(node):
+                    walk(child, f"{path}[{k}]", exact, prose)
+            else:  # one matrix: name[i,j]
+                for i, row in enumerate(node):
+                    for j, value in enumerate(row):
+                        walk(value, f"{path}[{i},{j}]", exact, prose)
+        elif prose:
+            keys.extend([None] * len(output_numbers(node)))
+        elif exact:
+            keys.extend([f"{path}.p", f"{path}.q"][: len(output_numbers(node))])
+        else:
+            keys.append(path)
+
+    walk(json.loads(text), key, False, False)
+    return keys
 
 
 def _plain(value: Fraction) -> int | float:
