@@ -6,6 +6,7 @@ import textwrap
 
 from derivations.cli.atomic import check_output_file, write_text_atomic
 from derivations.errors import UsageError
+from derivations.render.printed_numbers import DISPLAY_DECIMALS
 from derivations.worked_limits import (
     MAX_CHANNELS,
     MAX_DESCRIPTION_CHARS,
@@ -36,7 +37,7 @@ network: a 3x3 input, two 2x2 kernels, one target number).
 Matrix syntax: rows separated by ';', entries by spaces or commas, e.g. "1 2; 3 -4" or
 "1,2;3,-4". Entries: integers (-3), decimals (0.25, .5) or fractions (1/2, -3/4); at most
 {MAX_DIGITS} digits per entry. The arithmetic is exact (fractions); the text shows integers
-exactly and anything else rounded to 4 decimals (the JSON also carries the exact values as
+exactly and anything else rounded to {DISPLAY_DECIMALS} decimals (the JSON also carries the exact values as
 "p/q").
 
 Limits (larger requests are refused, exit 2): input at most {MAX_INPUT_SIDE}x{MAX_INPUT_SIDE},
