@@ -32,6 +32,8 @@ def format_number(value: Real | Fraction) -> str:
     """
     if isinstance(value, bool):
         raise TypeError("booleans are not numbers to print")
+    if type(value) is int:
+        return str(value)  # most printed numbers: nothing to round (a build prints ~7000)
     if isinstance(value, Fraction | int):
         exact = Fraction(value)
     else:
