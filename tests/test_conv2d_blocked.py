@@ -11,6 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from derivations.mathematics import conv2d
 from derivations.mathematics.conv2d import (
     conv2d_backward,
     conv2d_forward,
@@ -85,26 +86,42 @@ def test_random_blocked_layers_equal_the_loop_twin(data):
     assert_equal_to_reference(x, w, delta, p, d, groups)
 
 
-def test_depthwise_layer_through_the_public_functions():
-    """conv2d_forward/backward with groups > 1 and stride 1 (the blocked path) equal the twin."""
+@pytest.fixture
+def blocked_calls(monkeypatch):
+    """Names of the blocked functions that conv2d.py called: the cases below must reach them."""
+    called = []
+    for name in ("blocked_forward", "blocked_grad_weight", "blocked_grad_input"):
+        function = getattr(conv2d, name)
+
+        def spy(*args, _function=function, _name=name):
+            called.append(_name)
+            return _function(*args)
+        monkeypatch.setattr(conv2d, name, spy)
+    return called
+
+
+def test_depthwise_layer_through_the_public_functions(blocked_calls):
+    """conv2d_forward/backward with 2 filters per group, stride 1 and 23×23 = 529 outputs per
+    channel (the blocked path) equal the loop twin."""
     rng = np.random.default_rng(13)
-    x, w, bias = integers(rng, (2, 3, 5, 5)), integers(rng, (6, 1, 3, 3)), integers(rng, (6,))
-    delta = integers(rng, (2, 6, 5, 5))
+    x, w, bias = integers(rng, (2, 3, 23, 23)), integers(rng, (6, 1, 3, 3)), integers(rng, (6,))
+    delta = integers(rng, (2, 6, 23, 23))
     np.testing.assert_array_equal(conv2d_forward(x, w, bias, padding=1, groups=3),
                                   conv2d_forward_reference(x, w, bias, 1, 1, 1, 3).astype(float))
     got = conv2d_backward(x, w, delta, padding=1, with_bias=True, groups=3)
     want = conv2d_backward_reference(x, w, delta, 1, 1, 1, with_bias=True, groups=3)
     for name in ("grad_input", "grad_weight", "grad_bias"):
         np.testing.assert_array_equal(getattr(got, name), getattr(want, name).astype(float))
+    assert blocked_calls == ["blocked_forward", "blocked_grad_weight", "blocked_grad_input"]
 
 
-def test_transposed_output_padding_rows_that_no_window_reaches():
+def test_transposed_output_padding_rows_that_no_window_reaches(blocked_calls):
     """Stride 1, dilation 2, output_padding 1: the extra output row and column are in no
     window of the convolution this layer transposes, so the blocked path must leave them out
     of ∂C/∂X and ∂C/∂W and give them only the bias in Y."""
     rng = np.random.default_rng(5)
     hyper = {"stride": 1, "padding": (1, 0), "output_padding": 1, "dilation": 2, "groups": 2}
-    x, w, bias = integers(rng, (2, 4, 3, 4)), integers(rng, (4, 1, 2, 3)), integers(rng, (2,))
+    x, w, bias = integers(rng, (1, 4, 22, 24)), integers(rng, (4, 1, 2, 3)), integers(rng, (2,))
     want_y = conv_transpose2d_forward_reference(x, w, bias, **hyper).astype(float)
     got_y = conv_transpose2d_forward(x, w, bias, **hyper)
     assert got_y.shape == want_y.shape
@@ -114,3 +131,15 @@ def test_transposed_output_padding_rows_that_no_window_reaches():
     want = conv_transpose2d_backward_reference(x, w, delta, with_bias=True, **hyper)
     for name in ("grad_input", "grad_weight", "grad_bias"):
         np.testing.assert_array_equal(getattr(got, name), getattr(want, name).astype(float))
+    assert blocked_calls == ["blocked_grad_input", "blocked_forward", "blocked_grad_weight"]
+
+
+def test_small_or_wide_groups_keep_the_batch_wide_gemm(blocked_calls):
+    """Below the measured bounds (few outputs per channel, many filters per group) the
+    blocked path is slower, so conv2d.py must not take it."""
+    rng = np.random.default_rng(3)
+    small = integers(rng, (2, 4, 8, 8)), integers(rng, (8, 1, 3, 3))
+    wide = integers(rng, (1, 4, 24, 24)), integers(rng, (16, 2, 3, 3))
+    for x, w in (small, wide):
+        conv2d_forward(x, w, padding=1, groups=x.shape[1] // w.shape[1])
+    assert blocked_calls == []
