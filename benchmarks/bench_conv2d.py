@@ -4,7 +4,8 @@ Three layers of one size: input 8×16×64×64, 32 filters 3×3, stride 1, paddin
 float64 (the engine's type; PyTorch is run in float64 too so both do the same arithmetic):
 a plain convolution, a depthwise one (groups = 16, two filters per input channel) and a
 transposed one (16 → 32 channels). Reports the median and minimum of REPEATS runs after one
-warm-up, and per layer the ratio engine / PyTorch on medians and on minima.
+warm-up, per layer the ratio engine / PyTorch on medians and on minima, and the machine's
+load average before and after (other work on the cores slows PyTorch's threads most).
 
     python benchmarks/bench_conv2d.py [--repeats 7]
 
@@ -108,9 +109,12 @@ def main() -> int:
         steps[f"{name}: engine fwd+bwd"] = engine
         if pytorch is not None:
             steps[f"{name}: torch fwd+bwd"] = pytorch
+    load_before = os.getloadavg()[0]
     times = timed(steps, repeats)
+    load_after = os.getloadavg()[0]
     for name, runs in times.items():
         report(name, runs)
+    print(f"load average (1 min): {load_before:.2f} before, {load_after:.2f} after")
     if torch is None:
         print("PyTorch not installed: no ratio (pip install torch to compare)")
         return 0
