@@ -37,8 +37,8 @@ network: a 3x3 input, two 2x2 kernels, one target number).
 Matrix syntax: rows separated by ';', entries by spaces or commas, e.g. "1 2; 3 -4" or
 "1,2;3,-4". Entries: integers (-3), decimals (0.25, .5) or fractions (1/2, -3/4); at most
 {MAX_DIGITS} digits per entry. The arithmetic is exact (fractions); the text shows integers
-exactly and anything else rounded to {DISPLAY_DECIMALS} decimals (the JSON also carries the exact values as
-"p/q").
+exactly and anything else rounded to {DISPLAY_DECIMALS} decimals (the JSON also carries the
+exact values as "p/q").
 
 Limits (larger requests are refused, exit 2): input at most {MAX_INPUT_SIDE}x{MAX_INPUT_SIDE},
 1 to {MAX_KERNELS} kernels, each kernel at most {MAX_KERNEL_SIDE}x{MAX_KERNEL_SIDE} and no
