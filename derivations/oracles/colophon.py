@@ -2,7 +2,7 @@
 
 A measurement has no second derivation; what can be checked is that the page prints what
 was measured. This module re-reads benchmarks/results/*.json on its own (sharing no code
-with derivations/pages/colophon.py) and recomputes each median from the raw runs.
+with derivations/pages/colophon.py) and recomputes each median and ratio from the raw runs.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from pathlib import Path
 
 PREFIX = "colophon"
 RESULTS = Path(__file__).resolve().parents[2] / "benchmarks" / "results"
+RATIO_DECIMALS = 2  # the engine/PyTorch and build ratios are stated to hundredths
 
 
 def quantities() -> dict[str, float | int]:
@@ -20,6 +21,17 @@ def quantities() -> dict[str, float | int]:
     if not all(path.is_file() for path in records):
         return {}  # nothing measured, nothing printed (the page says so)
     site, build = (json.loads(path.read_text(encoding="utf-8")) for path in records)
+    conv2d = RESULTS / "conv2d_speed.json"
+    out = site_quantities(site)
+    if "serve" in build:
+        out.update(build_quantities(build))
+    if conv2d.is_file():  # absent: the page's section says what to run instead
+        out.update(conv2d_quantities(json.loads(conv2d.read_text(encoding="utf-8"))))
+    return out
+
+
+def site_quantities(site: dict) -> dict[str, float | int]:
+    """The math-ready times and seed page weights, each median recomputed from the runs."""
     runs = site["math_ready_ms"]
     per_page = {page: statistics.median(times) for page, times in runs.items()}
     out: dict[str, float | int] = {
@@ -32,8 +44,6 @@ def quantities() -> dict[str, float | int]:
     }
     out[f"{PREFIX}.budget_slowest_ms"] = site["budget_ms"]["slowest"]
     out[f"{PREFIX}.budget_median_ms"] = site["budget_ms"]["median"]
-    if "serve" in build:
-        out.update(build_quantities(build))
     out.update({f"{PREFIX}.page_ms[{page}]": value for page, value in per_page.items()})
     for page, weight in site["seed_weight"].items():
         out[f"{PREFIX}.seed_total_bytes[{page}]"] = weight["total_bytes"]
@@ -55,7 +65,8 @@ def build_quantities(build: dict) -> dict[str, float | int]:
         for kind, median in medians.items():
             out[f"{PREFIX}.build_{measure}_s[{kind}]"] = median
             if kind != "bare":
-                out[f"{PREFIX}.build_ratio_{measure}[{kind}]"] = round(median / medians["bare"], 2)
+                out[f"{PREFIX}.build_ratio_{measure}[{kind}]"] = round(median / medians["bare"],
+                                                                    RATIO_DECIMALS)
     for kind, goal in build["goal_ratio"].items():
         out[f"{PREFIX}.build_goal_ratio[{kind}]"] = goal
     serve = build["serve"]
@@ -69,3 +80,49 @@ def build_quantities(build: dict) -> dict[str, float | int]:
     out.update({f"{PREFIX}.serve_rebuilds[{index}]": count
                 for index, count in enumerate(serve["rebuilds"])})
     return out
+
+
+def conv2d_quantities(record: dict) -> dict[str, float | int]:
+    """The engine-against-PyTorch figures: medians, minima and their ratios from the raw runs."""
+    layers = record["layers"]
+    out: dict[str, float | int] = {
+        # the fewest runs any timing has: a record cut short states no more than it holds
+        f"{PREFIX}.conv_repeats": min(len(layer[side]) for layer in layers.values()
+                                      for side in ("engine_ms", "torch_ms")),
+        f"{PREFIX}.conv_cpus": record["cpus"],
+        f"{PREFIX}.conv_load_start": record["load_average_1min"]["start"],
+        f"{PREFIX}.conv_load_end": record["load_average_1min"]["end"],
+        f"{PREFIX}.conv_goal_ratio": record["goal_ratio"],
+    }
+    for name, layer in layers.items():
+        engine, pytorch = layer["engine_ms"], layer["torch_ms"]
+        out[f"{PREFIX}.conv_engine_ms[{name}]"] = statistics.median(engine)
+        out[f"{PREFIX}.conv_torch_ms[{name}]"] = statistics.median(pytorch)
+        out[f"{PREFIX}.conv_ratio_median[{name}]"] = round(
+            statistics.median(engine) / statistics.median(pytorch), RATIO_DECIMALS)
+        out[f"{PREFIX}.conv_ratio_min[{name}]"] = round(min(engine) / min(pytorch),
+                                                        RATIO_DECIMALS)
+        out[f"{PREFIX}.conv_goal_ratio[{name}]"] = record["goal_ratio"]
+        out[f"{PREFIX}.conv_groups[{name}]"] = layer["groups"]
+        out[f"{PREFIX}.conv_stride[{name}]"] = layer["stride"]
+        out[f"{PREFIX}.conv_padding[{name}]"] = layer["padding"]
+        for part in ("input", "weight"):
+            out.update({f"{PREFIX}.conv_{part}[{name}][{axis}]": extent
+                        for axis, extent in enumerate(layer[part])})
+        out.update({f"{PREFIX}.conv_output[{name}][{axis}]": extent
+                    for axis, extent in enumerate(output_shape(layer))})
+    return out
+
+
+def output_shape(layer: dict) -> list[int]:
+    """The output size by the size rule, not as recorded: a record whose stated shapes
+    disagree shows up in the audit."""
+    batch, _, *spatial = layer["input"]
+    kernel, stride, padding = layer["weight"][2:], layer["stride"], layer["padding"]
+    if layer["transposed"]:  # weights: input channels × output channels per group × k × k
+        channels = layer["weight"][1] * layer["groups"]
+        sizes = [(n - 1) * stride - 2 * padding + k for n, k in zip(spatial, kernel, strict=True)]
+    else:  # weights: output channels × input channels per group × k × k
+        channels = layer["weight"][0]
+        sizes = [(n + 2 * padding - k) // stride + 1 for n, k in zip(spatial, kernel, strict=True)]
+    return [batch, channels, *sizes]

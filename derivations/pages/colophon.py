@@ -3,7 +3,7 @@
 The measured figures are not mathematics: they are read from the committed measurement
 records that the benchmark scripts write (benchmarks/results/*.json), and printed through
 the formatter like every other number. derivations/oracles/colophon.py re-reads the same
-records and recomputes each median from the raw runs.
+records and recomputes each median and ratio from the raw runs.
 """
 
 from __future__ import annotations
@@ -11,14 +11,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from derivations.render.page import make_page
-from derivations.render.printed_numbers import Fragment, join, text_num
+from derivations.render.page import fill, make_page
+from derivations.render.printed_numbers import Fragment, as_fragment, join, shape_text, text_num
 
 SOURCE = "derivations/pages/colophon.py"
 P = "colophon"
 RESULTS = Path(__file__).resolve().parents[2] / "benchmarks" / "results"
 SITE_SPEED = RESULTS / "site_speed.json"
 BUILD_SPEED = RESULTS / "build_speed.json"
+CONV2D_SPEED = RESULTS / "conv2d_speed.json"
 
 TEMPLATE = r"""
 # Colophon {#colophon}
@@ -123,15 +124,19 @@ next page generator started, with numpy, sympy and every module of the book impo
 every page computed; at the next rebuild it imports again only the modules the edit reached
 (the edited ones and those importing them) and recomputes only the pages they build.
 
+## The engine against PyTorch {#engine-speed}
+
+{{engine_speed}}
+
 ## Where these numbers come from {#measurement-record}
 
 The numbers on this page are measurements, not results of the mathematics, so no second
 computation can reproduce them. They are kept in the committed measurement records
-`benchmarks/results/site_speed.json` and `benchmarks/results/build_speed.json`, written by
-the two benchmark scripts, and the audit's oracle for them is the measurement record itself:
-`derivations/oracles/colophon.py` re-reads the records and recomputes every median from the
-raw runs, independently of the code that printed them. Run the scripts with `--write` to
-measure again.
+`benchmarks/results/site_speed.json`, `benchmarks/results/build_speed.json` and
+`benchmarks/results/conv2d_speed.json`, written by the three benchmark scripts, and the
+audit's oracle for them is the measurement record itself: `derivations/oracles/colophon.py`
+re-reads the records and recomputes every median and ratio from the raw runs, independently
+of the code that printed them. Run the scripts with `--write` to measure again.
 
 ## Reproducible builds {#reproducible}
 
@@ -228,6 +233,101 @@ def build_table(timing: dict) -> Fragment:
     return join(rows, "\n")
 
 
+ENGINE_SPEED = r"""
+`benchmarks/bench_conv2d.py` times one forward and one backward pass (the output, and the
+gradients of the input, the weights and the bias) of three layers, through this book's
+convolution engine (`derivations/mathematics/conv2d.py`) and through PyTorch on the CPU,
+both in `float64`. After one warm-up the runs alternate, {{repeats}} of each, so that other
+work on the machine slows both alike. The machine has {{cpus}} processor cores, shared with
+other work (one-minute load average {{load_start}} at the start, {{load_end}} at the end);
+numpy `{{numpy}}`, PyTorch `{{torch}}`, Python `{{python}}`. The layers (sizes are batch ×
+channels × height × width, and output channels × input channels per group × height × width
+for the weights; a transposed layer's weights are input channels × output channels per group
+× height × width):
+
+| layer | input | weights | output | groups | stride | padding |
+|---|---|---|---|---|---|---|
+{{layer_table}}
+
+Milliseconds per forward and backward pass, and the engine's time divided by PyTorch's, on
+the medians and on the fastest runs (the least disturbed by other work):
+
+| layer | engine (ms, median) | PyTorch (ms, median) | ratio on medians | ratio on minima | goal | |
+|---|---|---|---|---|---|---|
+{{timing_table}}
+
+The goal, every layer within {{goal}} times PyTorch's time in the same run, on the
+medians: {{verdict}}.
+"""
+
+CONV2D_MISSING = r"""
+The measurement record `benchmarks/results/conv2d_speed.json` is missing, so this section has
+nothing to report yet. Run `python benchmarks/bench_conv2d.py --write` (it needs PyTorch),
+then build the site again.
+"""
+
+
+def ratio_verdict(ratio_median: float, ratio_min: float, goal: float) -> str:
+    if ratio_median <= goal and ratio_min <= goal:
+        return "met"
+    if ratio_median <= goal:
+        return "met on medians, **not** on minima"
+    if ratio_min <= goal:
+        return "met on minima, **not** on medians"
+    return "**not met**"
+
+
+def layer_table(layers: dict) -> Fragment:
+    rows = []
+    for name, layer in layers.items():
+        rows.append(join([
+            f"| {name} | ",
+            shape_text(layer["input"], f"{P}.conv_input[{name}]"), " | ",
+            shape_text(layer["weight"], f"{P}.conv_weight[{name}]"), " | ",
+            shape_text(layer["output"], f"{P}.conv_output[{name}]"), " | ",
+            text_num(layer["groups"], f"{P}.conv_groups[{name}]"), " | ",
+            text_num(layer["stride"], f"{P}.conv_stride[{name}]"), " | ",
+            text_num(layer["padding"], f"{P}.conv_padding[{name}]"), " |",
+        ]))
+    return join(rows, "\n")
+
+
+def timing_table(layers: dict, goal: float) -> Fragment:
+    rows = []
+    for name, layer in layers.items():
+        rows.append(join([
+            f"| {name} | ",
+            text_num(layer["engine_median_ms"], f"{P}.conv_engine_ms[{name}]"), " | ",
+            text_num(layer["torch_median_ms"], f"{P}.conv_torch_ms[{name}]"), " | ",
+            text_num(layer["ratio_median"], f"{P}.conv_ratio_median[{name}]"), " | ",
+            text_num(layer["ratio_min"], f"{P}.conv_ratio_min[{name}]"), " | ≤ ",
+            text_num(goal, f"{P}.conv_goal_ratio[{name}]"), " | ",
+            ratio_verdict(layer["ratio_median"], layer["ratio_min"], goal), " |",
+        ]))
+    return join(rows, "\n")
+
+
+def engine_speed(record: dict | None) -> Fragment:
+    """The engine-against-PyTorch section, or what to run when it was never measured."""
+    if record is None:
+        return as_fragment(CONV2D_MISSING.strip())
+    layers, goal = record["layers"], record["goal_ratio"]
+    return fill(
+        ENGINE_SPEED.strip(),
+        repeats=text_num(record["repeats"], f"{P}.conv_repeats"),
+        cpus=text_num(record["cpus"], f"{P}.conv_cpus"),
+        load_start=text_num(record["load_average_1min"]["start"], f"{P}.conv_load_start"),
+        load_end=text_num(record["load_average_1min"]["end"], f"{P}.conv_load_end"),
+        numpy=record["versions"]["numpy"],
+        torch=record["versions"]["torch"],
+        python=record["versions"]["python"],
+        layer_table=layer_table(layers),
+        timing_table=timing_table(layers, goal),
+        goal=text_num(goal, f"{P}.conv_goal_ratio"),
+        verdict=verdict(all(layer["ratio_median"] <= goal for layer in layers.values())),
+    )
+
+
 def serve_rebuilds(rebuilds: list[int]) -> Fragment:
     if set(rebuilds) == {1}:
         return join(["each started exactly ", text_num(1, f"{P}.serve_rebuilds_each"),
@@ -273,4 +373,5 @@ def build():
         serve_goal_s=text_num(serve["goal_latency_s"], f"{P}.serve_goal_s"),
         serve_verdict=verdict(serve["median_latency_s"] <= serve["goal_latency_s"]),
         serve_rebuilds=serve_rebuilds(serve["rebuilds"]),
+        engine_speed=engine_speed(load(CONV2D_SPEED)),
     )
