@@ -4,7 +4,6 @@ against SciPy itself, and every printed number against the exact oracle."""
 from __future__ import annotations
 
 import numpy as np
-import scipy.signal
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +15,14 @@ from derivations.render.printed_numbers import format_number
 
 RTOL, ATOL = 1e-12, 1e-12  # the same sums in another order: rounding only
 SETTINGS = settings(max_examples=40, deadline=None)
+
+
+def scipy_signal():
+    """scipy.signal, imported on first use (a second or more): every xdist worker imports
+    this module to collect it, and only one runs it."""
+    import scipy.signal
+
+    return scipy.signal
 
 
 @st.composite
@@ -33,10 +40,10 @@ def test_convolve_and_correlate_are_scipys_in_both_argument_orders(pair, mode):
     a, k = pair
     for first, second in ((a, k), (k, a)):
         np.testing.assert_allclose(cv.convolve(first, second, mode),
-                                   scipy.signal.convolve2d(first, second, mode), rtol=RTOL,
+                                   scipy_signal().convolve2d(first, second, mode), rtol=RTOL,
                                    atol=ATOL)
         np.testing.assert_allclose(cv.correlate(first, second, mode),
-                                   scipy.signal.correlate2d(first, second, mode), rtol=RTOL,
+                                   scipy_signal().correlate2d(first, second, mode), rtol=RTOL,
                                    atol=ATOL)
 
 
@@ -44,7 +51,7 @@ def test_convolve_and_correlate_are_scipys_in_both_argument_orders(pair, mode):
 @given(pairs(ndim=3), st.sampled_from(["full", "valid"]))
 def test_three_dimensional_convolve_is_scipys(pair, mode):
     a, k = pair
-    np.testing.assert_allclose(cv.convolve(a, k, mode), scipy.signal.convolve(a, k, mode),
+    np.testing.assert_allclose(cv.convolve(a, k, mode), scipy_signal().convolve(a, k, mode),
                                rtol=RTOL, atol=ATOL)
 
 
