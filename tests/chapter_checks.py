@@ -52,3 +52,23 @@ def assert_built_page_passes_the_audit(built_site, path: str, page, oracle, anch
     assert audit_page(path, page.records, extract_numbers(text), oracle.quantities()) == []
     for anchor in anchors:
         assert f'id="{anchor}"' in text, f"{path} lost #{anchor}"
+
+
+def oracles_of(records) -> dict:
+    """The independent values of the oracle modules that the records' keys name (a page's
+    own oracles): what the audit would compare the page with, without every other chapter's
+    sympy. A key no named oracle computes still fails the audit ("no independent check")."""
+    import importlib
+
+    from derivations.oracles import oracle_modules
+    from derivations.render.printed_numbers import UNKEYED
+
+    prefixes = {record.key.split(".", 1)[0] for record in records
+                if not record.key.startswith(UNKEYED)}
+    values: dict = {}
+    for name in oracle_modules():
+        module = importlib.import_module(name)
+        if module.PREFIX in prefixes:
+            values.update(module.quantities())
+    return values
+

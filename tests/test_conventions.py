@@ -4,6 +4,7 @@ against SciPy itself, and every printed number against the exact oracle."""
 from __future__ import annotations
 
 import numpy as np
+from chapter_checks import oracles_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -139,11 +140,11 @@ def test_every_written_form_number_equals_the_exact_oracle():
 def test_conventions_page_passes_the_audit_with_every_form(built_site):
     from derivations.audit.compare import audit_page
     from derivations.audit.page_html import extract_numbers
-    from derivations.oracles import independent_values
 
     text = (built_site / "seed/conventions/index.html").read_text(encoding="utf-8")
-    assert audit_page("seed/conventions/index.html", page().records, extract_numbers(text),
-                      independent_values()) == []
+    records = page().records
+    assert audit_page("seed/conventions/index.html", records, extract_numbers(text),
+                      oracles_of(records)) == []
     for anchor in ("written-forms", "form-rotated-input", "form-conv2-full",
                    "form-argument-order", "form-flipall", "form-forward",
                    "eq-form-flipall", "eq-form-argument-order"):
