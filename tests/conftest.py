@@ -92,8 +92,9 @@ def build_inputs() -> str:
 
 
 def derivations_pdf(*args: str, prelude: str = "pass") -> subprocess.CompletedProcess:
-    """`python -m derivations ARGS` in a fresh interpreter (the pdf command starts a browser,
-    which must not inherit pytest's streams); `prelude` runs first (to hide a module)."""
+    """`python -m derivations ARGS` in a fresh interpreter, as the pdf command is run to
+    print (Playwright's driver and Chromium stay out of the test process); `prelude` runs
+    first (to hide a module)."""
     code = (f"import sys; {prelude}; from derivations.cli.main import main; "
             f"sys.exit(main({list(args)!r}))")
     return subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,

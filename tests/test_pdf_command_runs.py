@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import commit_day, derivations_pdf
+from conftest import commit_day, derivations_pdf, run_cli
 
 pytestmark = pytest.mark.browser
 
@@ -42,27 +42,29 @@ def nothing_written(folder: Path, before: set[str]) -> None:
 
 
 def test_bad_input_is_one_line_and_writes_nothing(built_site, tmp_path):
+    """Each refusal comes before a browser starts, so the command runs in this process."""
     out = tmp_path / "book.pdf"
-    refused(derivations_pdf("pdf", str(tmp_path / "missing"), "--out", str(out)),
+    refused(run_cli("pdf", str(tmp_path / "missing"), "--out", str(out)),
             "no such folder")
     not_a_site = tmp_path / "notasite"
     not_a_site.mkdir()
-    refused(derivations_pdf("pdf", str(not_a_site), "--out", str(out)), "has no index.html")
+    refused(run_cli("pdf", str(not_a_site), "--out", str(out)), "has no index.html")
     (not_a_site / "index.html").write_text("<html><body>hello</body></html>", encoding="utf-8")
-    refused(derivations_pdf("pdf", str(not_a_site), "--out", str(out)), "no navigation")
-    refused(derivations_pdf("pdf", str(built_site), "--out", str(tmp_path / "no" / "b.pdf")),
+    refused(run_cli("pdf", str(not_a_site), "--out", str(out)), "no navigation")
+    refused(run_cli("pdf", str(built_site), "--out", str(tmp_path / "no" / "b.pdf")),
             "--out", "cannot write there")
     blocker = tmp_path / "file"
     blocker.write_text("", encoding="utf-8")
-    refused(derivations_pdf("pdf", str(built_site), "--out", str(blocker / "b.pdf")),
+    refused(run_cli("pdf", str(built_site), "--out", str(blocker / "b.pdf")),
             "cannot write there")
-    refused(derivations_pdf("pdf", str(built_site), "--out", str(tmp_path)), "is a folder")
+    refused(run_cli("pdf", str(built_site), "--out", str(tmp_path)), "is a folder")
     no_chromium = str(tmp_path / "no-chromium")
-    refused(derivations_pdf("pdf", str(built_site), "--out", str(out), "--chromium", no_chromium),
+    refused(run_cli("pdf", str(built_site), "--out", str(out), "--chromium", no_chromium),
             "--chromium", "no such file")
+    # A fresh interpreter: Playwright is hidden before anything imports it.
     refused(derivations_pdf("pdf", str(built_site), "--out", str(out),
                             prelude="sys.modules['playwright'] = None"), "pip install -e '.[pdf]'")
-    refused(derivations_pdf("pdf", str(built_site)), "--out")
+    refused(run_cli("pdf", str(built_site)), "--out")
     nothing_written(tmp_path, {"notasite", "file"})
 
 
