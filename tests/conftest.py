@@ -58,10 +58,11 @@ def examples(thorough: int, **options) -> settings:
 # ---- the shared site build, and the book printed from it ---------------------------------------
 # Most tests only read the built site, so a run builds it once: the first xdist worker to
 # start claims the build and runs it in the background (a subprocess, so it uses the other
-# core while tests that need no site run); every worker then reads the same folder. The
-# book's PDF is printed the same way, once per run, right after the build, so the tests that
-# read it and the one that prints it again can run on two workers at once.
-SITE_FIXTURES = {"built_site", "site_build", "book_pdf"}
+# core while tests run); every worker then reads the same folder. The book's PDF is printed
+# the same way right after the build, twice, by two independent processes (the second is
+# what shows that one site gives one PDF), while the workers run other tests.
+PDF_FIXTURES = {"book_pdf", "book_pdf_again"}
+SITE_FIXTURES = {"built_site", "site_build", *PDF_FIXTURES}
 BUILD_TIMEOUT = 600  # seconds; a build takes a few
 PRINT_TIMEOUT = 600  # seconds; printing the whole book takes a quarter of a minute
 
@@ -197,9 +198,11 @@ def _site_build_job(tmp_path_factory) -> _RunOnce:
 
 
 @pytest.fixture(scope="session")
-def _book_pdf_job(tmp_path_factory, _site_build_job) -> _RunOnce:
-    return _RunOnce(_run_folder(tmp_path_factory) / "shared-book-pdf",
-                    _print_book(_site_build_job), BUILD_TIMEOUT + PRINT_TIMEOUT)
+def _book_pdf_jobs(tmp_path_factory, _site_build_job) -> dict[str, _RunOnce]:
+    """One print of the book per PDF fixture, each in a process of its own."""
+    return {name: _RunOnce(_run_folder(tmp_path_factory) / f"shared-{name.replace('_', '-')}",
+                           _print_book(_site_build_job), BUILD_TIMEOUT + PRINT_TIMEOUT)
+            for name in sorted(PDF_FIXTURES)}
 
 
 def commit_day() -> str:
@@ -221,23 +224,47 @@ def _printer_missing() -> str | None:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _start_site_build_early(request, _site_build_job, _book_pdf_job):
-    """Start the build (and the print) before the first test if any collected test needs it."""
+def _start_site_build_early(request, _site_build_job, _book_pdf_jobs):
+    """Start the build (and the prints) before the first test if a collected test needs it."""
     needed = set().union(*(item.fixturenames for item in request.session.items))
     if SITE_FIXTURES & needed:
         _site_build_job.start_once()
-    if "book_pdf" in needed and _printer_missing() is None:
-        _book_pdf_job.start_once()
+    for name, job in _book_pdf_jobs.items():
+        if name in needed and _printer_missing() is None:
+            job.start_once()
     yield
     # The claiming worker never leaves the others a half-built site or half-printed book.
-    _book_pdf_job.join()
+    for job in _book_pdf_jobs.values():
+        job.join()
     _site_build_job.join()
 
 
 def pytest_collection_modifyitems(items):
-    # Tests that need no site run first (a stable sort), while the shared build runs beside
-    # them. (xdist's loadfile then hands out whole modules, those with most tests first.)
-    items.sort(key=lambda item: bool(SITE_FIXTURES & set(item.fixturenames)))
+    """Order modules as xdist's loadfile hands them out (addopts turn its own reordering, most
+    tests first, off): the longest start first, so no worker is left with one at the end.
+    Browser modules first (Chromium lays out every page, 10-40 s of CPU each), then those
+    that build the site again, then the rest, most tests first; the modules that read the
+    book's PDFs last, when the background prints are done. A stable sort: tests keep their
+    order within a module, but for that."""
+    modules: dict[str, list] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::")[0], []).append(item)
+
+    def rank(module_items) -> tuple[int, int]:
+        if any(PDF_FIXTURES & set(item.fixturenames) for item in module_items):
+            group = 3
+        elif any(item.get_closest_marker("browser") for item in module_items):
+            group = 0
+        elif any(item.get_closest_marker("slow") for item in module_items):
+            group = 1
+        else:
+            group = 2
+        return group, -len(module_items)
+
+    order = {name: rank(found) for name, found in modules.items()}
+    # Within a module, tests that read no PDF go first: they run while the prints finish.
+    items.sort(key=lambda item: (order[item.nodeid.split("::")[0]],
+                                 bool(PDF_FIXTURES & set(item.fixturenames))))
 
 
 @pytest.fixture(scope="session")
@@ -266,15 +293,25 @@ def chromium() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
-def book_pdf(chromium, built_site, _book_pdf_job) -> Path:
-    """The whole book printed from the run's site by `python -m derivations pdf`, once per
-    run; tests read it and never change it."""
-    result = _book_pdf_job.wait()
+def _printed(job: _RunOnce) -> Path:
+    result = job.wait()
     assert result["returncode"] == 0, result["output"]
     out = Path(result["pdf"])
     assert result["stdout"].startswith(f"wrote {out}")
     return out
+
+
+@pytest.fixture(scope="session")
+def book_pdf(chromium, built_site, _book_pdf_jobs) -> Path:
+    """The whole book printed from the run's site by `python -m derivations pdf`, once per
+    run; tests read it and never change it."""
+    return _printed(_book_pdf_jobs["book_pdf"])
+
+
+@pytest.fixture(scope="session")
+def book_pdf_again(chromium, built_site, _book_pdf_jobs) -> Path:
+    """The same site printed by the same command in another process, beside book_pdf."""
+    return _printed(_book_pdf_jobs["book_pdf_again"])
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
 """`python -m derivations pdf`: the whole book as one PDF, read back with pypdf (outline,
 links, images) and PDFium (text).
 
-The book is printed once per run (conftest's `book_pdf`); tests/test_pdf_command_runs.py
-prints it again and tries every refusal. Expectations come from elsewhere than the command:
+The book is printed twice per run, by two processes beside the other tests (conftest's
+`book_pdf` and `book_pdf_again`). Expectations come from elsewhere than the command:
 chapter order and titles from mkdocs.yml's nav and the built pages' <h1>, equation numbers
 from the built HTML, audited numbers from the generators' records, the commit day from git.
 """
@@ -10,12 +10,13 @@ from the built HTML, audited numbers from the generators' records, the commit da
 from __future__ import annotations
 
 import re
+import subprocess
 from html import unescape
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, commit_day
+from conftest import REPO, commit_day, derivations_pdf, run_cli
 
 from derivations.publish.book import build_book
 from derivations.render.printed_numbers import UNKEYED
@@ -230,3 +231,69 @@ def test_figures_are_vectors(reader, built_site):
         return count
 
     assert sum(images(page.get("/Resources")) for page in reader.pages) == 0
+
+
+def test_one_site_gives_one_pdf(book_pdf, book_pdf_again):
+    """Two processes print the run's site (conftest, beside the other tests): same bytes."""
+    again = book_pdf_again
+    assert again.read_bytes() == book_pdf.read_bytes()
+    day = commit_day().replace("-", "")
+    assert re.findall(rb"/CreationDate \(D:(\d{8})", again.read_bytes()) == [day.encode()]
+
+
+def refused(done: subprocess.CompletedProcess, *words: str) -> None:
+    assert done.returncode == 2, done.stderr
+    assert done.stdout == "" and done.stderr.count("\n") == 1, done.stderr
+    assert done.stderr.startswith("error: ") and "Traceback" not in done.stderr
+    for word in words:
+        assert word in done.stderr, done.stderr
+
+
+def nothing_written(folder: Path, before: set[str]) -> None:
+    assert {p.name for p in folder.iterdir()} == before, "a file was left behind"
+
+
+def test_bad_input_is_one_line_and_writes_nothing(built_site, tmp_path):
+    """Each refusal comes before a browser starts, so the command runs in this process."""
+    out = tmp_path / "book.pdf"
+    refused(run_cli("pdf", str(tmp_path / "missing"), "--out", str(out)),
+            "no such folder")
+    not_a_site = tmp_path / "notasite"
+    not_a_site.mkdir()
+    refused(run_cli("pdf", str(not_a_site), "--out", str(out)), "has no index.html")
+    (not_a_site / "index.html").write_text("<html><body>hello</body></html>", encoding="utf-8")
+    refused(run_cli("pdf", str(not_a_site), "--out", str(out)), "no navigation")
+    refused(run_cli("pdf", str(built_site), "--out", str(tmp_path / "no" / "b.pdf")),
+            "--out", "cannot write there")
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    refused(run_cli("pdf", str(built_site), "--out", str(blocker / "b.pdf")),
+            "cannot write there")
+    refused(run_cli("pdf", str(built_site), "--out", str(tmp_path)), "is a folder")
+    no_chromium = str(tmp_path / "no-chromium")
+    refused(run_cli("pdf", str(built_site), "--out", str(out), "--chromium", no_chromium),
+            "--chromium", "no such file")
+    # A fresh interpreter: Playwright is hidden before anything imports it.
+    refused(derivations_pdf("pdf", str(built_site), "--out", str(out),
+                            prelude="sys.modules['playwright'] = None"), "pip install -e '.[pdf]'")
+    refused(run_cli("pdf", str(built_site)), "--out")
+    nothing_written(tmp_path, {"notasite", "file"})
+
+
+def test_a_chromium_that_does_not_start_is_one_line(chromium, built_site, tmp_path):
+    out = tmp_path / "book.pdf"
+    refused(derivations_pdf("pdf", str(built_site), "--out", str(out), "--chromium", "/bin/true"),
+            "--chromium /bin/true: did not start")
+    nothing_written(tmp_path, set())
+
+
+def test_a_request_to_another_host_fails_the_pdf(chromium, site_copy, tmp_path):
+    page = site_copy / "about" / "notation" / "index.html"
+    page.write_text(page.read_text(encoding="utf-8").replace(
+        "</article>", '<img src="https://example.org/tracker.png" alt=""></article>', 1),
+        encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    refused(derivations_pdf("pdf", str(site_copy), "--out", str(out / "book.pdf")),
+            "asks another host for https://example.org/tracker.png")
+    nothing_written(out, set())
