@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from derivations.mathematics.general_layer import symbolic_layer
@@ -32,11 +34,18 @@ def only_page(page_module):
     return page
 
 
+@functools.cache
+def quantities_of(oracle) -> dict:
+    """An oracle module's values, computed once per process: both checks below read them
+    (batch norm's take seconds of sympy), and neither changes them."""
+    return oracle.quantities()
+
+
 def assert_every_record_is_the_oracles(page, oracle, at_least: int) -> None:
     """Every number the page records prints the oracle's independent value."""
     from derivations.render.printed_numbers import format_number
 
-    values = oracle.quantities()
+    values = quantities_of(oracle)
     assert len(page.records) > at_least
     for record in page.records:
         assert record.key in values, record.key
@@ -49,6 +58,26 @@ def assert_built_page_passes_the_audit(built_site, path: str, page, oracle, anch
     from derivations.audit.page_html import extract_numbers
 
     text = (built_site / path).read_text(encoding="utf-8")
-    assert audit_page(path, page.records, extract_numbers(text), oracle.quantities()) == []
+    assert audit_page(path, page.records, extract_numbers(text), quantities_of(oracle)) == []
     for anchor in anchors:
         assert f'id="{anchor}"' in text, f"{path} lost #{anchor}"
+
+
+def oracles_of(records) -> dict:
+    """The independent values of the oracle modules that the records' keys name (a page's
+    own oracles): what the audit would compare the page with, without every other chapter's
+    sympy. A key no named oracle computes still fails the audit ("no independent check")."""
+    import importlib
+
+    from derivations.oracles import oracle_modules
+    from derivations.render.printed_numbers import UNKEYED
+
+    prefixes = {record.key.split(".", 1)[0] for record in records
+                if not record.key.startswith(UNKEYED)}
+    values: dict = {}
+    for name in oracle_modules():
+        module = importlib.import_module(name)
+        if module.PREFIX in prefixes:
+            values.update(quantities_of(module))
+    return values
+

@@ -7,6 +7,7 @@ same in a plain serial run (`-n 0`).
 
 from __future__ import annotations
 
+import datetime
 import functools
 import hashlib
 import http.server
@@ -54,12 +55,16 @@ def examples(thorough: int, **options) -> settings:
     return settings(max_examples=count, deadline=None, **options)
 
 
-# ---- the shared site build ------------------------------------------------------------------
+# ---- the shared site build, and the book printed from it ---------------------------------------
 # Most tests only read the built site, so a run builds it once: the first xdist worker to
 # start claims the build and runs it in the background (a subprocess, so it uses the other
-# core while tests that need no site run); every worker then reads the same folder.
-SITE_FIXTURES = {"built_site", "site_build"}
+# core while tests run); every worker then reads the same folder. The book's PDF is printed
+# the same way right after the build, twice, by two independent processes (the second is
+# what shows that one site gives one PDF), while the workers run other tests.
+PDF_FIXTURES = {"book_pdf", "book_pdf_again"}
+SITE_FIXTURES = {"built_site", "site_build", *PDF_FIXTURES}
 BUILD_TIMEOUT = 600  # seconds; a build takes a few
+PRINT_TIMEOUT = 600  # seconds; printing the whole book takes a quarter of a minute
 
 
 def build_site(destination: Path) -> Path:
@@ -87,6 +92,16 @@ def build_inputs() -> str:
     return digest.hexdigest()
 
 
+def derivations_pdf(*args: str, prelude: str = "pass") -> subprocess.CompletedProcess:
+    """`python -m derivations ARGS` in a fresh interpreter, as the pdf command is run to
+    print (Playwright's driver and Chromium stay out of the test process); `prelude` runs
+    first (to hide a module)."""
+    code = (f"import sys; {prelude}; from derivations.cli.main import main; "
+            f"sys.exit(main({list(args)!r}))")
+    return subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True,
+                          text=True, timeout=PRINT_TIMEOUT)
+
+
 @dataclass(frozen=True)
 class SharedBuild:
     """The run's one build of the site, and the digest of the sources it was built from
@@ -101,11 +116,14 @@ class SharedBuild:
         return self.inputs is not None and all(d == self.inputs for d in digests)
 
 
-class _SiteBuildJob:
-    """The background build, claimed by exactly one process of the run (an O_EXCL file)."""
+class _RunOnce:
+    """Work done by exactly one process of the run (claimed with an O_EXCL file), in a
+    background thread; every process may wait for its result, a small JSON status file."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, work, timeout: float):
         self.folder = folder
+        self.work = work  # folder -> result dict with "returncode" and "output"
+        self.timeout = timeout
         self.status = folder / "status.json"
         self.thread: threading.Thread | None = None
 
@@ -114,42 +132,56 @@ class _SiteBuildJob:
         try:
             os.close(os.open(self.folder / "claimed", os.O_CREAT | os.O_EXCL | os.O_WRONLY))
         except FileExistsError:
-            return  # another worker builds it
-        self.thread = threading.Thread(target=self._build, name="site build", daemon=True)
+            return  # another worker does it
+        self.thread = threading.Thread(target=self._run, name=self.folder.name, daemon=True)
         self.thread.start()
 
-    def _build(self) -> None:
-        result = {"returncode": -1, "output": "", "inputs": None}
+    def _run(self) -> None:
+        result = {"returncode": -1, "output": ""}
         try:
-            before = build_inputs()
-            done = subprocess.run(
-                [sys.executable, "-m", "mkdocs", "build", "--strict",
-                 "--site-dir", str(self.folder / "site")],
-                cwd=REPO, capture_output=True, text=True, timeout=BUILD_TIMEOUT)
-            result = {"returncode": done.returncode, "output": done.stdout + done.stderr,
-                      "inputs": before if build_inputs() == before else None}
+            result = self.work(self.folder)
         except Exception as error:  # reported to every waiting test, never lost in a thread
-            result["output"] = f"the build could not run: {error!r}"
+            result["output"] = f"could not run: {error!r}"
         finally:
             partial = self.status.with_suffix(".partial")
             partial.write_text(json.dumps(result), encoding="utf-8")
             partial.replace(self.status)  # atomic: a reader sees all of it or nothing
 
-    def wait(self) -> SharedBuild:
-        deadline = time.monotonic() + BUILD_TIMEOUT + 60
+    def wait(self) -> dict:
+        """The result, once the claiming process has written it."""
+        self.start_once()  # nobody started it (a run of one test): this process does
+        deadline = time.monotonic() + self.timeout + 60
         while not self.status.exists():
             if time.monotonic() > deadline:
-                pytest.fail(f"the shared site build did not finish within {BUILD_TIMEOUT} s")
+                return {"returncode": -1, "output": f"did not finish within {self.timeout} s"}
             time.sleep(0.05)
-        result = json.loads(self.status.read_text(encoding="utf-8"))
-        if result["returncode"] != 0:
-            pytest.fail(f"mkdocs build --strict failed (exit {result['returncode']}):\n"
-                        + result["output"][-4000:], pytrace=False)
-        return SharedBuild(self.folder / "site", result["inputs"])
+        return json.loads(self.status.read_text(encoding="utf-8"))
 
     def join(self) -> None:
         if self.thread is not None:
-            self.thread.join(BUILD_TIMEOUT)
+            self.thread.join(self.timeout)
+
+
+def _build_site(folder: Path) -> dict:
+    before = build_inputs()
+    done = subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(folder / "site")],
+        cwd=REPO, capture_output=True, text=True, timeout=BUILD_TIMEOUT)
+    return {"returncode": done.returncode, "output": done.stdout + done.stderr,
+            "inputs": before if build_inputs() == before else None}
+
+
+def _print_book(site_job: _RunOnce):
+    def work(folder: Path) -> dict:
+        built = site_job.wait()
+        if built["returncode"] != 0:
+            return {"returncode": -1, "output": "the shared site build failed"}
+        out = folder / "convbackprop.pdf"
+        done = derivations_pdf("pdf", str(site_job.folder / "site"), "--out", str(out))
+        return {"returncode": done.returncode, "output": done.stderr, "stdout": done.stdout,
+                "pdf": str(out)}
+
+    return work
 
 
 def _run_folder(tmp_path_factory) -> Path:
@@ -160,35 +192,126 @@ def _run_folder(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="session")
-def _site_build_job(tmp_path_factory) -> _SiteBuildJob:
-    return _SiteBuildJob(_run_folder(tmp_path_factory) / "shared-site-build")
+def _site_build_job(tmp_path_factory) -> _RunOnce:
+    return _RunOnce(_run_folder(tmp_path_factory) / "shared-site-build", _build_site,
+                    BUILD_TIMEOUT)
+
+
+@pytest.fixture(scope="session")
+def _book_pdf_jobs(tmp_path_factory, _site_build_job) -> dict[str, _RunOnce]:
+    """One print of the book per PDF fixture, each in a process of its own."""
+    return {name: _RunOnce(_run_folder(tmp_path_factory) / f"shared-{name.replace('_', '-')}",
+                           _print_book(_site_build_job), BUILD_TIMEOUT + PRINT_TIMEOUT)
+            for name in sorted(PDF_FIXTURES)}
+
+
+def commit_day() -> str:
+    """The day (UTC) of the last commit: the date a build of this tree carries."""
+    epoch = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=REPO, check=True,
+                           capture_output=True, text=True).stdout.strip()
+    return datetime.datetime.fromtimestamp(int(epoch), datetime.UTC).strftime("%Y-%m-%d")
+
+
+def _printer_missing() -> str | None:
+    """Why the book cannot be printed here, or None."""
+    if not CHROMIUM.exists():
+        return f"{CHROMIUM} not found (apt-get install -y chromium)"
+    try:
+        import playwright  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install -e '.[test]')"
+    return None
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _start_site_build_early(request, _site_build_job):
-    """Start the build before the first test if any collected test needs the site."""
-    if any(SITE_FIXTURES & set(item.fixturenames) for item in request.session.items):
+def _start_site_build_early(request, _site_build_job, _book_pdf_jobs):
+    """Start the build (and the prints) before the first test if a collected test needs it."""
+    needed = set().union(*(item.fixturenames for item in request.session.items))
+    if SITE_FIXTURES & needed:
         _site_build_job.start_once()
+    for name, job in _book_pdf_jobs.items():
+        if name in needed and _printer_missing() is None:
+            job.start_once()
     yield
-    _site_build_job.join()  # the claiming worker never leaves the others a half-built site
+    # The claiming worker never leaves the others a half-built site or half-printed book.
+    for job in _book_pdf_jobs.values():
+        job.join()
+    _site_build_job.join()
 
 
 def pytest_collection_modifyitems(items):
-    # Tests that need no site run first (a stable sort), while the shared build runs beside
-    # them. (xdist's loadfile then hands out whole modules, those with most tests first.)
-    items.sort(key=lambda item: bool(SITE_FIXTURES & set(item.fixturenames)))
+    """Order modules as xdist's loadfile hands them out (addopts turn its own reordering, most
+    tests first, off): the longest start first, so no worker is left with one at the end.
+    Browser modules first (Chromium lays out every page, 10-40 s of CPU each), then those
+    that build the site again, then the rest, most tests first; the modules that read the
+    book's PDFs last, when the background prints are done. A stable sort: tests keep their
+    order within a module, but for that."""
+    modules: dict[str, list] = {}
+    for item in items:
+        modules.setdefault(item.nodeid.split("::")[0], []).append(item)
+
+    def rank(module_items) -> tuple[int, int]:
+        if any(PDF_FIXTURES & set(item.fixturenames) for item in module_items):
+            group = 3
+        elif any(item.get_closest_marker("browser") for item in module_items):
+            group = 0
+        elif any(item.get_closest_marker("slow") for item in module_items):
+            group = 1
+        else:
+            group = 2
+        return group, -len(module_items)
+
+    order = {name: rank(found) for name, found in modules.items()}
+    # Within a module, tests that read no PDF go first: they run while the prints finish.
+    items.sort(key=lambda item: (order[item.nodeid.split("::")[0]],
+                                 bool(PDF_FIXTURES & set(item.fixturenames))))
 
 
 @pytest.fixture(scope="session")
 def site_build(_site_build_job) -> SharedBuild:
     """The run's shared build and the digest of its sources."""
-    return _site_build_job.wait()
+    result = _site_build_job.wait()
+    if result["returncode"] != 0:
+        pytest.fail(f"mkdocs build --strict failed (exit {result['returncode']}):\n"
+                    + result["output"][-4000:], pytrace=False)
+    return SharedBuild(_site_build_job.folder / "site", result["inputs"])
 
 
 @pytest.fixture(scope="session")
 def built_site(site_build) -> Path:
     """The whole site, built once per run; tests that modify it must copy it first."""
     return site_build.site
+
+
+@pytest.fixture(scope="session")
+def chromium() -> Path:
+    """The Chromium the pdf command prints with (and Playwright to drive it); skip locally
+    without them, fail under CI."""
+    reason = _printer_missing()
+    if reason:
+        missing_outside_ci("the PDF", reason)
+    return CHROMIUM
+
+
+def _printed(job: _RunOnce) -> Path:
+    result = job.wait()
+    assert result["returncode"] == 0, result["output"]
+    out = Path(result["pdf"])
+    assert result["stdout"].startswith(f"wrote {out}")
+    return out
+
+
+@pytest.fixture(scope="session")
+def book_pdf(chromium, built_site, _book_pdf_jobs) -> Path:
+    """The whole book printed from the run's site by `python -m derivations pdf`, once per
+    run; tests read it and never change it."""
+    return _printed(_book_pdf_jobs["book_pdf"])
+
+
+@pytest.fixture(scope="session")
+def book_pdf_again(chromium, built_site, _book_pdf_jobs) -> Path:
+    """The same site printed by the same command in another process, beside book_pdf."""
+    return _printed(_book_pdf_jobs["book_pdf_again"])
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import subprocess
 import sys
@@ -9,11 +10,24 @@ from pathlib import Path
 
 import pytest
 
+from derivations import oracles
 from derivations.cli.main import main
+from derivations.publish import book
 
 pytestmark = pytest.mark.slow
 PAGE = "seed/grad-w1/index.html"
 MARKED = re.compile(r'(<mn class="num">)([^<]*)(</mn>)')
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _one_book_and_one_oracle():
+    """The audits here differ only in the site they read: what they compare it with (the
+    generators' records and the oracles' values, 2-3 s of sympy and page generation per
+    audit) depends on the sources alone, so the module computes it once."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(oracles, "independent_values", functools.cache(oracles.independent_values))
+        patch.setattr(book, "build_book", functools.cache(book.build_book))
+        yield
 
 
 def audit(site: Path, capsys) -> tuple[int, list[str]]:

@@ -4,7 +4,7 @@ against SciPy itself, and every printed number against the exact oracle."""
 from __future__ import annotations
 
 import numpy as np
-import scipy.signal
+from chapter_checks import oracles_of
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -16,6 +16,14 @@ from derivations.render.printed_numbers import format_number
 
 RTOL, ATOL = 1e-12, 1e-12  # the same sums in another order: rounding only
 SETTINGS = settings(max_examples=40, deadline=None)
+
+
+def scipy_signal():
+    """scipy.signal, imported on first use (a second or more): every xdist worker imports
+    this module to collect it, and only one runs it."""
+    import scipy.signal
+
+    return scipy.signal
 
 
 @st.composite
@@ -33,10 +41,10 @@ def test_convolve_and_correlate_are_scipys_in_both_argument_orders(pair, mode):
     a, k = pair
     for first, second in ((a, k), (k, a)):
         np.testing.assert_allclose(cv.convolve(first, second, mode),
-                                   scipy.signal.convolve2d(first, second, mode), rtol=RTOL,
+                                   scipy_signal().convolve2d(first, second, mode), rtol=RTOL,
                                    atol=ATOL)
         np.testing.assert_allclose(cv.correlate(first, second, mode),
-                                   scipy.signal.correlate2d(first, second, mode), rtol=RTOL,
+                                   scipy_signal().correlate2d(first, second, mode), rtol=RTOL,
                                    atol=ATOL)
 
 
@@ -44,7 +52,7 @@ def test_convolve_and_correlate_are_scipys_in_both_argument_orders(pair, mode):
 @given(pairs(ndim=3), st.sampled_from(["full", "valid"]))
 def test_three_dimensional_convolve_is_scipys(pair, mode):
     a, k = pair
-    np.testing.assert_allclose(cv.convolve(a, k, mode), scipy.signal.convolve(a, k, mode),
+    np.testing.assert_allclose(cv.convolve(a, k, mode), scipy_signal().convolve(a, k, mode),
                                rtol=RTOL, atol=ATOL)
 
 
@@ -132,11 +140,11 @@ def test_every_written_form_number_equals_the_exact_oracle():
 def test_conventions_page_passes_the_audit_with_every_form(built_site):
     from derivations.audit.compare import audit_page
     from derivations.audit.page_html import extract_numbers
-    from derivations.oracles import independent_values
 
     text = (built_site / "seed/conventions/index.html").read_text(encoding="utf-8")
-    assert audit_page("seed/conventions/index.html", page().records, extract_numbers(text),
-                      independent_values()) == []
+    records = page().records
+    assert audit_page("seed/conventions/index.html", records, extract_numbers(text),
+                      oracles_of(records)) == []
     for anchor in ("written-forms", "form-rotated-input", "form-conv2-full",
                    "form-argument-order", "form-flipall", "form-forward",
                    "eq-form-flipall", "eq-form-argument-order"):

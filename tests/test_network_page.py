@@ -15,6 +15,7 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
+from chapter_checks import oracles_of
 from network_routes import close, float_route
 
 from derivations.audit.compare import expected_print
@@ -177,10 +178,9 @@ def test_the_seed_pages_pytorch_lines_print_the_gradient_it_shows(tmp_path, torc
 def test_the_built_chapter_passes_the_audit(built_site):
     from derivations.audit.compare import audit_page
     from derivations.audit.page_html import extract_numbers
-    from derivations.oracles import independent_values
 
     (built,) = list(page_module.build())
     html = (built_site / "general/network/index.html").read_text(encoding="utf-8")
     found = extract_numbers(html)
     assert found.found_article
-    assert audit_page("general/network", built.records, found, independent_values()) == []
+    assert audit_page("general/network", built.records, found, oracles_of(built.records)) == []

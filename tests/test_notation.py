@@ -3,6 +3,7 @@ which index base it uses, and numbers every display; the scanner behind it can f
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 
@@ -16,13 +17,19 @@ from derivations.publish.book import build_book
 from derivations.render.printed_numbers import format_number
 
 ROOT = Path(__file__).resolve().parents[1]
-BOOK = build_book()
+
+
+@functools.cache
+def generated_book():
+    """Built on first use, not at import: every xdist worker imports this module to collect
+    it, and only one runs it."""
+    return build_book()
 
 
 def markdown_of(path: str) -> str:
     """A page as the builder receives it: generated, or hand-written under docs/."""
     try:
-        return BOOK.page(path).markdown
+        return generated_book().page(path).markdown
     except KeyError:
         return (ROOT / "docs" / path).read_text(encoding="utf-8")
 

@@ -6,6 +6,7 @@ import re
 from fractions import Fraction
 
 import pytest
+from chapter_checks import oracles_of
 
 from derivations.cli.main import main
 from derivations.pages import try_your_numbers, worked_cli
@@ -80,15 +81,13 @@ def test_the_cli_page_shows_the_commands_real_output(capsys):
 def test_the_built_tools_pages_pass_the_audit(built_site):
     from derivations.audit.compare import audit_page
     from derivations.audit.page_html import extract_numbers
-    from derivations.oracles import independent_values
 
-    oracle = independent_values()
     for module, html_path in ((try_your_numbers, "tools/try-your-numbers/index.html"),
                               (worked_cli, "tools/worked-cli/index.html")):
         page = items(module)[0][0]
         found = extract_numbers((built_site / html_path).read_text(encoding="utf-8"))
         assert found.found_article
-        assert audit_page(html_path, page.records, found, oracle) == []
+        assert audit_page(html_path, page.records, found, oracles_of(page.records)) == []
     assert (built_site / "assets/javascripts/worked.js").is_file()
 
 
