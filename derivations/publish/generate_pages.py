@@ -55,14 +55,18 @@ class PreparedBook:
 
     def __init__(self):
         from derivations.publish.book import build_page_module, page_modules
-        from derivations.publish.build_cache import page_inputs
         from derivations.publish.edit_scope import importers_of, read_files
 
         self.package_dir = Path(__file__).resolve().parents[1]
-        self.inputs = lambda: page_inputs(self.package_dir, self.package_dir.parent / "mkdocs.yml")
         self.loaded = read_files(self.inputs())  # first: a later edit then shows as a change
         self.built = {name: build_page_module(name) for name in page_modules()}
         self.importers = importers_of(self.loaded, self.package_dir)  # ahead of the request
+
+    def inputs(self) -> list[Path]:
+        """The files the pages depend on (the page key's inputs but the builder's config)."""
+        from derivations.publish.build_cache import page_inputs
+
+        return page_inputs(self.package_dir, self.package_dir.parent / "mkdocs.yml")
 
     def still_valid(self) -> dict | None:
         """The pages no edit since reached, after dropping the modules it did; None when the
