@@ -496,3 +496,26 @@ def test_kept_templates_render_the_same_and_an_edited_template_anew():
     assert render() == "<p>A</p>"
     sources["page.html"] = "<h1>{{ title }}</h1>"
     assert render() == "<h1>A</h1>"
+
+
+@pytest.mark.parametrize("builder", ["properdocs", "mkdocs"])
+def test_serve_polls_the_generators_every_tenth_of_a_second(builder, tmp_path, monkeypatch):
+    """The builders' watcher polls every 0.5 s; the hook's own watch of derivations/ polls at
+    WATCH_INTERVAL_S, so an edited generator starts its rebuild sooner (the builders' other
+    watches keep their pace). Fails if a builder release stops honouring the setting."""
+    import importlib
+
+    livereload = importlib.import_module(f"{builder}.livereload")
+    monkeypatch.setattr(mkdocs_hook, "_start_standby", lambda: None)
+    monkeypatch.setattr(mkdocs_hook, "_watched", False)
+    server = livereload.LiveReloadServer(builder=lambda: None, host="127.0.0.1", port=0,
+                                         root=str(tmp_path))
+    server.watch(str(tmp_path))  # as the builder watches docs/ before calling the hook
+    mkdocs_hook.on_serve(server, config=None, builder=None)
+    try:
+        emitters = {watch.path: server.observer._emitter_for_watch[watch].timeout
+                    for watch in server._watch_refs.values()}
+        assert emitters == {str(tmp_path): 0.5,
+                            str(mkdocs_hook.PACKAGE_DIR): mkdocs_hook.WATCH_INTERVAL_S}
+    finally:
+        server.server_close()
