@@ -75,6 +75,16 @@ def test_mistakes_in_math_fail_the_build_with_a_clear_message(source, message):
         convert(source)
 
 
+
+def test_an_eqref_inside_inline_math_is_the_number_inside_the_formula():
+    """Inline math renders its own \\eqref; the prose pattern must not take it first (it
+    used to, and the formula showed a stash placeholder's letters)."""
+    html = convert("$$\na = b \\label{eq-a}\n$$\n\nAnd $\\eqref{eq-a} + d$, \\eqref{eq-a}.")
+    inline = re.search(r'<math display="inline">.*?</math>', html).group(0)
+    assert '<mn class="eq-num">1</mn>' in inline and "klzzwxh" not in html
+    assert inline.count("<mi>") == 1  # d alone: no letters of a placeholder
+    assert '<a class="eqref" href="#eq-a">(1)</a>' in html
+
 # --- formulas rendered ahead of the page (the build hook, while pages are generated) -----------
 
 class RecordingMemo(dict):
@@ -114,6 +124,7 @@ def test_every_formula_of_every_generated_page_is_found_ahead_and_nothing_else()
     "Code `$a$` and $b$.",
     "```python\nx = '$a$'\n```\n\nThen $c_1$.",
     "$$\na = b \\label{eq-a}\n$$\n\n$$\nc = \\eqref{eq-a}\n$$\n\nAnd $d$, \\eqref{eq-a}.",
+    "$$\na = b \\label{eq-a}\n$$\n\nAnd $\\eqref{eq-a} + d$.",
     "Two $x$ and $$y$$ and \\$5 and $z$.",
 ])
 def test_the_close_reading_agrees_with_the_parser_on_code_and_display_math(source):

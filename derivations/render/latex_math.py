@@ -322,7 +322,9 @@ class LatexMathExtension(Extension):
         )
         # 7: before MkDocs collects anchor ids and toc runs (both 5).
         md.treeprocessors.register(EquationTreeprocessor(md), "latex_equations", 7)
-        md.inlinePatterns.register(EqrefProcessor(r"\\eqref\{(eq-[a-z0-9-]+)\}", md), "eqref", 186)
+        # 184: after inline math, which renders an \eqref of its own (as "(n)" inside the
+        # formula); this one only sees the prose's.
+        md.inlinePatterns.register(EqrefProcessor(r"\\eqref\{(eq-[a-z0-9-]+)\}", md), "eqref", 184)
 
     def reset(self):
         pass
