@@ -9,6 +9,7 @@ from chapter_checks import (
     assert_every_record_is_the_oracles,
     only_page,
 )
+from finite_differences import central_gradient
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -36,15 +37,6 @@ def layers(draw):
             rng.normal(size=(n, c, h, w)))
 
 
-def central(f, array):
-    grad = np.zeros_like(array)
-    for index in np.ndindex(array.shape):
-        bump = np.zeros_like(array)
-        bump[index] = STEP
-        grad[index] = (f(array + bump) - f(array - bump)) / (2 * STEP)
-    return grad
-
-
 @SETTINGS
 @given(layers())
 def test_three_gradients_match_central_differences(case):
@@ -56,10 +48,13 @@ def test_three_gradients_match_central_differences(case):
 
     got = bn.input_gradient(z, gamma, delta, eps)
     assert got.shape == z.shape
-    np.testing.assert_allclose(got, central(lambda v: cost(z_=v), z), rtol=FD_RTOL, atol=FD_ATOL)
+    np.testing.assert_allclose(got, central_gradient(lambda v: cost(z_=v), z, STEP),
+                               rtol=FD_RTOL, atol=FD_ATOL)
     np.testing.assert_allclose(bn.gamma_gradient(z, delta, eps),
-                               central(lambda v: cost(g_=v), gamma), rtol=FD_RTOL, atol=FD_ATOL)
-    np.testing.assert_allclose(bn.beta_gradient(delta), central(lambda v: cost(b_=v), beta),
+                               central_gradient(lambda v: cost(g_=v), gamma, STEP),
+                               rtol=FD_RTOL, atol=FD_ATOL)
+    np.testing.assert_allclose(bn.beta_gradient(delta),
+                               central_gradient(lambda v: cost(b_=v), beta, STEP),
                                rtol=FD_RTOL, atol=FD_ATOL)
 
 
@@ -92,7 +87,7 @@ def test_evaluation_mode_is_a_per_channel_scale():
         return float((delta * y).sum())
 
     np.testing.assert_allclose(bn.eval_input_gradient(gamma, delta, var, DEFAULT_EPS),
-                               central(cost, z), rtol=FD_RTOL, atol=FD_ATOL)
+                               central_gradient(cost, z, STEP), rtol=FD_RTOL, atol=FD_ATOL)
 
 
 def test_sympy_derivative_minus_the_closed_form_simplifies_to_zero():

@@ -6,6 +6,7 @@ from fractions import Fraction
 
 import numpy as np
 from conftest import examples
+from finite_differences import central_gradient
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
@@ -21,15 +22,6 @@ STEP = 1e-6
 FD_RTOL, FD_ATOL = 1e-6, 1e-6
 ENGINE_RTOL, ENGINE_ATOL = 1e-12, 1e-12
 SETTINGS = examples(25)
-
-
-def central_gradient(cost, array):
-    grad = np.zeros_like(array)
-    for index in np.ndindex(array.shape):
-        bump = np.zeros_like(array)
-        bump[index] = STEP
-        grad[index] = (cost(array + bump) - cost(array - bump)) / (2 * STEP)
-    return grad
 
 
 def far_from_ties(x, size, stride, gap=1e-3):
@@ -61,7 +53,7 @@ def test_max_pool_routes_each_gradient_to_its_window_maximum(case):
         return
     got = brp.max_pool_backward(x, g, size, stride)
     assert got.shape == x.shape
-    want = central_gradient(lambda v: float((g * brp.max_pool(v, size, stride)[0]).sum()), x)
+    want = central_gradient(lambda v: float((g * brp.max_pool(v, size, stride)[0]).sum()), x, STEP)
     np.testing.assert_allclose(got, want, rtol=FD_RTOL, atol=FD_ATOL)
 
 
@@ -72,7 +64,7 @@ def test_average_pool_spreads_each_gradient_equally(case):
     x, g, size, stride = case
     got = brp.avg_pool_backward(x.shape, g, size, stride)
     assert got.shape == x.shape
-    want = central_gradient(lambda v: float((g * brp.avg_pool(v, size, stride)).sum()), x)
+    want = central_gradient(lambda v: float((g * brp.avg_pool(v, size, stride)).sum()), x, STEP)
     np.testing.assert_allclose(got, want, rtol=FD_RTOL, atol=FD_ATOL)
 
 
@@ -100,7 +92,7 @@ def test_relu_mask_matches_central_differences_away_from_zero(seed):
     z[np.abs(z) < 1e-3] = 0.5  # keep clear of the kink
     got = brp.relu_backward(z, g)
     assert got.shape == z.shape
-    want = central_gradient(lambda v: float((g * brp.relu(v)).sum()), z)
+    want = central_gradient(lambda v: float((g * brp.relu(v)).sum()), z, STEP)
     np.testing.assert_allclose(got, want, rtol=FD_RTOL, atol=FD_ATOL)
 
 
@@ -141,7 +133,7 @@ def test_shared_bias_gradient_sums_delta_over_batch_and_positions(delta):
     engine = conv2d_backward(x, weight, delta, with_bias=True).grad_bias
     np.testing.assert_allclose(got, engine, rtol=ENGINE_RTOL, atol=ENGINE_ATOL)
     want = central_gradient(
-        lambda b: float((delta * conv2d_forward(x, weight, b)).sum()), np.zeros(c_out))
+        lambda b: float((delta * conv2d_forward(x, weight, b)).sum()), np.zeros(c_out), STEP)
     np.testing.assert_allclose(got, want, rtol=FD_RTOL, atol=FD_ATOL)
 
 
@@ -277,7 +269,7 @@ def test_global_average_pool_gradient_matches_central_differences(seed, c, h, w)
     x, g = rng.normal(size=(2, c, h, w)), rng.normal(size=(2, c))
     got = brp.global_avg_pool_backward(x.shape, g)
     assert got.shape == x.shape
-    want = central_gradient(lambda v: float((g * brp.global_avg_pool(v)).sum()), x)
+    want = central_gradient(lambda v: float((g * brp.global_avg_pool(v)).sum()), x, STEP)
     np.testing.assert_allclose(got, want, rtol=FD_RTOL, atol=FD_ATOL)
 
 

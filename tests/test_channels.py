@@ -7,6 +7,7 @@ from itertools import product
 
 import numpy as np
 from conftest import examples
+from finite_differences import central_gradient
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -31,15 +32,6 @@ def definition_forward(x, w, b):
     return out
 
 
-def central_gradient(f, array):
-    grad = np.zeros_like(array)
-    for index in np.ndindex(array.shape):
-        bump = np.zeros_like(array)
-        bump[index] = STEP
-        grad[index] = (f(array + bump) - f(array - bump)) / (2 * STEP)
-    return grad
-
-
 @st.composite
 def layers(draw):
     batch, c_in, c_out = (draw(st.integers(1, 3)) for _ in range(3))
@@ -59,11 +51,11 @@ def test_channel_sums_match_central_differences(case):
     got_w, got_x, got_b = (channels.weight_gradient(x, delta), channels.input_gradient(w, delta),
                            channels.bias_gradient(delta))
     assert got_w.shape == w.shape and got_x.shape == x.shape and got_b.shape == b.shape
-    np.testing.assert_allclose(got_w, central_gradient(lambda v: cost(x, v, b), w),
+    np.testing.assert_allclose(got_w, central_gradient(lambda v: cost(x, v, b), w, STEP),
                                rtol=FD_RTOL, atol=FD_ATOL)
-    np.testing.assert_allclose(got_x, central_gradient(lambda v: cost(v, w, b), x),
+    np.testing.assert_allclose(got_x, central_gradient(lambda v: cost(v, w, b), x, STEP),
                                rtol=FD_RTOL, atol=FD_ATOL)
-    np.testing.assert_allclose(got_b, central_gradient(lambda v: cost(x, w, v), b),
+    np.testing.assert_allclose(got_b, central_gradient(lambda v: cost(x, w, v), b, STEP),
                                rtol=FD_RTOL, atol=FD_ATOL)
 
 

@@ -8,6 +8,7 @@ from itertools import product
 import numpy as np
 from chapter_checks import assert_symbolic_layer_gives_the_worked_numbers
 from conftest import examples
+from finite_differences import central_gradient
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -31,15 +32,6 @@ def definition_forward(x, w, d):
     return out
 
 
-def central_gradient(f, array):
-    grad = np.zeros_like(array)
-    for index in np.ndindex(array.shape):
-        bump = np.zeros_like(array)
-        bump[index] = STEP
-        grad[index] = (f(array + bump) - f(array - bump)) / (2 * STEP)
-    return grad
-
-
 @st.composite
 def dilated(draw):
     d = draw(st.integers(1, 3))
@@ -57,7 +49,7 @@ def test_dilated_weight_gradient_samples_x_star_delta_every_d(case):
     x, w, delta, d = case
     got = dilation.weight_gradient(x, delta, d)
     assert got.shape == w.shape
-    want = central_gradient(lambda v: float((delta * definition_forward(x, v, d)).sum()), w)
+    want = central_gradient(lambda v: float((delta * definition_forward(x, v, d)).sum()), w, STEP)
     np.testing.assert_allclose(got, want, rtol=FD_RTOL, atol=FD_ATOL)
 
 
@@ -67,7 +59,7 @@ def test_dilated_input_gradient_uses_the_dilated_rotated_kernel(case):
     x, w, delta, d = case
     got = dilation.input_gradient(w, delta, d)
     assert got.shape == x.shape
-    want = central_gradient(lambda v: float((delta * definition_forward(v, w, d)).sum()), x)
+    want = central_gradient(lambda v: float((delta * definition_forward(v, w, d)).sum()), x, STEP)
     np.testing.assert_allclose(got, want, rtol=FD_RTOL, atol=FD_ATOL)
 
 
@@ -100,7 +92,6 @@ def test_worked_example_matches_exact_fractions():
     assert e.grad_input.shape == (len(gx), len(gx[0])) == e.x.shape
     assert e.grad_input.tolist() == gx
     assert e.grad_weight.tolist() == gw
-
 
 
 def test_sympy_derivative_at_the_example_equals_the_worked_numbers():

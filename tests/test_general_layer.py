@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import sympy
 from conftest import examples
+from finite_differences import central_gradient
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -33,15 +34,6 @@ def definition_forward(x, w):
     return out
 
 
-def central_gradient(f, array):
-    grad = np.zeros_like(array)
-    for index in np.ndindex(array.shape):
-        bump = np.zeros_like(array)
-        bump[index] = STEP
-        grad[index] = (f(array + bump) - f(array - bump)) / (2 * STEP)
-    return grad
-
-
 @st.composite
 def layers(draw):
     k_h, k_w = draw(st.integers(1, 3)), draw(st.integers(1, 3))
@@ -61,7 +53,7 @@ def test_weight_gradient_is_input_correlated_with_delta(case):
     x, w, delta = case
     got = gl.weight_gradient(x, delta)
     assert got.shape == w.shape
-    want = central_gradient(lambda v: float((delta * definition_forward(x, v)).sum()), w)
+    want = central_gradient(lambda v: float((delta * definition_forward(x, v)).sum()), w, STEP)
     np.testing.assert_allclose(got, want, rtol=FD_RTOL, atol=FD_ATOL)
 
 
@@ -72,7 +64,7 @@ def test_input_gradient_is_full_correlation_with_rotated_kernel(case):
     x, w, delta = case
     got = gl.input_gradient(w, delta)
     assert got.shape == x.shape
-    want = central_gradient(lambda v: float((delta * definition_forward(v, w)).sum()), x)
+    want = central_gradient(lambda v: float((delta * definition_forward(v, w)).sum()), x, STEP)
     np.testing.assert_allclose(got, want, rtol=FD_RTOL, atol=FD_ATOL)
 
 

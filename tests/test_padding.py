@@ -8,6 +8,7 @@ from itertools import product
 import numpy as np
 from chapter_checks import assert_symbolic_layer_gives_the_worked_numbers
 from conftest import examples
+from finite_differences import central_gradient
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -32,15 +33,6 @@ def definition_forward(x, w, p):
     return out
 
 
-def central_gradient(f, array):
-    grad = np.zeros_like(array)
-    for index in np.ndindex(array.shape):
-        bump = np.zeros_like(array)
-        bump[index] = STEP
-        grad[index] = (f(array + bump) - f(array - bump)) / (2 * STEP)
-    return grad
-
-
 @st.composite
 def padded(draw):
     k_h, k_w = draw(st.integers(1, 3)), draw(st.integers(1, 3))
@@ -57,7 +49,7 @@ def test_padded_weight_gradient_is_padded_input_correlated_with_delta(case):
     x, w, delta, p = case
     got = padding.weight_gradient(x, delta, p)
     assert got.shape == w.shape
-    want = central_gradient(lambda v: float((delta * definition_forward(x, v, p)).sum()), w)
+    want = central_gradient(lambda v: float((delta * definition_forward(x, v, p)).sum()), w, STEP)
     np.testing.assert_allclose(got, want, rtol=FD_RTOL, atol=FD_ATOL)
 
 
@@ -67,7 +59,7 @@ def test_input_gradient_is_full_correlation_then_crop(case):
     x, w, delta, p = case
     got = padding.input_gradient(w, delta, p)
     assert got.shape == x.shape
-    want = central_gradient(lambda v: float((delta * definition_forward(v, w, p)).sum()), x)
+    want = central_gradient(lambda v: float((delta * definition_forward(v, w, p)).sum()), x, STEP)
     np.testing.assert_allclose(got, want, rtol=FD_RTOL, atol=FD_ATOL)
 
 
@@ -102,7 +94,6 @@ def test_the_cropped_border_is_not_zero_so_cropping_matters():
     border = e.grad_input_padded.copy()
     border[p:-p, p:-p] = 0
     assert np.any(border != 0)
-
 
 
 def test_sympy_derivative_at_the_example_equals_the_worked_numbers():

@@ -8,6 +8,7 @@ from itertools import product
 import numpy as np
 from chapter_checks import assert_symbolic_layer_gives_the_worked_numbers
 from conftest import examples
+from finite_differences import central_gradient
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -30,15 +31,6 @@ def definition_forward(x, w, s):
     return out
 
 
-def central_gradient(f, array):
-    grad = np.zeros_like(array)
-    for index in np.ndindex(array.shape):
-        bump = np.zeros_like(array)
-        bump[index] = STEP
-        grad[index] = (f(array + bump) - f(array - bump)) / (2 * STEP)
-    return grad
-
-
 @st.composite
 def strided(draw):
     s = draw(st.integers(1, 3))
@@ -55,7 +47,7 @@ def test_strided_weight_gradient_is_x_correlated_with_dilated_delta(case):
     x, w, delta, s = case
     got = stride.weight_gradient(x, delta, w.shape, s)
     assert got.shape == w.shape
-    want = central_gradient(lambda v: float((delta * definition_forward(x, v, s)).sum()), w)
+    want = central_gradient(lambda v: float((delta * definition_forward(x, v, s)).sum()), w, STEP)
     np.testing.assert_allclose(got, want, rtol=FD_RTOL, atol=FD_ATOL)
 
 
@@ -65,7 +57,7 @@ def test_strided_input_gradient_is_full_correlation_of_dilated_delta_then_zeros(
     x, w, delta, s = case
     got = stride.input_gradient(w, delta, x.shape, s)
     assert got.shape == x.shape
-    want = central_gradient(lambda v: float((delta * definition_forward(v, w, s)).sum()), x)
+    want = central_gradient(lambda v: float((delta * definition_forward(v, w, s)).sum()), x, STEP)
     np.testing.assert_allclose(got, want, rtol=FD_RTOL, atol=FD_ATOL)
 
 
@@ -111,7 +103,6 @@ def test_forgetting_the_zeros_gives_a_wrong_weight_gradient():
 
     wrong = correlate_valid(e.x, e.delta)[: e.w.shape[0], : e.w.shape[1]]
     assert not np.array_equal(wrong, e.grad_weight)
-
 
 
 def test_sympy_derivative_at_the_example_equals_the_worked_numbers():
