@@ -14,6 +14,7 @@ from itertools import product
 import numpy as np
 import pytest
 import sympy
+from finite_differences import central_gradient
 from numpy.testing import assert_allclose
 
 from derivations.examples import seed as seed_example
@@ -39,15 +40,6 @@ def definition_cost(i, w1, w2, y) -> float:
         o1 = sum(w1[m, n] * i[p + m, q + n] for m in range(2) for n in range(2))
         o2 += w2[p, q] * o1
     return (o2 - y) ** 2
-
-
-def central(f, array) -> np.ndarray:
-    grad = np.zeros_like(array)
-    for index in np.ndindex(array.shape):
-        bump = np.zeros_like(array)
-        bump[index] = FD_STEP
-        grad[index] = (f(array + bump) - f(array - bump)) / (2 * FD_STEP)
-    return grad
 
 
 @pytest.fixture(scope="module")
@@ -125,9 +117,9 @@ def test_printed_gradient_equals_sympy_engine_and_finite_differences(numbers, sy
     by_engine = {"grad_w1": first.grad_weight[0, 0], "grad_w2": second.grad_weight[0, 0],
                  "grad_input": first.grad_input[0, 0]}[name]
     by_differences = {
-        "grad_w1": lambda: central(lambda w: definition_cost(I, w, W2, Y), W1),
-        "grad_w2": lambda: central(lambda w: definition_cost(I, W1, w, Y), W2),
-        "grad_input": lambda: central(lambda x: definition_cost(x, W1, W2, Y), I),
+        "grad_w1": lambda: central_gradient(lambda w: definition_cost(I, w, W2, Y), W1, FD_STEP),
+        "grad_w2": lambda: central_gradient(lambda w: definition_cost(I, W1, w, Y), W2, FD_STEP),
+        "grad_input": lambda: central_gradient(lambda x: definition_cost(x, W1, W2, Y), I, FD_STEP),
     }[name]()
     printed = getattr(numbers, name)
     assert printed.shape == by_sympy.shape == by_engine.shape == by_differences.shape
@@ -211,7 +203,7 @@ def test_flipped_convention_tracks_the_flips(numbers):
     assert_allclose(f.k1, W1[::-1, ::-1], rtol=0, atol=0)
     assert_allclose(f.o1, numbers.o1, rtol=EXACT_RTOL, atol=EXACT_ATOL)
     assert f.o2 == pytest.approx(numbers.o2, abs=EXACT_ATOL)
-    cost_in_k1 = central(lambda k: definition_cost(I, k[::-1, ::-1], W2, Y), f.k1)
+    cost_in_k1 = central_gradient(lambda k: definition_cost(I, k[::-1, ::-1], W2, Y), f.k1, FD_STEP)
     assert_allclose(f.grad_k1, cost_in_k1, rtol=FD_RTOL, atol=FD_ATOL)
     assert_allclose(f.grad_k1, numbers.grad_w1[::-1, ::-1], rtol=EXACT_RTOL, atol=EXACT_ATOL)
     assert_allclose(f.grad_k2, numbers.grad_w2[::-1, ::-1], rtol=EXACT_RTOL, atol=EXACT_ATOL)
