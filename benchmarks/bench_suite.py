@@ -1,0 +1,147 @@
+"""What the test suite costs, and where the CPU goes.
+
+    python benchmarks/bench_suite.py [--runs 1] [--write] [-- PYTEST_ARGUMENTS]
+
+Runs the README's test command (`python -m pytest`, with pyproject.toml's addopts: one
+xdist worker per core) --runs times and reports, for each run, the time pytest prints
+("N passed in S s"), the busy core-seconds of the whole machine over the run (from
+/proc/stat: run it on a quiet machine), and the CPU seconds of the run's own processes by
+kind (pytest and its workers, Chromium, site builds, command-line runs, ...), read from
+/proc every SAMPLE_S seconds for every descendant of the pytest process. A process that
+ends between two samples loses at most SAMPLE_S of its CPU; the gap to the machine's total
+shows how much that and other work came to.
+
+The suite is CPU-bound on two cores: its pytest time is about its core-seconds divided by
+the cores, so the breakdown says where a second of pytest time can still be found.
+--write stores the record in benchmarks/results/suite_speed.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+RESULT = REPO / "benchmarks" / "results" / "suite_speed.json"
+GOAL_S = 75.0  # issue 15: the whole suite in <= 75 s of pytest time on 2 cores
+SAMPLE_S = 0.2
+TICKS = os.sysconf("SC_CLK_TCK")
+SUMMARY = re.compile(r"(\d+) passed.* in ([\d.]+)s")
+
+
+def busy_ticks() -> int:
+    """Busy clock ticks of every core since boot (all but idle and iowait)."""
+    fields = [int(value) for value in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    return sum(fields) - fields[3] - fields[4]
+
+
+def kind_of(command: list[str]) -> str:
+    """Which part of the suite a process is, from its command line."""
+    program = Path(command[0]).name if command else ""
+    text = " ".join(command)
+    if "chrom" in program:
+        return "Chromium"
+    if program == "node":  # Playwright's driver
+        return "Playwright driver"
+    if "python" in program:
+        if re.search(r"-m (mkdocs|properdocs)\b|/(mike|zensical)\b|generate_pages", text):
+            return "site builds"
+        if "-m derivations" in text or "derivations.cli" in text:
+            return "command-line runs"
+        return "pytest and its workers"
+    return "other programs (git, ...)"
+
+
+def sample(root: int, seen: dict[int, list]) -> None:
+    """Add every live descendant of root to seen: pid -> [kind, CPU ticks so far]."""
+    parents = {}
+    ticks = {}
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry.name}/stat").read_text()
+        except OSError:
+            continue  # ended meanwhile
+        fields = stat.rsplit(")", 1)[1].split()
+        pid = int(entry.name)
+        parents[pid] = int(fields[1])
+        ticks[pid] = int(fields[11]) + int(fields[12])  # utime + stime
+    for pid, cpu in ticks.items():
+        ancestor = pid
+        while ancestor not in (root, 0, 1) and ancestor in parents:
+            ancestor = parents[ancestor]
+        if ancestor != root and pid != root:
+            continue
+        if pid not in seen:
+            try:
+                command = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+            except OSError:
+                continue
+            seen[pid] = [kind_of(command.split("\0")), cpu]
+        seen[pid][1] = cpu
+
+
+def one_run(pytest_arguments: list[str]) -> dict:
+    before, start = busy_ticks(), time.monotonic()
+    process = subprocess.Popen([sys.executable, "-m", "pytest", "-q", *pytest_arguments],
+                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                               text=True)
+    seen: dict[int, list] = {}
+    while process.poll() is None:
+        sample(process.pid, seen)
+        time.sleep(SAMPLE_S)
+    output = process.stdout.read()
+    wall = time.monotonic() - start
+    busy = (busy_ticks() - before) / TICKS
+    found = SUMMARY.search(output)
+    if process.returncode != 0 or not found:
+        sys.exit(f"the suite did not pass (exit {process.returncode}):\n{output[-3000:]}")
+    by_kind = Counter()
+    for kind, cpu in seen.values():
+        by_kind[kind] += cpu / TICKS
+    return {"passed": int(found.group(1)), "pytest_s": float(found.group(2)),
+            "wall_s": round(wall, 1), "machine_busy_core_s": round(busy, 1),
+            "cpu_s_by_kind": {kind: round(cpu, 1) for kind, cpu in by_kind.most_common()}}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--write", action="store_true", help=f"store the record in {RESULT}")
+    parser.add_argument("pytest_arguments", nargs="*", help="passed to pytest after --")
+    args = parser.parse_args()
+    if not Path("/proc/stat").exists():
+        sys.exit("bench_suite reads /proc: Linux only")
+    runs = []
+    for number in range(1, args.runs + 1):
+        runs.append(one_run(args.pytest_arguments))
+        print(f"run {number}: {json.dumps(runs[-1])}", flush=True)
+    record = {
+        "what": "python -m pytest (the README's test command), pytest time and CPU by kind",
+        "machine": {"cores": os.cpu_count(), "python": platform.python_version(),
+                    "CI": os.environ.get("CI") == "true"},
+        "goal_pytest_s": GOAL_S,
+        "median_pytest_s": statistics.median(run["pytest_s"] for run in runs),
+        "median_machine_busy_core_s": statistics.median(r["machine_busy_core_s"] for r in runs),
+        "runs": runs,
+    }
+    print(json.dumps({key: record[key] for key in ("median_pytest_s",
+                                                   "median_machine_busy_core_s")}))
+    if args.write:
+        RESULT.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
+        print(f"wrote {RESULT.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
