@@ -207,20 +207,23 @@ def without_script(page, site: Path, site_url: str, path: str) -> dict[str, dict
     return {"static_visits": static, "printed": printed, "layouts": measured}
 
 
-# With JavaScript on, the article's text and math are read right after `load`, as before;
-# reading them changes nothing MEASURE sees (ARTICLE_TEXT removes the copy it adds,
-# MATH_LAYOUT opens the <details> that MEASURE opens anyway). A scripted page is then
-# measured once its worker has answered, at 1280 px (the width it was loaded at: Material's
+# With JavaScript on, a page whose formulas a script writes is read once its worker has
+# answered (read right after `load`, its math was sometimes the 14 formulas before the answer,
+# sometimes the 75 after, as the race went): first its text and math, which changes nothing
+# MEASURE sees (ARTICLE_TEXT removes the copy it adds, MATH_LAYOUT opens the <details> that
+# MEASURE opens anyway), then MEASURE at 1280 px (the width it was loaded at: Material's
 # script lays nothing in the article out by width) and then at 390 px.
 def with_script(page, site: Path, site_url: str, path: str) -> dict[str, dict]:
     """One load of a page with JavaScript on, read for `visits` and, if a script writes
     formulas on it, for `layouts`."""
+    scripted = SCRIPTED in (site / path / "index.html").read_text(encoding="utf-8")
     page.set_viewport_size(DESKTOP)
     page.goto(site_url + path, wait_until="load")
+    if scripted:
+        page.wait_for_selector(SCRIPT_READY, state="attached")
     found = {"visits": {"text": page.evaluate(ARTICLE_TEXT),
                         "math": page.evaluate(MATH_LAYOUT)}}
-    if SCRIPTED in (site / path / "index.html").read_text(encoding="utf-8"):
-        page.wait_for_selector(SCRIPT_READY, state="attached")
+    if scripted:
         measured = {}
         for name, width in sorted(WIDTHS.items(), key=lambda item: -item[1]):
             page.set_viewport_size({"width": width, "height": HEIGHT})

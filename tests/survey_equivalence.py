@@ -37,7 +37,14 @@ def differences(old, new, where: str = "") -> list[str]:
     if isinstance(old, list) and isinstance(new, list) and len(old) == len(new):
         return [d for i, (a, b) in enumerate(zip(old, new, strict=True))
                 for d in differences(a, b, f"{where}[{i}]")]
-    return [] if old == new and type(old) is type(new) else [f"{where}: {old!r} != {new!r}"]
+    if old == new and type(old) is type(new):
+        return []
+    return [f"{where}: {shorter(old)} != {shorter(new)}"]
+
+
+def shorter(value, limit: int = 120) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else f"{text[:limit]}... ({len(text)} characters)"
 
 
 def main(site: Path, revision: str) -> int:
