@@ -290,7 +290,10 @@ def pytest_collection_modifyitems(items):
             group = 2
         return group, -len(module_items)
 
-    order = {name: rank(found) for name, found in modules.items()}
+    # Ties keep collection order; the position breaks them so that a module stays in one
+    # piece (two modules of one rank and size used to interleave).
+    order = {name: (*rank(found), position)
+             for position, (name, found) in enumerate(modules.items())}
     # Within a module, tests that read no PDF or survey go first: they run while those finish.
     items.sort(key=lambda item: (order[item.nodeid.split("::")[0]],
                                  bool(BACKGROUND_FIXTURES & set(item.fixturenames))))
