@@ -23,17 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from browser_survey import CHROMIUM, CHROMIUM_ARGS
 from hypothesis import settings
 
 REPO = Path(__file__).resolve().parents[1]
-CHROMIUM = Path("/usr/bin/chromium")
-# Flags for a sandboxed root container with no network: without the background-networking
-# ones Chromium tries Google's hosts at start-up and those requests would pollute the count.
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-default-apps", "--disable-extensions",
-]
 IN_CI = os.environ.get("CI") == "true"
 
 # Hypothesis: CI checks every property on the full number of examples its test asks for
@@ -55,16 +48,22 @@ def examples(thorough: int, **options) -> settings:
     return settings(max_examples=count, deadline=None, **options)
 
 
-# ---- the shared site build, and the book printed from it ---------------------------------------
+# ---- the shared site build, and the book printed and surveyed from it -------------------------
 # Most tests only read the built site, so a run builds it once: the first xdist worker to
 # start claims the build and runs it in the background (a subprocess, so it uses the other
 # core while tests run); every worker then reads the same folder. The book's PDF is printed
 # the same way right after the build, twice, by two independent processes (the second is
-# what shows that one site gives one PDF), while the workers run other tests.
+# what shows that one site gives one PDF), while the workers run other tests. So is the
+# browser survey (tests/browser_survey.py): one pass of Chromium over every page, which the
+# browser modules' page-by-page fixtures read.
 PDF_FIXTURES = {"book_pdf", "book_pdf_again"}
-SITE_FIXTURES = {"built_site", "site_build", *PDF_FIXTURES}
+SURVEY_FIXTURES = {"browser_survey"}
+BACKGROUND_FIXTURES = PDF_FIXTURES | SURVEY_FIXTURES  # made by another process of the run
+SITE_FIXTURES = {"built_site", "site_build", *BACKGROUND_FIXTURES}
+SURVEY_PARTS = ("visits", "static_visits", "layouts", "printed")  # one per fixture reading it
 BUILD_TIMEOUT = 600  # seconds; a build takes a few
 PRINT_TIMEOUT = 600  # seconds; printing the whole book takes a quarter of a minute
+SURVEY_TIMEOUT = 600  # seconds; the survey takes about half a minute
 
 
 def build_site(destination: Path) -> Path:
@@ -184,6 +183,22 @@ def _print_book(site_job: _RunOnce):
     return work
 
 
+def _survey_book(site_job: _RunOnce):
+    def work(folder: Path) -> dict:
+        built = site_job.wait()
+        if built["returncode"] != 0:
+            return {"returncode": -1, "output": "the shared site build failed"}
+        out = folder / "survey.json"
+        done = subprocess.run(
+            [sys.executable, str(REPO / "tests" / "browser_survey.py"),
+             str(site_job.folder / "site"), str(out)],
+            cwd=REPO, capture_output=True, text=True, timeout=SURVEY_TIMEOUT)
+        return {"returncode": done.returncode, "output": done.stdout + done.stderr,
+                "survey": str(out)}
+
+    return work
+
+
 def _run_folder(tmp_path_factory) -> Path:
     """A folder shared by every process of this run: under xdist each worker's basetemp is
     a child of the run's (pytest-xdist's documented recipe); a serial run owns its own."""
@@ -205,6 +220,12 @@ def _book_pdf_jobs(tmp_path_factory, _site_build_job) -> dict[str, _RunOnce]:
             for name in sorted(PDF_FIXTURES)}
 
 
+@pytest.fixture(scope="session")
+def _survey_job(tmp_path_factory, _site_build_job) -> _RunOnce:
+    return _RunOnce(_run_folder(tmp_path_factory) / "shared-browser-survey",
+                    _survey_book(_site_build_job), BUILD_TIMEOUT + SURVEY_TIMEOUT)
+
+
 def commit_day() -> str:
     """The day (UTC) of the last commit: the date a build of this tree carries."""
     epoch = subprocess.run(["git", "log", "-1", "--format=%ct"], cwd=REPO, check=True,
@@ -213,7 +234,7 @@ def commit_day() -> str:
 
 
 def _printer_missing() -> str | None:
-    """Why the book cannot be printed here, or None."""
+    """Why Chromium cannot be driven here (to print the book or survey it), or None."""
     if not CHROMIUM.exists():
         return f"{CHROMIUM} not found (apt-get install -y chromium)"
     try:
@@ -224,17 +245,22 @@ def _printer_missing() -> str | None:
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _start_site_build_early(request, _site_build_job, _book_pdf_jobs):
-    """Start the build (and the prints) before the first test if a collected test needs it."""
+def _start_site_build_early(request, _site_build_job, _book_pdf_jobs, _survey_job):
+    """Start the build (and the prints, and the survey) before the first test if a collected
+    test needs it."""
     needed = set().union(*(item.fixturenames for item in request.session.items))
     if SITE_FIXTURES & needed:
         _site_build_job.start_once()
+    browsing = _printer_missing() is None
     for name, job in _book_pdf_jobs.items():
-        if name in needed and _printer_missing() is None:
+        if name in needed and browsing:
             job.start_once()
+    if SURVEY_FIXTURES & needed and browsing:
+        _survey_job.start_once()
     yield
-    # The claiming worker never leaves the others a half-built site or half-printed book.
-    for job in _book_pdf_jobs.values():
+    # The claiming worker never leaves the others a half-built site, half-printed book or
+    # half-written survey.
+    for job in [*_book_pdf_jobs.values(), _survey_job]:
         job.join()
     _site_build_job.join()
 
@@ -242,16 +268,19 @@ def _start_site_build_early(request, _site_build_job, _book_pdf_jobs):
 def pytest_collection_modifyitems(items):
     """Order modules as xdist's loadfile hands them out (addopts turn its own reordering, most
     tests first, off): the longest start first, so no worker is left with one at the end.
-    Browser modules first (Chromium lays out every page, 10-40 s of CPU each), then those
-    that build the site again, then the rest, most tests first; the modules that read the
-    book's PDFs last, when the background prints are done. A stable sort: tests keep their
-    order within a module, but for that."""
+    Browser modules first (Chromium lays out pages, 10-40 s of CPU each), then those that
+    build the site again, then the rest, most tests first; last the modules that read the
+    book's PDFs, or read the browser survey and drive no Chromium of their own, when the
+    background prints and survey are done. A stable sort: tests keep their order within a
+    module, but for that."""
     modules: dict[str, list] = {}
     for item in items:
         modules.setdefault(item.nodeid.split("::")[0], []).append(item)
 
     def rank(module_items) -> tuple[int, int]:
-        if any(PDF_FIXTURES & set(item.fixturenames) for item in module_items):
+        if any(PDF_FIXTURES & set(item.fixturenames) for item in module_items) or (
+                any(SURVEY_FIXTURES & set(item.fixturenames) for item in module_items)
+                and not any("browser" in item.fixturenames for item in module_items)):
             group = 3
         elif any(item.get_closest_marker("browser") for item in module_items):
             group = 0
@@ -261,10 +290,13 @@ def pytest_collection_modifyitems(items):
             group = 2
         return group, -len(module_items)
 
-    order = {name: rank(found) for name, found in modules.items()}
-    # Within a module, tests that read no PDF go first: they run while the prints finish.
+    # Ties keep collection order; the position breaks them so that a module stays in one
+    # piece (two modules of one rank and size used to interleave).
+    order = {name: (*rank(found), position)
+             for position, (name, found) in enumerate(modules.items())}
+    # Within a module, tests that read no PDF or survey go first: they run while those finish.
     items.sort(key=lambda item: (order[item.nodeid.split("::")[0]],
-                                 bool(PDF_FIXTURES & set(item.fixturenames))))
+                                 bool(BACKGROUND_FIXTURES & set(item.fixturenames))))
 
 
 @pytest.fixture(scope="session")
@@ -312,6 +344,33 @@ def book_pdf(chromium, built_site, _book_pdf_jobs) -> Path:
 def book_pdf_again(chromium, built_site, _book_pdf_jobs) -> Path:
     """The same site printed by the same command in another process, beside book_pdf."""
     return _printed(_book_pdf_jobs["book_pdf_again"])
+
+
+def surveyed(result: dict) -> dict:
+    """The survey's findings from its job's result, or a failure that says why there are
+    none (to every test that reads them)."""
+    if result["returncode"] != 0:
+        pytest.fail(f"the browser survey failed (exit {result['returncode']}):\n"
+                    + result["output"][-4000:], pytrace=False)
+    try:
+        findings = json.loads(Path(result["survey"]).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        pytest.fail(f"the browser survey exited 0 but left no findings: {error}", pytrace=False)
+    missing = [part for part in SURVEY_PARTS if part not in findings]
+    if missing:
+        pytest.fail(f"the browser survey has no {', '.join(missing)}", pytrace=False)
+    return findings
+
+
+@pytest.fixture(scope="session")
+def browser_survey(built_site, _survey_job) -> dict:
+    """Every page of the book in Chromium, surveyed once per run by tests/browser_survey.py
+    in a process of its own ({fixture name: findings}); skip locally without Chromium,
+    fail under CI."""
+    reason = _printer_missing()
+    if reason:
+        missing_outside_ci("browser tests", reason)
+    return surveyed(_survey_job.wait())
 
 
 @pytest.fixture

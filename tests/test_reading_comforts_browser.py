@@ -14,13 +14,11 @@ import re
 import xml.etree.ElementTree as ET
 
 import pytest
-from test_site_browser import book_pages, foreign_gate
+from browser_survey import foreign_gate
 
 pytestmark = pytest.mark.browser
 
 READABLE = 4.5  # WCAG AA contrast for body text
-# A4 less Chromium's default 1 cm margins, in CSS pixels (96 per inch): 190 mm.
-A4_COLUMN = round(190 / 25.4 * 96)
 PAPER = (255, 255, 255, 1.0)
 SVG = "{http://www.w3.org/2000/svg}"
 FIGURE_PAGE = "seed/grad-input/"  # numbered equations, a figure with labels outside cells
@@ -244,44 +242,11 @@ def test_search_highlights_the_terms_on_the_page_it_opens(browser, site_url):
     assert foreign == []
 
 
-# In print: which chrome shows, and how each display formula and figure is laid out.
-PRINTED = """() => {
-  const shown = e => e && getComputedStyle(e).display !== "none" && e.getClientRects().length > 0;
-  const column = document.querySelector("article").getBoundingClientRect();
-  return {
-    chrome: Object.fromEntries(Object.entries({
-      navigation: ".md-sidebar--primary", contents: ".md-sidebar--secondary",
-      header: ".md-header", footer: ".md-footer", cite: ".cite-box", edit: ".md-content__button",
-    }).map(([name, selector]) => [name, shown(document.querySelector(selector))])),
-    columnWidth: column.width,
-    formulas: [...document.querySelectorAll('article math[display="block"]')].map((m, i) => ({
-      name: m.closest("[id]")?.id || `display formula ${i + 1}`, shown: shown(m),
-      scrollWidth: m.scrollWidth, clientWidth: m.clientWidth,
-      right: m.getBoundingClientRect().right - column.right,
-      unbroken: getComputedStyle(m.closest(".equation")).breakInside})),
-    figures: [...document.querySelectorAll("article img")].map(f => ({
-      name: f.getAttribute("src"), shown: shown(f), loaded: f.complete && f.naturalWidth > 0,
-      width: f.getBoundingClientRect().width,
-      unbroken: getComputedStyle(f.parentElement).breakInside})),
-  };
-}"""
-
-
 @pytest.fixture(scope="module")
-def printed(browser, built_site, site_url):
-    """Every page laid out for print on an A4 column (no script: print needs none)."""
-    context = browser.new_context(java_script_enabled=False,
-                                  viewport={"width": A4_COLUMN, "height": 1000})
-    page = context.new_page()
-    page.emulate_media(media="print")
-    try:
-        results = {}
-        for path in book_pages(built_site):
-            page.goto(site_url + path, wait_until="load")
-            results[path] = page.evaluate(PRINTED)
-        return results
-    finally:
-        context.close()
+def printed(browser_survey):
+    """Every page laid out for print on an A4 column, no script: print needs none
+    (tests/browser_survey.py's PRINTED)."""
+    return browser_survey["printed"]
 
 
 def test_print_hides_the_site_chrome(printed):

@@ -12,102 +12,20 @@ from __future__ import annotations
 
 import re
 import urllib.request
-from pathlib import Path
-from urllib.parse import urlsplit
 
 import pytest
+from browser_survey import PHONE_HEIGHT, PHONE_WIDTH, book_pages, equation_ids, foreign_gate
 
 pytestmark = pytest.mark.browser
 
-PHONE_WIDTH, PHONE_HEIGHT = 375, 800  # CSS pixels of a small phone in portrait
 # TeX that must never reach a reader: delimiters, commands and the book's own marks.
 RAW_TEX = re.compile(r"\$|\\(?:frac|begin|end|partial|sum|delta|label|eqref|num|lit|text)\b"
                      r"|\\[a-zA-Z]+\{")
-# Visible text of the article without code (code may legitimately show TeX or `$`).
-ARTICLE_TEXT = """() => {
-  const article = document.querySelector("article").cloneNode(true);
-  article.querySelectorAll("pre, code, .cite-box").forEach(e => e.remove());
-  document.body.appendChild(article);  // innerText needs layout
-  const text = article.innerText;
-  article.remove();
-  return text;
-}"""
-# Open every <details> so the math inside it is laid out, then measure every formula.
-MATH_LAYOUT = """() => {
-  document.querySelectorAll("article details").forEach(d => { d.open = true; });
-  const unsized = [], flat = [];
-  document.querySelectorAll("article math").forEach((m, index) => {
-    const box = m.getBoundingClientRect();
-    if (!(box.width > 0 && box.height > 0)) unsized.push(index + ": " + m.textContent.slice(0, 40));
-  });
-  document.querySelectorAll("article mfrac").forEach((f, index) => {
-    const [top, bottom] = [f.children[0], f.children[1]].map(c => c.getBoundingClientRect());
-    if (!(top.bottom <= bottom.top + 1)) flat.push(index + ": " + f.textContent.slice(0, 40));
-  });
-  // align*: the left-aligned columns (where each row's = sign stands) start at one x.
-  const misaligned = [];
-  document.querySelectorAll("article mtable").forEach((table, index) => {
-    const starts = {};
-    table.querySelectorAll(':scope > mtr > mtd[columnalign="left"]').forEach(cell => {
-      if (!cell.firstElementChild) return;
-      const column = [...cell.parentElement.children].indexOf(cell);
-      (starts[column] ||= []).push(cell.firstElementChild.getBoundingClientRect().left);
-    });
-    for (const [column, xs] of Object.entries(starts)) {
-      if (Math.max(...xs) - Math.min(...xs) > 1) misaligned.push(index + ": column " + column);
-    }
-  });
-  return {count: document.querySelectorAll("article math").length, unsized, flat, misaligned};
-}"""
-
-
-def book_pages(site: Path) -> list[str]:
-    """Site-relative URLs of every page of the book (those with an <article>)."""
-    pages = []
-    for html in sorted(site.rglob("*.html")):
-        if html.name == "404.html" or "<article" not in html.read_text(encoding="utf-8"):
-            continue
-        pages.append(html.relative_to(site).as_posix().removesuffix("index.html"))
-    return pages
-
-
-def equation_ids(site: Path, page: str) -> list[str]:
-    html = (site / page / "index.html").read_text(encoding="utf-8")
-    return re.findall(r'<div class="equation" id="(eq-[a-z0-9-]+)"', html)
-
-
-def foreign_gate(site_url: str, foreign: list[str]):
-    """A route handler: requests to the serving host pass, any other is recorded and aborted."""
-    origin = urlsplit(site_url).netloc
-
-    def gate(route):
-        url = route.request.url
-        if urlsplit(url).netloc == origin or url.startswith(("data:", "blob:", "about:")):
-            route.continue_()
-        else:
-            foreign.append(url)
-            route.abort()
-
-    return gate
-
-
 @pytest.fixture(scope="module")
-def visits(browser, built_site, site_url):
-    """Load each page once with requests to other hosts blocked and recorded."""
-    foreign: list[str] = []
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    context.route("**/*", foreign_gate(site_url, foreign))
-    results = {}
-    errors: list[str] = []
-    page = context.new_page()
-    page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
-    for path in book_pages(built_site):
-        page.goto(site_url + path, wait_until="load")
-        results[path] = {"text": page.evaluate(ARTICLE_TEXT), "math": page.evaluate(MATH_LAYOUT)}
-    # Late requests (a widget fetching after `load`) of the last page must show up too.
-    page.wait_for_load_state("networkidle")
-    context.close()
-    return {"pages": results, "foreign": foreign, "errors": errors}
+def visits(browser_survey):
+    """Each page loaded once with JavaScript on, requests to other hosts blocked and recorded
+    (tests/browser_survey.py)."""
+    return browser_survey["visits"]
 
 
 def test_the_site_has_pages_with_math(visits):
@@ -163,29 +81,12 @@ def test_equation_anchors_are_in_the_static_html(built_site, site_url):
 
 
 @pytest.fixture(scope="module")
-def static_visits(browser, built_site, site_url):
+def static_visits(browser_survey):
     """Each page once with JavaScript off, at a phone's width: what every reader gets first.
 
     Records the page's width and, for pages with numbered equations, where the last one
-    lands after following a link to it (`page/#eq-…`)."""
-    context = browser.new_context(java_script_enabled=False,
-                                  viewport={"width": PHONE_WIDTH, "height": PHONE_HEIGHT})
-    page = context.new_page()
-    results = {}
-    try:
-        for path in book_pages(built_site):
-            ids = equation_ids(built_site, path)
-            target = f"#{ids[-1]}" if ids else ""
-            page.goto(f"{site_url}{path}{target}", wait_until="load")
-            result = {"width": page.evaluate("() => document.documentElement.scrollWidth")}
-            if ids:
-                result["equation"] = ids[-1]
-                result["box"] = page.locator(target).bounding_box()
-                result["numbers"] = page.locator(f"{target} a.eq-num").count()
-            results[path] = result
-    finally:
-        context.close()
-    return results
+    lands after following a link to it (`page/#eq-…`; tests/browser_survey.py)."""
+    return browser_survey["static_visits"]
 
 
 def test_equation_links_work_with_javascript_disabled(static_visits):

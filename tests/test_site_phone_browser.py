@@ -9,39 +9,11 @@ Chromium, not from the CSS that produces them (docs/assets/book.css).
 from __future__ import annotations
 
 import pytest
-from test_site_browser import book_pages
+from browser_survey import WIDTHS
 
 pytestmark = pytest.mark.browser
 
-WIDTHS = {"phone": 390, "desktop": 1280}  # CSS pixels: a common phone in portrait; a laptop
-HEIGHT = 844
 SUBPIXEL = 0.5  # layout rounds boxes to fractions of a pixel; an overlap must exceed this
-
-# For each display formula: its box, what it can scroll, the number beside it (if any).
-# <details> are opened first so the formulas inside them are laid out too.
-MEASURE = """() => {
-  document.querySelectorAll("article details").forEach(d => { d.open = true; });
-  const box = e => { const r = e.getBoundingClientRect();
-                     return {left: r.left, right: r.right, top: r.top, bottom: r.bottom}; };
-  const viewport = document.documentElement.clientWidth;
-  return {
-    viewport,
-    pageWidth: document.documentElement.scrollWidth,
-    column: box(document.querySelector("article")),
-    displays: [...document.querySelectorAll('article math[display="block"]')].map((m, i) => {
-      const number = m.parentElement.querySelector(":scope > .eq-num");
-      return {
-        name: m.closest(".equation[id]")?.id || `display formula ${i + 1}`,
-        box: box(m),
-        contentLeft: Math.min(...[...m.children].map(c => c.getBoundingClientRect().left)),
-        scrollWidth: m.scrollWidth, clientWidth: m.clientWidth,
-        scrollHeight: m.scrollHeight, clientHeight: m.clientHeight,
-        overflowX: getComputedStyle(m).overflowX, overflowY: getComputedStyle(m).overflowY,
-        number: number && box(number),
-      };
-    }),
-  };
-}"""
 
 
 def overlap(a: dict, b: dict) -> bool:
@@ -83,43 +55,13 @@ def problems_on(page: dict) -> list[str]:
     return found
 
 
-def measure_each_width(page, url: str, ready: str | None = None) -> dict[str, dict]:
-    """Load url once (and wait for the selector ready), then measure it at every width (a
-    resize re-lays out, no reload)."""
-    measured = {}
-    for name, width in WIDTHS.items():
-        page.set_viewport_size({"width": width, "height": HEIGHT})
-        if not measured:
-            page.goto(url, wait_until="load")
-            if ready:
-                page.wait_for_selector(ready, state="attached")
-        measured[name] = page.evaluate(MEASURE)
-    return measured
-
-
 @pytest.fixture(scope="module")
-def layouts(browser, built_site, site_url):
+def layouts(browser_survey):
     """{width name: {page: measurements}} for every page as it first reaches a reader (no
-    script: Material's changes nothing in the article, and skipping it makes this three
-    times faster), plus the pages whose formulas a script writes ([data-dynamic], the "Try
-    your own numbers" output) once more with the script run, keyed "page (scripted)"."""
-    paths = book_pages(built_site)
-    scripted = [path for path in paths if "data-dynamic=" in
-                (built_site / path / "index.html").read_text(encoding="utf-8")]
-    measured: dict[str, dict] = {name: {} for name in WIDTHS}
-    for javascript, group in ((False, paths), (True, scripted)):
-        context = browser.new_context(java_script_enabled=javascript)
-        page = context.new_page()
-        try:
-            for path in group:
-                key = f"{path} (scripted)" if javascript else path
-                # a script's formulas appear once its Web Worker has answered
-                ready = '[data-dynamic][data-state="ok"]' if javascript else None
-                for name, result in measure_each_width(page, site_url + path, ready).items():
-                    measured[name][key] = result
-        finally:
-            context.close()
-    return measured
+    script: Material's changes nothing in the article), plus the pages whose formulas a
+    script writes ([data-dynamic], the "Try your own numbers" output) once more with the
+    script run, keyed "page (scripted)" (tests/browser_survey.py's MEASURE)."""
+    return browser_survey["layouts"]
 
 
 @pytest.mark.parametrize("width", WIDTHS)
