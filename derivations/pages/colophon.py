@@ -67,8 +67,9 @@ Each page loads only files of the site itself. Google Fonts are switched off
 (`font: false`), there are no analytics, and the repository link in the header is a plain
 link: Material's repository widget would otherwise ask `api.github.com` for stars and forks
 from the reader's browser (`derivations/theme/partials/source.html` removes the
-attribute that switches it on). `tests/test_site_browser.py` loads every page in headless
-Chromium, blocks and counts requests to other hosts, and fails on any.
+attribute that switches it on). `tests/browser_survey.py` loads every page in headless
+Chromium, blocking and counting requests to other hosts, and `tests/test_site_browser.py`
+fails on any.
 
 ## How fast the math appears {#speed}
 
