@@ -34,6 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 RESULT = REPO / "benchmarks" / "results" / "suite_speed.json"
 GOAL_S = 75.0  # issue 15: the whole suite in <= 75 s of pytest time on 2 cores
 SAMPLE_S = 0.2
+TOP_COMMANDS = 25  # the costliest command lines (first 120 characters), summed over processes
 TICKS = os.sysconf("SC_CLK_TCK")
 SUMMARY = re.compile(r"(\d+) passed.* in ([\d.]+)s")
 
@@ -62,7 +63,7 @@ def kind_of(command: list[str]) -> str:
 
 
 def sample(root: int, seen: dict[int, list]) -> None:
-    """Add every live descendant of root to seen: pid -> [kind, CPU ticks so far]."""
+    """Add every live descendant of root to seen: pid -> [kind, CPU ticks so far, command]."""
     parents = {}
     ticks = {}
     for entry in os.scandir("/proc"):
@@ -87,7 +88,7 @@ def sample(root: int, seen: dict[int, list]) -> None:
                 command = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
             except OSError:
                 continue
-            seen[pid] = [kind_of(command.split("\0")), cpu]
+            seen[pid] = [kind_of(command.split("\0")), cpu, command.replace("\0", " ")[:120]]
         seen[pid][1] = cpu
 
 
@@ -106,12 +107,15 @@ def one_run(pytest_arguments: list[str]) -> dict:
     found = SUMMARY.search(output)
     if process.returncode != 0 or not found:
         sys.exit(f"the suite did not pass (exit {process.returncode}):\n{output[-3000:]}")
-    by_kind = Counter()
-    for kind, cpu in seen.values():
+    by_kind, by_command = Counter(), Counter()
+    for kind, cpu, command in seen.values():
         by_kind[kind] += cpu / TICKS
+        by_command[command] += cpu / TICKS
     return {"passed": int(found.group(1)), "pytest_s": float(found.group(2)),
             "wall_s": round(wall, 1), "machine_busy_core_s": round(busy, 1),
-            "cpu_s_by_kind": {kind: round(cpu, 1) for kind, cpu in by_kind.most_common()}}
+            "cpu_s_by_kind": {kind: round(cpu, 1) for kind, cpu in by_kind.most_common()},
+            "cpu_s_by_command": {command: round(cpu, 1)
+                                 for command, cpu in by_command.most_common(TOP_COMMANDS)}}
 
 
 def main() -> int:
