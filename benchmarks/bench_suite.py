@@ -39,6 +39,13 @@ TICKS = os.sysconf("SC_CLK_TCK")
 SUMMARY = re.compile(r"(\d+) passed.* in ([\d.]+)s")
 
 
+def short_command(command: str) -> str:
+    """A command line with the run's own folders named, so one command sums over runs and
+    the record holds no temporary path."""
+    command = command.replace("\0", " ").replace(sys.prefix, "<venv>").replace(str(REPO), ".")
+    return re.sub(r"/tmp/pytest-of-[^/]+/pytest-\d+/(popen-gw\d+/)?", "<tmp>/", command)[:120]
+
+
 def busy_ticks() -> int:
     """Busy clock ticks of every core since boot (all but idle and iowait)."""
     fields = [int(value) for value in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
@@ -88,7 +95,7 @@ def sample(root: int, seen: dict[int, list]) -> None:
                 command = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
             except OSError:
                 continue
-            seen[pid] = [kind_of(command.split("\0")), cpu, command.replace("\0", " ")[:120]]
+            seen[pid] = [kind_of(command.split("\0")), cpu, short_command(command)]
         seen[pid][1] = cpu
 
 
