@@ -33,14 +33,11 @@ import tempfile
 import threading
 from pathlib import Path
 
+from derivations.publish.print_pdf import CHROMIUM_ARGS
+from derivations.publish.print_pdf import DEFAULT_CHROMIUM as CHROMIUM
+
 REPO = Path(__file__).resolve().parents[1]
 RESULT = REPO / "benchmarks" / "results" / "site_speed.json"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-default-apps", "--disable-extensions",
-]
 SEARCH_INDEX = "search/search_index.json"
 SLOWEST_BUDGET_MS = 1000
 MEDIAN_BUDGET_MS = 300

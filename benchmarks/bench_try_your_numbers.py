@@ -30,9 +30,11 @@ import threading
 import time
 from pathlib import Path
 
+from derivations.publish.print_pdf import CHROMIUM_ARGS
+from derivations.publish.print_pdf import DEFAULT_CHROMIUM as CHROMIUM
+
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests"))
-CHROMIUM = "/usr/bin/chromium"
 BUDGET_MS = 2000
 PAGE = "tools/try-your-numbers/"
 
@@ -130,7 +132,7 @@ def main() -> int:
         results = {}
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                                 args=["--no-sandbox", "--disable-gpu"])
+                                                 args=CHROMIUM_ARGS)
             tab = browser.new_page()
             tab.goto(f"http://127.0.0.1:{server.server_address[1]}/{PAGE}")
             tab.wait_for_selector("#worked-output[data-state=ok]")

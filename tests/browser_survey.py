@@ -26,14 +26,8 @@ import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
-CHROMIUM = Path("/usr/bin/chromium")
-# Flags for a sandboxed root container with no network: without the background-networking
-# ones Chromium tries Google's hosts at start-up and those requests would pollute the count.
-CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-default-apps", "--disable-extensions",
-]
+from derivations.publish.print_pdf import CHROMIUM_ARGS
+from derivations.publish.print_pdf import DEFAULT_CHROMIUM as CHROMIUM
 
 PHONE_WIDTH, PHONE_HEIGHT = 375, 800  # CSS pixels of a small phone in portrait
 DESKTOP = {"width": 1280, "height": 900}  # where the scripted pages are read

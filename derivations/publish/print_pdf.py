@@ -17,7 +17,10 @@ from urllib.parse import unquote, urlsplit
 
 ORIGIN = "http://127.0.0.1/"  # answered by the route below; nothing listens there
 DOCUMENT = ORIGIN + "__whole_book__.html"
-# The flags the browser tests use: no background requests to Google's hosts at start-up.
+DEFAULT_CHROMIUM = Path("/usr/bin/chromium")  # Debian's
+# The one list of flags: the pdf command, the browser tests and the benchmarks launch Chromium
+# with these. For a sandboxed root container with no network: without the background-networking
+# ones Chromium tries Google's hosts at start-up (and a test counting requests would see them).
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",

@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 from derivations.errors import UsageError
+from derivations.publish.print_pdf import DEFAULT_CHROMIUM
 
 HELP = "print a built site to one PDF: title page, contents, every page in navigation order"
 DESCRIPTION = """\
@@ -28,7 +29,6 @@ example:
   MIKE_DOCS_VERSION=0.1 python -m mkdocs build --strict -d /tmp/site
   python -m derivations pdf /tmp/site --out convbackprop-0.1.pdf"""
 
-DEFAULT_CHROMIUM = Path("/usr/bin/chromium")  # Debian's; the tests use the same
 
 
 def add_arguments(parser):
