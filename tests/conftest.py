@@ -41,11 +41,17 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if IN_CI else "d
 assert settings.get_profile("ci").max_examples == THOROUGH
 
 
+def example_count(thorough: int) -> int:
+    """How many of a property's `thorough` examples the loaded profile checks: all of them
+    under ci, fewer in proportion under a smaller one (for a hand-rolled loop of seeded
+    random examples too, whose first ones are always the same)."""
+    return max(1, thorough * settings.default.max_examples // THOROUGH)
+
+
 def examples(thorough: int, **options) -> settings:
     """Settings for a property checked on `thorough` examples under the ci profile (fewer,
     in proportion, under a smaller one); deadline off: numpy's first calls are slow."""
-    count = max(1, thorough * settings.default.max_examples // THOROUGH)
-    return settings(max_examples=count, deadline=None, **options)
+    return settings(max_examples=example_count(thorough), deadline=None, **options)
 
 
 # ---- the shared site build, and the book printed and surveyed from it -------------------------

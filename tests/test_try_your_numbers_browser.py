@@ -14,6 +14,7 @@ import re
 from urllib.parse import urlparse
 
 import pytest
+from conftest import example_count
 from network_forms import random_form, worst_form
 
 from derivations.errors import UsageError
@@ -125,7 +126,7 @@ def test_the_page_starts_with_the_seed_example_as_the_command_works_it(page):
 
 def test_random_networks_give_the_commands_text_and_numbers_character_for_character(page):
     rng = random.Random(20261130)
-    for _ in range(12):
+    for _ in range(example_count(12)):
         fields = random_form(rng)
         set_form(page, fields)
         assert shown(page) == python(fields), fields
@@ -154,7 +155,7 @@ def test_a_long_token_is_cut_in_the_message_as_the_command_cuts_it(page, token):
 def test_bad_networks_get_the_commands_message_beside_the_field_at_fault(page):
     rng = random.Random(81232)
     checked = 0
-    while checked < 12:
+    while checked < example_count(12):
         fields = random_form(rng, bad=True)
         expected = python(fields)
         if not isinstance(expected, str):
