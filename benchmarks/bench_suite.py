@@ -1,6 +1,6 @@
 """What the test suite costs, and where the CPU goes.
 
-    python benchmarks/bench_suite.py [--runs 1] [--write] [-- PYTEST_ARGUMENTS]
+    python benchmarks/bench_suite.py [--runs 1] [--baseline REV] [--write] [-- PYTEST_ARGUMENTS]
 
 Runs the README's test command (`python -m pytest`, with pyproject.toml's addopts: one
 xdist worker per core) --runs times and reports, for each run, the time pytest prints
@@ -13,6 +13,12 @@ shows how much that and other work came to.
 
 The suite is CPU-bound on two cores: its pytest time is about its core-seconds divided by
 the cores, so the breakdown says where a second of pytest time can still be found.
+
+This machine's speed drifts by a third within an hour (a run of one tree measured 105 s and
+141 s an hour apart), so a change is judged against --baseline REV: a checkout of REV in a
+temporary git worktree, built once first (as the README's first command does), whose runs
+alternate with the working tree's; the record gives both medians and their ratio. Every run
+sets PYTHONPATH to its own tree, so a subprocess started elsewhere imports that tree too.
 --write stores the record in benchmarks/results/suite_speed.json.
 """
 
@@ -26,6 +32,7 @@ import re
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from pathlib import Path
@@ -99,11 +106,11 @@ def sample(root: int, seen: dict[int, list]) -> None:
         seen[pid][1] = cpu
 
 
-def one_run(pytest_arguments: list[str]) -> dict:
+def one_run(tree: Path, pytest_arguments: list[str]) -> dict:
     before, start = busy_ticks(), time.monotonic()
     process = subprocess.Popen([sys.executable, "-m", "pytest", "-q", *pytest_arguments],
-                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True)
+                               cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)},
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     seen: dict[int, list] = {}
     while process.poll() is None:
         sample(process.pid, seen)
@@ -118,36 +125,72 @@ def one_run(pytest_arguments: list[str]) -> dict:
     for kind, cpu, command in seen.values():
         by_kind[kind] += cpu / TICKS
         by_command[command] += cpu / TICKS
-    return {"passed": int(found.group(1)), "pytest_s": float(found.group(2)),
+    return {"tree": "baseline" if tree != REPO else "working tree",
+            "passed": int(found.group(1)), "pytest_s": float(found.group(2)),
             "wall_s": round(wall, 1), "machine_busy_core_s": round(busy, 1),
             "cpu_s_by_kind": {kind: round(cpu, 1) for kind, cpu in by_kind.most_common()},
             "cpu_s_by_command": {command: round(cpu, 1)
                                  for command, cpu in by_command.most_common(TOP_COMMANDS)}}
 
 
+def baseline_tree(revision: str, folder: Path) -> Path:
+    """REV checked out in a worktree under folder, its site built once (warm build cache)."""
+    tree = folder / "baseline"
+    subprocess.run(["git", "worktree", "add", "--detach", "-q", str(tree), revision],
+                   cwd=REPO, check=True)
+    subprocess.run([sys.executable, "-m", "properdocs", "build", "-q", "--strict", "-f",
+                    "mkdocs.yml"], cwd=tree, env={**os.environ, "PYTHONPATH": str(tree)},
+                   check=True, capture_output=True)
+    return tree
+
+
+def summary(runs: list[dict]) -> dict:
+    return {"median_pytest_s": statistics.median(run["pytest_s"] for run in runs),
+            "median_machine_busy_core_s": statistics.median(r["machine_busy_core_s"]
+                                                            for r in runs)}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--baseline", metavar="REV",
+                        help="alternate each run with one of this git revision")
     parser.add_argument("--write", action="store_true", help=f"store the record in {RESULT}")
     parser.add_argument("pytest_arguments", nargs="*", help="passed to pytest after --")
     args = parser.parse_args()
     if not Path("/proc/stat").exists():
         sys.exit("bench_suite reads /proc: Linux only")
-    runs = []
-    for number in range(1, args.runs + 1):
-        runs.append(one_run(args.pytest_arguments))
-        print(f"run {number}: {json.dumps(runs[-1])}", flush=True)
+    commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=REPO, capture_output=True,
+                            text=True).stdout.strip()
     record = {
         "what": "python -m pytest (the README's test command), pytest time and CPU by kind",
         "machine": {"cores": os.cpu_count(), "python": platform.python_version(),
                     "CI": os.environ.get("CI") == "true"},
         "goal_pytest_s": GOAL_S,
-        "median_pytest_s": statistics.median(run["pytest_s"] for run in runs),
-        "median_machine_busy_core_s": statistics.median(r["machine_busy_core_s"] for r in runs),
-        "runs": runs,
+        "commit": commit,
     }
-    print(json.dumps({key: record[key] for key in ("median_pytest_s",
-                                                   "median_machine_busy_core_s")}))
+    with tempfile.TemporaryDirectory() as folder:
+        trees = [REPO]
+        if args.baseline:
+            trees.insert(0, baseline_tree(args.baseline, Path(folder)))
+        try:
+            runs = []
+            for number in range(1, args.runs + 1):
+                for tree in trees:
+                    runs.append(one_run(tree, args.pytest_arguments))
+                    print(f"run {number}: {json.dumps(runs[-1])}", flush=True)
+        finally:
+            if args.baseline:
+                subprocess.run(["git", "worktree", "remove", "--force", str(trees[0])],
+                               cwd=REPO, check=False)
+    record.update(summary([run for run in runs if run["tree"] == "working tree"]))
+    if args.baseline:
+        base = summary([run for run in runs if run["tree"] == "baseline"])
+        record["baseline"] = {"revision": args.baseline, **base}
+        record["ratio_to_baseline"] = round(record["median_pytest_s"]
+                                            / base["median_pytest_s"], 3)
+    record["runs"] = runs
+    print(json.dumps({key: value for key, value in record.items() if key != "runs"}))
     if args.write:
         RESULT.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
         print(f"wrote {RESULT.relative_to(REPO)}")
