@@ -145,9 +145,9 @@ def baseline_tree(revision: str, folder: Path) -> Path:
 
 
 def summary(runs: list[dict]) -> dict:
-    return {"median_pytest_s": statistics.median(run["pytest_s"] for run in runs),
-            "median_machine_busy_core_s": statistics.median(r["machine_busy_core_s"]
-                                                            for r in runs)}
+    return {"median_pytest_s": round(statistics.median(r["pytest_s"] for r in runs), 2),
+            "median_machine_busy_core_s": round(statistics.median(r["machine_busy_core_s"]
+                                                                  for r in runs), 1)}
 
 
 def main() -> int:
