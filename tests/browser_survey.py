@@ -159,7 +159,9 @@ def foreign_gate(site_url: str, foreign: list[str]):
     return gate
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves a folder without logging each request (the survey's server, and conftest's)."""
+
     def log_message(self, *args):
         pass
 
@@ -268,7 +270,7 @@ def survey_site(site: Path) -> dict:
     """Serve site on 127.0.0.1 (a free port), start Chromium, survey every page."""
     from playwright.sync_api import sync_playwright
 
-    handler = functools.partial(_QuietHandler, directory=str(site))
+    handler = functools.partial(QuietHandler, directory=str(site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:

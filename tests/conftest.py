@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from browser_survey import CHROMIUM, CHROMIUM_ARGS
+from browser_survey import CHROMIUM, CHROMIUM_ARGS, QuietHandler
 from hypothesis import settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -416,15 +416,10 @@ def run_cli(*args: str, stdin: bytes | str = b"") -> subprocess.CompletedProcess
                                        out["stdout"], out["stderr"])
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="session")
 def site_url(built_site) -> str:
     """Serve the built site on 127.0.0.1 (a free port) for the session."""
-    handler = functools.partial(_QuietHandler, directory=str(built_site))
+    handler = functools.partial(QuietHandler, directory=str(built_site))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
